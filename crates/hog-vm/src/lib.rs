@@ -1,0 +1,22 @@
+//! `hog-vm`: a PostHog-compatible virtual machine for Hog bytecode.
+//!
+//! It loads PostHog's JSON bytecode (`["_H", 1, …]` and legacy `["_h", …]`), verifies it, and
+//! runs it in a sandbox with hard limits (memory, steps, time, call depth), with the Hog
+//! standard library and host functions. See `ARCHITECTURE.md` at the workspace root for where
+//! the VM sits in the toolchain.
+#![forbid(unsafe_code)]
+
+pub mod closure;
+pub mod env;
+pub mod error;
+pub mod memory;
+pub mod print;
+pub mod stl;
+pub mod value;
+
+pub use error::{LimitExceeded, VmError};
+pub use value::{DateTimeValue, DateValue, DictKey, DictMap, ErrorValue, HogStr, Value};
+
+/// How deep the VM follows nested values when printing, comparing, copying or converting them.
+/// Deeper values are an error ([`LimitExceeded::Nesting`]), never a stack overflow.
+pub const MAX_NESTING: usize = 512;

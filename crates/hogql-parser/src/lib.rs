@@ -6,7 +6,9 @@
 
 pub mod ast;
 pub mod error;
+pub mod lexer;
 mod line_index;
+pub mod token;
 
 pub use error::{ErrorKind, ParseError};
 pub use line_index::{LineCol, LineIndex};

@@ -1,0 +1,868 @@
+//! The lexer: source text → [`Tok`]s with byte spans.
+//!
+//! Plain tokens come from a logos automaton ([`Raw`]). Around it, a small mode stack handles the
+//! context-sensitive parts logos cannot: template strings (`f'…{expr}…'`), HogQLX tags
+//! (`<a x={1}>text</a>`), tuple indexes (`t.1.2` is not the float `1.2`) and `if` at the start of
+//! a statement. Bad input becomes a [`Tok::Error`] token plus a [`ParseError`], and lexing
+//! continues after it.
+
+use crate::ast::Span;
+use crate::error::{ErrorKind, ParseError};
+use crate::token::{Kw, Tok};
+use logos::Logos;
+
+/// The logos automaton for one token in normal mode. Whitespace (the Unicode `White_Space` set
+/// and the BOM) and the three comment forms are skipped.
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
+#[logos(skip r"[ \t\r\n\x0B\x0C\u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]+")]
+#[logos(skip(r"(--|//)[^\n]*", allow_greedy = true))]
+#[logos(skip r"/\*([^*]|\*+[^*/])*\*+/")]
+enum Raw {
+    #[regex(r"[A-Za-z_$][A-Za-z0-9_$]*")]
+    Word,
+    #[regex(r"`([^`\\]|``|\\[^\n])*`")]
+    #[regex(r#""([^"\\]|""|\\[^\n])*""#)]
+    QuotedIdent,
+    #[regex(r"'([^'\\]|''|\\[bfrnt0av\\'{}xX])*'", priority = 10)]
+    Str,
+    /// A string with an escape we do not accept; reported as an error.
+    #[regex(r"'([^'\\]|''|\\[^\n])*'", priority = 5)]
+    BadStr,
+    #[regex(r"[0-9]+")]
+    Int,
+    #[regex(r"0[xX][0-9a-fA-F]+")]
+    Hex,
+    #[regex(r"0[bB][01]+")]
+    Bin,
+    #[regex(r"0[oO][0-7]*")]
+    Octal,
+    #[regex(r"[0-9]+\.[0-9]*([eE][+-]?[0-9]+)?")]
+    #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?")]
+    #[regex(r"[0-9]+[eE][+-]?[0-9]+")]
+    Float,
+    #[token("f'")]
+    #[token("F'")]
+    TemplateStart,
+    #[token("'")]
+    UnterminatedStr,
+    #[token("`")]
+    #[token("\"")]
+    UnterminatedQuoted,
+    #[token("/*")]
+    UnterminatedComment,
+    #[token("->")]
+    Arrow,
+    #[token("*")]
+    Star,
+    #[token("\\")]
+    Backslash,
+    #[token("::")]
+    DoubleColon,
+    #[token(":=")]
+    ColonEq,
+    #[token(":")]
+    Colon,
+    #[token(",")]
+    Comma,
+    #[token("||")]
+    Concat,
+    #[token("-")]
+    Minus,
+    #[token("+")]
+    Plus,
+    #[token(".")]
+    Dot,
+    #[token("==")]
+    EqEq,
+    #[token("=")]
+    Eq,
+    #[token(">=")]
+    GtEq,
+    #[token(">")]
+    Gt,
+    #[token("#")]
+    Hash,
+    #[token("<=")]
+    LtEq,
+    #[token("<")]
+    Lt,
+    #[token("!=")]
+    #[token("<>")]
+    NotEq,
+    #[token("<=>")]
+    Spaceship,
+    #[token("=~")]
+    #[token("~")]
+    Regex,
+    #[token("=~*")]
+    #[token("~*")]
+    IRegex,
+    #[token("!~")]
+    NotRegex,
+    #[token("!~*")]
+    NotIRegex,
+    #[token("?.")]
+    NullProp,
+    #[token("??")]
+    Nullish,
+    #[token("?")]
+    Question,
+    #[token("%")]
+    Percent,
+    #[token("/")]
+    Slash,
+    #[token(";")]
+    Semi,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+}
+
+/// Which grammar entry point the token stream is for; it decides the start token and how
+/// `if` and template text are lexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Expr,
+    Select,
+    Program,
+    /// A whole text is a template (`hello {name}`): literal text up to the end, with `{expr}`.
+    Template,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Ordinary tokens. `braces` counts `{` opened in this mode; a `}` with none open ends a
+    /// `{expr}` that a template or tag pushed.
+    Normal { braces: u32 },
+    /// Inside `f'…'`.
+    Template,
+    /// A whole-text template (no closing quote).
+    FullTemplate,
+    /// Between `<name` and `>` / `/>`.
+    TagAttrs,
+    /// Between `<name …>` and `</name>`.
+    TagChildren,
+}
+
+/// The token stream of one text, as `(start, token, end)` triples for lalrpop.
+pub struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    modes: Vec<Mode>,
+    entry: Entry,
+    /// The synthetic start token is emitted first.
+    started: bool,
+    prev: Option<Tok<'a>>,
+    /// End offset of the previous token.
+    prev_end: usize,
+    /// The previous token was `.` or `?.`, so digits are a tuple index, not a float.
+    after_dot: bool,
+    errors: Vec<ParseError>,
+}
+
+/// A token with its byte span.
+pub type Spanned<'a> = (u32, Tok<'a>, u32);
+
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a str, entry: Entry) -> Self {
+        let base = if entry == Entry::Template {
+            Mode::FullTemplate
+        } else {
+            Mode::Normal { braces: 0 }
+        };
+        Lexer {
+            src,
+            pos: 0,
+            modes: vec![base],
+            entry,
+            started: false,
+            prev: None,
+            prev_end: 0,
+            after_dot: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Lexical errors seen so far (each also produced a [`Tok::Error`]).
+    pub fn take_errors(&mut self) -> Vec<ParseError> {
+        std::mem::take(&mut self.errors)
+    }
+
+    fn error(&mut self, kind: ErrorKind, start: usize, end: usize, message: String) {
+        self.errors
+            .push(ParseError::new(kind, span(start, end), message));
+    }
+
+    fn mode(&self) -> Mode {
+        // The stack is never empty: the base mode is never popped (pops check `len() > 1`).
+        *self.modes.last().unwrap_or(&Mode::Normal { braces: 0 })
+    }
+
+    fn set_mode(&mut self, m: Mode) {
+        if let Some(top) = self.modes.last_mut() {
+            *top = m;
+        }
+    }
+
+    fn pop_mode(&mut self) {
+        if self.modes.len() > 1 {
+            self.modes.pop();
+        }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.src[self.pos..]
+    }
+
+    /// Lexes the next token in normal (or tag-attribute) mode.
+    fn next_normal(&mut self) -> Option<Spanned<'a>> {
+        // Tuple index after `.`: plain digits, never a float.
+        if self.after_dot {
+            let rest = self.rest();
+            let ws = rest.len() - rest.trim_start().len();
+            let digits = rest[ws..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                let start = self.pos + ws;
+                self.pos = start + digits;
+                return Some((
+                    start as u32,
+                    Tok::Int(&self.src[start..self.pos]),
+                    self.pos as u32,
+                ));
+            }
+        }
+        let mut lx = Raw::lexer(self.rest());
+        let raw = lx.next()?;
+        let base = self.pos;
+        let (s, e) = (base + lx.span().start, base + lx.span().end);
+        self.pos = e;
+        let text = &self.src[s..e];
+        let tok = match raw {
+            Err(()) => {
+                let ch = text.chars().next().unwrap_or('?');
+                self.error(
+                    ErrorKind::UnexpectedCharacter,
+                    s,
+                    e,
+                    format!("unexpected character {ch:?} (U+{:04X})", ch as u32),
+                );
+                Tok::Error
+            }
+            Ok(Raw::Word) => self.word(text),
+            Ok(Raw::QuotedIdent) => Tok::QuotedIdent(text),
+            Ok(Raw::Str) => Tok::Str(text),
+            Ok(Raw::BadStr) => {
+                self.error(
+                    ErrorKind::InvalidLiteral,
+                    s,
+                    e,
+                    "invalid escape sequence in string".into(),
+                );
+                Tok::Error
+            }
+            Ok(Raw::Int) => Tok::Int(text),
+            Ok(Raw::Hex) => Tok::Hex(text),
+            Ok(Raw::Bin) => Tok::Bin(text),
+            Ok(Raw::Octal) => {
+                self.error(
+                    ErrorKind::InvalidLiteral,
+                    s,
+                    e,
+                    format!("invalid number `{text}`"),
+                );
+                Tok::Error
+            }
+            Ok(Raw::Float) => {
+                // `.5` directly after an operand is member access `.` + `5` (`t.1.5`).
+                if text.starts_with('.')
+                    && s == self.prev_end
+                    && self.prev.is_some_and(ends_operand)
+                {
+                    self.pos = s + 1;
+                    Tok::Dot
+                } else {
+                    Tok::Float(text)
+                }
+            }
+            Ok(Raw::TemplateStart) => {
+                self.modes.push(Mode::Template);
+                Tok::TemplateStart
+            }
+            Ok(Raw::UnterminatedStr) => {
+                self.pos = self.src.len();
+                self.error(
+                    ErrorKind::Unterminated,
+                    s,
+                    self.pos,
+                    "unterminated string".into(),
+                );
+                Tok::Error
+            }
+            Ok(Raw::UnterminatedQuoted) => {
+                self.pos = self.src.len();
+                self.error(
+                    ErrorKind::Unterminated,
+                    s,
+                    self.pos,
+                    "unterminated quoted identifier".into(),
+                );
+                Tok::Error
+            }
+            Ok(Raw::UnterminatedComment) => {
+                self.pos = self.src.len();
+                self.error(
+                    ErrorKind::Unterminated,
+                    s,
+                    self.pos,
+                    "unterminated block comment".into(),
+                );
+                Tok::Error
+            }
+            Ok(Raw::Lt) => match tag_name(&self.src[e..]) {
+                Some(n) if self.mode() != Mode::TagAttrs => {
+                    self.pos = e + n;
+                    self.modes.push(Mode::TagAttrs);
+                    return Some((s as u32, Tok::TagOpen(&self.src[e..e + n]), self.pos as u32));
+                }
+                _ => Tok::Lt,
+            },
+            Ok(Raw::Gt) if self.mode() == Mode::TagAttrs => {
+                self.set_mode(Mode::TagChildren);
+                Tok::TagGt
+            }
+            Ok(Raw::Slash) if self.mode() == Mode::TagAttrs && self.rest().starts_with('>') => {
+                self.pos += 1;
+                self.pop_mode();
+                return Some((s as u32, Tok::TagSelfClose, self.pos as u32));
+            }
+            Ok(Raw::LBrace) => {
+                match self.mode() {
+                    Mode::Normal { braces } => self.set_mode(Mode::Normal { braces: braces + 1 }),
+                    _ => self.modes.push(Mode::Normal { braces: 0 }),
+                }
+                Tok::LBrace
+            }
+            Ok(Raw::RBrace) => {
+                if let Mode::Normal { braces } = self.mode() {
+                    if braces > 0 {
+                        self.set_mode(Mode::Normal { braces: braces - 1 });
+                    } else {
+                        // Ends a `{expr}` pushed by a template or tag (no-op at the base).
+                        self.pop_mode();
+                    }
+                }
+                Tok::RBrace
+            }
+            Ok(r) => punct(r),
+        };
+        Some((s as u32, tok, self.pos as u32))
+    }
+
+    /// Classifies an identifier-shaped word.
+    fn word(&self, text: &'a str) -> Tok<'a> {
+        match Kw::lookup(text) {
+            Some(Kw::If) if self.entry == Entry::Program && self.if_starts_statement() => {
+                Tok::IfStmt
+            }
+            Some(k) => Tok::Kw(k),
+            None => Tok::Ident(text),
+        }
+    }
+
+    /// In a program, `if` after something that ends an expression or a statement starts an `if`
+    /// statement; after an operator, `(`, `,` and the like it is the function `if(c, a, b)`.
+    fn if_starts_statement(&self) -> bool {
+        match self.prev {
+            None => true,
+            Some(t) => {
+                matches!(t, Tok::Semi | Tok::LBrace | Tok::RBrace | Tok::Kw(Kw::Else))
+                    || ends_operand(t)
+            }
+        }
+    }
+
+    /// Template text up to `{`, the closing quote, or (full templates) the end.
+    fn next_template(&mut self, full: bool) -> Option<Spanned<'a>> {
+        let start = self.pos;
+        let bytes = self.src.as_bytes();
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b'\'' if !full => {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                b'{' => break,
+                _ => i += 1,
+            }
+        }
+        let i = i.min(bytes.len());
+        if i > start {
+            self.pos = i;
+            return Some((
+                start as u32,
+                Tok::TemplateText(&self.src[start..i]),
+                i as u32,
+            ));
+        }
+        match bytes.get(i) {
+            Some(b'{') => {
+                self.pos = i + 1;
+                self.modes.push(Mode::Normal { braces: 0 });
+                Some((i as u32, Tok::LBrace, self.pos as u32))
+            }
+            Some(_) => {
+                // the closing quote
+                self.pos = i + 1;
+                self.pop_mode();
+                Some((i as u32, Tok::TemplateEnd, self.pos as u32))
+            }
+            None if full => None,
+            None => {
+                self.pop_mode();
+                self.error(
+                    ErrorKind::Unterminated,
+                    start,
+                    start,
+                    "unterminated template string".into(),
+                );
+                Some((start as u32, Tok::Error, start as u32))
+            }
+        }
+    }
+
+    /// Children of a tag: text, `{expr}`, nested tags, and the closing tag.
+    fn next_children(&mut self) -> Option<Spanned<'a>> {
+        let start = self.pos;
+        let rest = self.rest();
+        if rest.is_empty() {
+            self.pop_mode();
+            return None;
+        }
+        if rest.starts_with('{') {
+            self.pos += 1;
+            self.modes.push(Mode::Normal { braces: 0 });
+            return Some((start as u32, Tok::LBrace, self.pos as u32));
+        }
+        if let Some(after) = rest.strip_prefix("</") {
+            let n = after
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+                .count();
+            let name = &after[..n];
+            let tail = &after[n..];
+            let ws = tail.len() - tail.trim_start().len();
+            if tail[ws..].starts_with('>') {
+                self.pos = start + 2 + n + ws + 1;
+                self.pop_mode();
+                return Some((start as u32, Tok::TagClose(name), self.pos as u32));
+            }
+            self.pos = start + 2 + n;
+            self.error(
+                ErrorKind::UnexpectedToken,
+                start,
+                self.pos,
+                "malformed closing tag".into(),
+            );
+            return Some((start as u32, Tok::Error, self.pos as u32));
+        }
+        if let Some(after) = rest.strip_prefix('<') {
+            if let Some(n) = tag_name(after) {
+                self.pos = start + 1 + n;
+                self.modes.push(Mode::TagAttrs);
+                return Some((start as u32, Tok::TagOpen(&after[..n]), self.pos as u32));
+            }
+        }
+        // Text runs to the next `{` or `<` (a `<` that opens nothing is text too).
+        let mut end = rest.len();
+        for (i, b) in rest.bytes().enumerate().skip(1) {
+            if b == b'{' || b == b'<' {
+                end = i;
+                break;
+            }
+        }
+        if rest.starts_with('<') && end == rest.len() {
+            end = 1.max(end);
+        }
+        let text = &rest[..end];
+        self.pos = start + end;
+        // Whitespace-only text that spans lines is layout, not content.
+        if text.trim().is_empty() && text.contains('\n') {
+            return self.next_children();
+        }
+        Some((start as u32, Tok::TagText(text), self.pos as u32))
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        if !self.started {
+            self.started = true;
+            let t = match self.entry {
+                Entry::Expr => Tok::StartExpr,
+                Entry::Select => Tok::StartSelect,
+                Entry::Program => Tok::StartProgram,
+                Entry::Template => Tok::StartTemplate,
+            };
+            return Some((0, t, 0));
+        }
+        let item = match self.mode() {
+            Mode::Normal { .. } | Mode::TagAttrs => self.next_normal(),
+            Mode::Template => self.next_template(false),
+            Mode::FullTemplate => self.next_template(true),
+            Mode::TagChildren => self.next_children(),
+        };
+        if let Some((_, t, end)) = item {
+            self.prev_end = end as usize;
+            self.after_dot = matches!(t, Tok::Dot | Tok::NullProp);
+            self.prev = Some(t);
+        }
+        item
+    }
+}
+
+fn span(start: usize, end: usize) -> Span {
+    Span::new(start as u32, end as u32)
+}
+
+/// Tokens after which a `.digits` is member access and `if` starts a new statement.
+fn ends_operand(t: Tok<'_>) -> bool {
+    matches!(
+        t,
+        Tok::Ident(_)
+            | Tok::QuotedIdent(_)
+            | Tok::Int(_)
+            | Tok::Hex(_)
+            | Tok::Bin(_)
+            | Tok::Float(_)
+            | Tok::Str(_)
+            | Tok::TemplateEnd
+            | Tok::RParen
+            | Tok::RBracket
+            | Tok::TagSelfClose
+            | Tok::TagClose(_)
+            | Tok::Kw(Kw::Null | Kw::Inf | Kw::Nan | Kw::End)
+    )
+}
+
+/// If `s` (the text after a `<`) starts a HogQLX tag, the length of its name.
+/// A tag name starts with a letter or `_`, continues with `[A-Za-z0-9_-]`, and is followed by
+/// `>` or `/`, or by whitespace and then `>`, `/`, a letter, digit or `_`.
+fn tag_name(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return None;
+    }
+    let n = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-')
+        .count();
+    match b.get(n) {
+        Some(b'>' | b'/') => Some(n),
+        Some(c) if c.is_ascii_whitespace() => {
+            let next = b[n..].iter().find(|c| !c.is_ascii_whitespace())?;
+            (matches!(next, b'>' | b'/' | b'_') || next.is_ascii_alphanumeric()).then_some(n)
+        }
+        _ => None,
+    }
+}
+
+fn punct(r: Raw) -> Tok<'static> {
+    match r {
+        Raw::Arrow => Tok::Arrow,
+        Raw::Star => Tok::Star,
+        Raw::Backslash => Tok::Backslash,
+        Raw::DoubleColon => Tok::DoubleColon,
+        Raw::ColonEq => Tok::ColonEq,
+        Raw::Colon => Tok::Colon,
+        Raw::Comma => Tok::Comma,
+        Raw::Concat => Tok::Concat,
+        Raw::Minus => Tok::Minus,
+        Raw::Plus => Tok::Plus,
+        Raw::Dot => Tok::Dot,
+        Raw::EqEq => Tok::EqEq,
+        Raw::Eq => Tok::Eq,
+        Raw::GtEq => Tok::GtEq,
+        Raw::Gt => Tok::Gt,
+        Raw::Hash => Tok::Hash,
+        Raw::LtEq => Tok::LtEq,
+        Raw::Lt => Tok::Lt,
+        Raw::NotEq => Tok::NotEq,
+        Raw::Spaceship => Tok::Spaceship,
+        Raw::Regex => Tok::Regex,
+        Raw::IRegex => Tok::IRegex,
+        Raw::NotRegex => Tok::NotRegex,
+        Raw::NotIRegex => Tok::NotIRegex,
+        Raw::NullProp => Tok::NullProp,
+        Raw::Nullish => Tok::Nullish,
+        Raw::Question => Tok::Question,
+        Raw::Percent => Tok::Percent,
+        Raw::Slash => Tok::Slash,
+        Raw::Semi => Tok::Semi,
+        Raw::LParen => Tok::LParen,
+        Raw::RParen => Tok::RParen,
+        Raw::LBracket => Tok::LBracket,
+        Raw::RBracket => Tok::RBracket,
+        Raw::LBrace => Tok::LBrace,
+        Raw::RBrace => Tok::RBrace,
+        // Every other variant is handled by the caller before `punct` is reached.
+        _ => Tok::Error,
+    }
+}
+
+/// All tokens of `src` (without the start token) and the lexical errors, for tests and tools.
+pub fn tokenize(src: &str, entry: Entry) -> (Vec<Spanned<'_>>, Vec<ParseError>) {
+    let mut lx = Lexer::new(src, entry);
+    let toks: Vec<_> = lx.by_ref().skip(1).collect();
+    (toks, lx.take_errors())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(src: &str) -> Vec<Tok<'_>> {
+        let (t, e) = tokenize(src, Entry::Program);
+        assert!(e.is_empty(), "{e:?}");
+        t.into_iter().map(|(_, t, _)| t).collect()
+    }
+
+    #[test]
+    fn words_keywords_and_spans() {
+        let (t, _) = tokenize("SELECT event, $browser FROM events", Entry::Select);
+        assert_eq!(
+            t,
+            vec![
+                (0, Tok::Kw(Kw::Select), 6),
+                (7, Tok::Ident("event"), 12),
+                (12, Tok::Comma, 13),
+                (14, Tok::Ident("$browser"), 22),
+                (23, Tok::Kw(Kw::From), 27),
+                (28, Tok::Ident("events"), 34),
+            ]
+        );
+        assert_eq!(
+            toks("Infinity nan DATE"),
+            vec![Tok::Kw(Kw::Inf), Tok::Kw(Kw::Nan), Tok::Ident("DATE")]
+        );
+    }
+
+    #[test]
+    fn numbers_and_tuple_indexes() {
+        assert_eq!(
+            toks("1.5 .5 1e3 0x1F 0b101 017"),
+            vec![
+                Tok::Float("1.5"),
+                Tok::Float(".5"),
+                Tok::Float("1e3"),
+                Tok::Hex("0x1F"),
+                Tok::Bin("0b101"),
+                Tok::Int("017"),
+            ]
+        );
+        assert_eq!(
+            toks("t.1.2"),
+            vec![
+                Tok::Ident("t"),
+                Tok::Dot,
+                Tok::Int("1"),
+                Tok::Dot,
+                Tok::Int("2")
+            ]
+        );
+        assert_eq!(
+            toks("t?.1"),
+            vec![Tok::Ident("t"), Tok::NullProp, Tok::Int("1")]
+        );
+    }
+
+    #[test]
+    fn operators_maximal_munch() {
+        assert_eq!(
+            toks("!~* !~ =~* =~ ~* ~ <=> <> <= ?. ?? ? :: :="),
+            vec![
+                Tok::NotIRegex,
+                Tok::NotRegex,
+                Tok::IRegex,
+                Tok::Regex,
+                Tok::IRegex,
+                Tok::Regex,
+                Tok::Spaceship,
+                Tok::NotEq,
+                Tok::LtEq,
+                Tok::NullProp,
+                Tok::Nullish,
+                Tok::Question,
+                Tok::DoubleColon,
+                Tok::ColonEq,
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_identifiers_comments() {
+        assert_eq!(
+            toks("'a''b\\n' `x``y` \"q\" -- c\n// d\n/* e\n */ z"),
+            vec![
+                Tok::Str("'a''b\\n'"),
+                Tok::QuotedIdent("`x``y`"),
+                Tok::QuotedIdent("\"q\""),
+                Tok::Ident("z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn template_strings_nest() {
+        assert_eq!(
+            toks("f'a{x}b{f'{y}'}'"),
+            vec![
+                Tok::TemplateStart,
+                Tok::TemplateText("a"),
+                Tok::LBrace,
+                Tok::Ident("x"),
+                Tok::RBrace,
+                Tok::TemplateText("b"),
+                Tok::LBrace,
+                Tok::TemplateStart,
+                Tok::LBrace,
+                Tok::Ident("y"),
+                Tok::RBrace,
+                Tok::TemplateEnd,
+                Tok::RBrace,
+                Tok::TemplateEnd,
+            ]
+        );
+        let (t, _) = tokenize("hi {a} it's", Entry::Template);
+        let t: Vec<_> = t.into_iter().map(|x| x.1).collect();
+        assert_eq!(
+            t,
+            vec![
+                Tok::TemplateText("hi "),
+                Tok::LBrace,
+                Tok::Ident("a"),
+                Tok::RBrace,
+                Tok::TemplateText(" it's"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            toks("<a x='1' y={2} z/>"),
+            vec![
+                Tok::TagOpen("a"),
+                Tok::Ident("x"),
+                Tok::Eq,
+                Tok::Str("'1'"),
+                Tok::Ident("y"),
+                Tok::Eq,
+                Tok::LBrace,
+                Tok::Int("2"),
+                Tok::RBrace,
+                Tok::Ident("z"),
+                Tok::TagSelfClose,
+            ]
+        );
+        assert_eq!(
+            toks("<div>hi {x}<b/></div>"),
+            vec![
+                Tok::TagOpen("div"),
+                Tok::TagGt,
+                Tok::TagText("hi "),
+                Tok::LBrace,
+                Tok::Ident("x"),
+                Tok::RBrace,
+                Tok::TagOpen("b"),
+                Tok::TagSelfClose,
+                Tok::TagClose("div"),
+            ]
+        );
+        // comparisons are not tags
+        assert_eq!(
+            toks("a < b"),
+            vec![Tok::Ident("a"), Tok::Lt, Tok::Ident("b")]
+        );
+        assert_eq!(
+            toks("a<b)"),
+            vec![Tok::Ident("a"), Tok::Lt, Tok::Ident("b"), Tok::RParen]
+        );
+    }
+
+    #[test]
+    fn if_statement_versus_function() {
+        assert_eq!(
+            toks("if (a) x := if(a, 1, 2)"),
+            vec![
+                Tok::IfStmt,
+                Tok::LParen,
+                Tok::Ident("a"),
+                Tok::RParen,
+                Tok::Ident("x"),
+                Tok::ColonEq,
+                Tok::Kw(Kw::If),
+                Tok::LParen,
+                Tok::Ident("a"),
+                Tok::Comma,
+                Tok::Int("1"),
+                Tok::Comma,
+                Tok::Int("2"),
+                Tok::RParen,
+            ]
+        );
+        let (t, _) = tokenize("if(a, 1, 2)", Entry::Expr);
+        assert_eq!(t[0].1, Tok::Kw(Kw::If));
+    }
+
+    #[test]
+    fn errors_are_tokens_and_lexing_continues() {
+        let (t, e) = tokenize("1 ! 2 @", Entry::Expr);
+        let kinds: Vec<_> = t.iter().map(|x| x.1).collect();
+        assert_eq!(
+            kinds,
+            vec![Tok::Int("1"), Tok::Error, Tok::Int("2"), Tok::Error]
+        );
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].span, Span::new(2, 3));
+        assert!(e[0].message.contains("U+0021"), "{}", e[0].message);
+        let (_, e) = tokenize("'abc", Entry::Expr);
+        assert_eq!(e[0].kind, ErrorKind::Unterminated);
+        let (_, e) = tokenize("'a\\qb'", Entry::Expr);
+        assert_eq!(e[0].kind, ErrorKind::InvalidLiteral);
+        let (_, e) = tokenize("0o17 /* x", Entry::Expr);
+        assert_eq!(
+            e.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![ErrorKind::InvalidLiteral, ErrorKind::Unterminated]
+        );
+        let (_, e) = tokenize("f'abc", Entry::Expr);
+        assert_eq!(e[0].kind, ErrorKind::Unterminated);
+    }
+
+    #[test]
+    fn unicode_whitespace_and_multibyte() {
+        let (t, e) = tokenize("a\u{A0}b\u{3000}'é'", Entry::Expr);
+        assert!(e.is_empty());
+        assert_eq!(t.len(), 3);
+        let (_, e) = tokenize("€", Entry::Expr);
+        assert_eq!(e[0].span, Span::new(0, 3));
+    }
+}

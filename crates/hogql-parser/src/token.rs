@@ -1,0 +1,219 @@
+//! The tokens the grammar consumes, and the keyword table.
+//!
+//! Only words the grammar gives a meaning of their own are keywords here. Words that PostHog's
+//! lexer also reserves but that only ever act as names in our grammar (`date`, `timestamp`,
+//! `day`, `id`, `key`, …) lex as plain identifiers, which keeps them usable as column names.
+
+use std::fmt;
+
+/// A token. Text-carrying variants borrow the raw source slice (quotes and escapes included);
+/// decoding happens in the parser's actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tok<'a> {
+    /// `name`, `$browser`, `true`, and non-keyword reserved words.
+    Ident(&'a str),
+    /// `` `quoted` `` or `"quoted"`, raw with its quotes.
+    QuotedIdent(&'a str),
+    Kw(Kw),
+    /// `if` where a statement starts (program mode only); elsewhere `if` is [`Kw::If`], a name.
+    IfStmt,
+    /// Decimal digits (also with leading zeros).
+    Int(&'a str),
+    /// `0x…`
+    Hex(&'a str),
+    /// `0b…`
+    Bin(&'a str),
+    /// A decimal number with `.` or an exponent.
+    Float(&'a str),
+    /// `'…'`, raw with its quotes.
+    Str(&'a str),
+    /// `f'` opening a template string.
+    TemplateStart,
+    /// Literal text of a template string (raw, escapes undecoded).
+    TemplateText(&'a str),
+    /// The closing `'` of a template string.
+    TemplateEnd,
+    /// `<name` opening a HogQLX tag.
+    TagOpen(&'a str),
+    /// `>` ending an opening tag that has children.
+    TagGt,
+    /// `/>`
+    TagSelfClose,
+    /// Raw text between tags.
+    TagText(&'a str),
+    /// `</name>`
+    TagClose(&'a str),
+    /// A character sequence that is no token; the lexer also reports a [`crate::ParseError`].
+    Error,
+    // punctuation and operators
+    Arrow,       // ->
+    Star,        // *
+    Backslash,   // \
+    DoubleColon, // ::
+    ColonEq,     // :=
+    Colon,       // :
+    Comma,       // ,
+    Concat,      // ||
+    Minus,       // -
+    Plus,        // +
+    Dot,         // .
+    EqEq,        // ==
+    Eq,          // =
+    GtEq,        // >=
+    Gt,          // >
+    Hash,        // #
+    LtEq,        // <=
+    Lt,          // <
+    NotEq,       // != and <>
+    Spaceship,   // <=>
+    Regex,       // =~ and ~
+    IRegex,      // =~* and ~*
+    NotRegex,    // !~
+    NotIRegex,   // !~*
+    NullProp,    // ?.
+    Nullish,     // ??
+    Question,    // ?
+    Percent,     // %
+    Slash,       // /
+    Semi,        // ;
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    LBrace,
+    RBrace,
+    // synthetic start tokens selecting the grammar's entry point
+    StartExpr,
+    StartSelect,
+    StartProgram,
+    StartTemplate,
+}
+
+macro_rules! keywords {
+    ($($variant:ident = $text:literal),* $(,)?) => {
+        /// Keywords (case-insensitive in the source).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kw { $($variant),* }
+
+        impl Kw {
+            /// The keyword in lower case, as bytes.
+            fn bytes(self) -> &'static [u8] {
+                match self { $(Kw::$variant => $text),* }
+            }
+
+            /// Looks up an identifier-shaped word (any case).
+            pub fn lookup(word: &str) -> Option<Kw> {
+                // Longest keyword is 11 bytes; longer words are never keywords.
+                if word.len() > 11 || word.len() < 2 {
+                    return None;
+                }
+                let mut buf = [0u8; 11];
+                let lower = &mut buf[..word.len()];
+                lower.copy_from_slice(word.as_bytes());
+                lower.make_ascii_lowercase();
+                match &*lower {
+                    $($text => Some(Kw::$variant),)*
+                    b"infinity" => Some(Kw::Inf),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+// Byte-string patterns so `lookup` can match the lower-cased buffer directly.
+keywords! {
+    All = b"all", And = b"and", Anti = b"anti", Any = b"any", Array = b"array", As = b"as",
+    Asc = b"asc", Ascending = b"ascending", Asof = b"asof", Between = b"between", Both = b"both",
+    By = b"by", Case = b"case", Cast = b"cast", Catch = b"catch", Cohort = b"cohort",
+    Collate = b"collate", Cross = b"cross", Cube = b"cube", Current = b"current", Desc = b"desc",
+    Descending = b"descending", Distinct = b"distinct", Else = b"else", End = b"end",
+    Except = b"except", Filter = b"filter", Final = b"final", Finally = b"finally",
+    First = b"first", Fn = b"fn", Following = b"following", For = b"for", From = b"from",
+    Full = b"full", Fun = b"fun", Global = b"global", Group = b"group", Having = b"having",
+    If = b"if", ILike = b"ilike", In = b"in", Inf = b"inf", Inner = b"inner",
+    Intersect = b"intersect", Interval = b"interval", Is = b"is", Join = b"join",
+    Lambda = b"lambda", Last = b"last", Leading = b"leading", Left = b"left", Let = b"let",
+    Like = b"like", Limit = b"limit", Nan = b"nan", Not = b"not", Null = b"null",
+    Nulls = b"nulls", Offset = b"offset", On = b"on", Or = b"or", Order = b"order",
+    Outer = b"outer", Over = b"over", Partition = b"partition", Preceding = b"preceding",
+    Prewhere = b"prewhere", Qualify = b"qualify", Range = b"range", Return = b"return",
+    Right = b"right", Rollup = b"rollup", Row = b"row", Rows = b"rows", Sample = b"sample",
+    Select = b"select", Semi = b"semi", Settings = b"settings", Then = b"then", Throw = b"throw",
+    Ties = b"ties", Top = b"top", Totals = b"totals", Trailing = b"trailing", Trim = b"trim",
+    Try = b"try", Unbounded = b"unbounded", Union = b"union", Using = b"using", When = b"when",
+    Where = b"where", While = b"while", Window = b"window", With = b"with", Within = b"within",
+}
+
+impl Kw {
+    /// The keyword as text (lower case).
+    pub fn text(self) -> &'static str {
+        // Every table entry is ASCII, so the fallback is never taken.
+        std::str::from_utf8(self.bytes()).unwrap_or("")
+    }
+}
+
+impl fmt::Display for Tok<'_> {
+    /// How a token is named in error messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Tok::Ident(s) => return write!(f, "identifier `{s}`"),
+            Tok::QuotedIdent(s) => return write!(f, "identifier {s}"),
+            Tok::Kw(k) => return write!(f, "keyword `{}`", k.text().to_ascii_uppercase()),
+            Tok::IfStmt => "keyword `if`",
+            Tok::Int(s) | Tok::Hex(s) | Tok::Bin(s) | Tok::Float(s) => {
+                return write!(f, "number `{s}`");
+            }
+            Tok::Str(_) => "string",
+            Tok::TemplateStart => "template string",
+            Tok::TemplateText(_) => "template text",
+            Tok::TemplateEnd => "end of template string",
+            Tok::TagOpen(n) => return write!(f, "tag `<{n}`"),
+            Tok::TagGt => "`>`",
+            Tok::TagSelfClose => "`/>`",
+            Tok::TagText(_) => "tag text",
+            Tok::TagClose(n) => return write!(f, "closing tag `</{n}>`"),
+            Tok::Error => "invalid token",
+            Tok::Arrow => "`->`",
+            Tok::Star => "`*`",
+            Tok::Backslash => "`\\`",
+            Tok::DoubleColon => "`::`",
+            Tok::ColonEq => "`:=`",
+            Tok::Colon => "`:`",
+            Tok::Comma => "`,`",
+            Tok::Concat => "`||`",
+            Tok::Minus => "`-`",
+            Tok::Plus => "`+`",
+            Tok::Dot => "`.`",
+            Tok::EqEq => "`==`",
+            Tok::Eq => "`=`",
+            Tok::GtEq => "`>=`",
+            Tok::Gt => "`>`",
+            Tok::Hash => "`#`",
+            Tok::LtEq => "`<=`",
+            Tok::Lt => "`<`",
+            Tok::NotEq => "`!=`",
+            Tok::Spaceship => "`<=>`",
+            Tok::Regex => "`=~`",
+            Tok::IRegex => "`=~*`",
+            Tok::NotRegex => "`!~`",
+            Tok::NotIRegex => "`!~*`",
+            Tok::NullProp => "`?.`",
+            Tok::Nullish => "`??`",
+            Tok::Question => "`?`",
+            Tok::Percent => "`%`",
+            Tok::Slash => "`/`",
+            Tok::Semi => "`;`",
+            Tok::LParen => "`(`",
+            Tok::RParen => "`)`",
+            Tok::LBracket => "`[`",
+            Tok::RBracket => "`]`",
+            Tok::LBrace => "`{`",
+            Tok::RBrace => "`}`",
+            Tok::StartExpr | Tok::StartSelect | Tok::StartProgram | Tok::StartTemplate => {
+                "start of input"
+            }
+        };
+        f.write_str(s)
+    }
+}

@@ -479,12 +479,12 @@ impl<'a> Lexer<'a> {
             );
             return Some((start as u32, Tok::Error, self.pos as u32));
         }
-        if let Some(after) = rest.strip_prefix('<') {
-            if let Some(n) = tag_name(after) {
-                self.pos = start + 1 + n;
-                self.modes.push(Mode::TagAttrs);
-                return Some((start as u32, Tok::TagOpen(&after[..n]), self.pos as u32));
-            }
+        if let Some(after) = rest.strip_prefix('<')
+            && let Some(n) = tag_name(after)
+        {
+            self.pos = start + 1 + n;
+            self.modes.push(Mode::TagAttrs);
+            return Some((start as u32, Tok::TagOpen(&after[..n]), self.pos as u32));
         }
         // Text runs to the next `{` or `<` (a `<` that opens nothing is text too).
         let mut end = rest.len();

@@ -1,0 +1,249 @@
+//! The embedded store: the ClickHouse engine in this process, data in a local directory.
+//!
+//! The engine serves one data directory per process (all its connections share it), so opened
+//! stores are registered here: opening the same directory twice shares one engine database,
+//! opening a different one while the first is open is an error. The data directory also gets an
+//! [`OwnerLock`] so a second process is told which process holds it.
+//!
+//! Shutdown: the last handle releases the engine database, which flushes and closes the data
+//! directory in milliseconds, then the owner lock. The driver itself stays loaded until the process
+//! exits (see [`crate::engine`]). Exiting with a store open is also safe: the data is durable once
+//! a statement returns, and the owner lock dies with the process.
+
+use crate::error::{Result, StoreError};
+use crate::owner_lock::OwnerLock;
+use crate::params::{self, Params};
+use crate::result::{ChType, RowStream, arrow_type_name, batch_to_rows};
+use crate::schema;
+use crate::store::EventStore;
+use adbc_core::options::{IngestMode, OptionDatabase, OptionStatement, OptionValue};
+use adbc_core::{Connection, Database, Driver, Optionable, Statement};
+use adbc_driver_manager::{ManagedConnection, ManagedDatabase, ManagedStatement};
+use arrow_array::{RecordBatch, RecordBatchReader};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+
+/// A handle to the embedded store. Cheap to clone; the engine database closes with the last one.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    shared: Arc<Shared>,
+}
+
+/// What all handles on one data directory share. Field order is drop order: the keep-alive
+/// connection, then the engine database, then the owner lock.
+struct Shared {
+    /// Held so the engine stays started between queries (it starts on the first connection).
+    _keeper: ManagedConnection,
+    database: ManagedDatabase,
+    _owner: OwnerLock,
+    dir: PathBuf,
+}
+
+/// The directory currently open in this process's engine, if any.
+static OPEN: Mutex<Option<(PathBuf, Weak<Shared>)>> = Mutex::new(None);
+
+impl EmbeddedStore {
+    /// Opens (creating if needed) the store in `dir`, fetching and loading the engine on first use
+    /// (its progress messages go to `progress`), and creates or checks the schema.
+    pub fn open(dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<EmbeddedStore> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::io(format!("cannot create store {}", dir.display()), e))?;
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| StoreError::io(format!("cannot open store {}", dir.display()), e))?;
+
+        let mut open = OPEN.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((open_dir, weak)) = open.as_ref()
+            && let Some(shared) = weak.upgrade()
+        {
+            if *open_dir == dir {
+                return Ok(EmbeddedStore { shared });
+            }
+            return Err(StoreError::OtherStoreOpen {
+                open: open_dir.clone(),
+            });
+        }
+
+        let owner = OwnerLock::acquire(&dir)?;
+        let mut driver = crate::engine::driver(progress)?;
+        let database = driver
+            .new_database_with_opts([(
+                OptionDatabase::Uri,
+                OptionValue::String(dir.to_string_lossy().into_owned()),
+            )])
+            .map_err(|e| open_error(&dir, e))?;
+        let keeper = database
+            .new_connection()
+            .map_err(|e| open_error(&dir, e))?;
+        let shared = Arc::new(Shared {
+            _keeper: keeper,
+            database,
+            _owner: owner,
+            dir: dir.clone(),
+        });
+        *open = Some((dir, Arc::downgrade(&shared)));
+        drop(open);
+
+        let store = EmbeddedStore { shared };
+        schema::ensure(&store)?;
+        Ok(store)
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    fn connection(&self) -> Result<ManagedConnection> {
+        self.shared.database.new_connection().map_err(adbc_error)
+    }
+
+    fn statement(&self, sql: &str) -> Result<ManagedStatement> {
+        let mut connection = self.connection()?;
+        let mut statement = connection.new_statement().map_err(adbc_error)?;
+        statement.set_sql_query(sql).map_err(adbc_error)?;
+        Ok(statement)
+    }
+
+    /// Names and ClickHouse types of a query's result, or `None` when ClickHouse cannot
+    /// describe the statement (e.g. `SHOW`, `EXPLAIN`).
+    fn describe(&self, sql: &str) -> Option<(Vec<String>, Vec<String>)> {
+        if !starts_like_select(sql) {
+            return None;
+        }
+        let mut statement = self.statement(&format!("DESCRIBE TABLE ({sql}\n)")).ok()?;
+        let reader = statement.execute().ok()?;
+        let mut names = Vec::new();
+        let mut types = Vec::new();
+        for batch in reader {
+            let batch = batch.ok()?;
+            let rows = batch_to_rows(&batch, &[]).ok()?;
+            for row in rows {
+                match (row.first(), row.get(1)) {
+                    (Some(crate::Value::String(n)), Some(crate::Value::String(t))) => {
+                        names.push(n.clone());
+                        types.push(t.clone());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Some((names, types))
+    }
+}
+
+impl EventStore for EmbeddedStore {
+    fn describe_location(&self) -> String {
+        format!("embedded store {}", self.shared.dir.display())
+    }
+
+    fn execute(&self, sql: &str, params: &Params) -> Result<()> {
+        let sql = params::substitute(sql, params)?;
+        let mut statement = self.statement(&sql)?;
+        statement
+            .execute_update()
+            .map_err(|e| StoreError::from_clickhouse(&e.message))?;
+        Ok(())
+    }
+
+    fn query_stream(&self, sql: &str, params: &Params) -> Result<RowStream> {
+        let sql = params::substitute(sql, params)?;
+        let described = self.describe(&sql);
+        let mut statement = self.statement(&sql)?;
+        let reader = statement
+            .execute()
+            .map_err(|e| StoreError::from_clickhouse(&e.message))?;
+        let schema = reader.schema();
+        let arrow_types: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| arrow_type_name(f.data_type()))
+            .collect();
+        let (columns, types) = match described {
+            Some((names, types)) if names.len() == schema.fields().len() => (names, types),
+            _ => (
+                schema.fields().iter().map(|f| f.name().clone()).collect(),
+                arrow_types,
+            ),
+        };
+        let parsed: Vec<ChType> = types.iter().map(|t| ChType::parse(t)).collect();
+        let chunks = BatchChunks {
+            reader,
+            _statement: statement,
+            types: parsed,
+        };
+        Ok(RowStream::new(columns, types, Box::new(chunks)))
+    }
+
+    fn insert(&self, table: &str, batch: RecordBatch) -> Result<u64> {
+        let rows = batch.num_rows() as u64;
+        if rows == 0 {
+            return Ok(0);
+        }
+        let mut connection = self.connection()?;
+        let mut statement = connection.new_statement().map_err(adbc_error)?;
+        statement
+            .set_option(OptionStatement::TargetTable, OptionValue::String(table.into()))
+            .map_err(adbc_error)?;
+        statement
+            .set_option(OptionStatement::IngestMode, IngestMode::Append.into())
+            .map_err(adbc_error)?;
+        statement.bind(batch).map_err(adbc_error)?;
+        statement
+            .execute_update()
+            .map_err(|e| StoreError::from_clickhouse(&e.message))?;
+        Ok(rows)
+    }
+}
+
+/// Streams converted rows out of an engine result; owns the statement so the result stays valid.
+/// Field order is drop order: the reader goes before the statement it reads from.
+struct BatchChunks {
+    reader: Box<dyn RecordBatchReader + Send>,
+    _statement: ManagedStatement,
+    types: Vec<ChType>,
+}
+
+impl Iterator for BatchChunks {
+    type Item = Result<Vec<Vec<crate::Value>>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let batch = self.reader.next()?;
+        Some(match batch {
+            Ok(batch) => batch_to_rows(&batch, &self.types),
+            Err(e) => Err(StoreError::from_clickhouse(&e.to_string())),
+        })
+    }
+}
+
+/// `SELECT`/`WITH` statements (possibly parenthesised) can be wrapped in `DESCRIBE TABLE (...)`.
+fn starts_like_select(sql: &str) -> bool {
+    let trimmed = sql.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    let head: String = trimmed
+        .chars()
+        .take(6)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    head.starts_with("SELECT") || head.starts_with("WITH")
+}
+
+fn adbc_error(e: adbc_core::error::Error) -> StoreError {
+    StoreError::from_clickhouse(&e.message)
+}
+
+/// Connecting fails mostly when another engine owns the directory despite our lock (e.g. a
+/// process that does not use it); say so instead of passing the engine's wording on.
+fn open_error(dir: &Path, e: adbc_core::error::Error) -> StoreError {
+    if e.message.contains("chdb_connect failed") {
+        StoreError::Query {
+            kind: crate::QueryErrorKind::Other,
+            code: None,
+            message: format!(
+                "cannot open store {}: the engine could not take the directory (is another program using it?)",
+                dir.display()
+            ),
+        }
+    } else {
+        StoreError::from_clickhouse(&e.message)
+    }
+}

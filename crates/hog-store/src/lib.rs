@@ -1,0 +1,29 @@
+//! The event store of the HogQL/Hog toolchain: real ClickHouse, either embedded in the process
+//! (the ClickHouse 26.9 engine from the `chdb-core` wheel, loaded as an ADBC driver; data in a
+//! local directory) or a ClickHouse server over HTTP.
+//!
+//! * [`EventStore`]: run SQL with `%(name)s` parameters, stream results (columns, ClickHouse
+//!   types, rows of [`Value`]s), insert Arrow batches.
+//! * [`EmbeddedStore::open`]: the default store; fetches the engine on first use
+//!   ([`engine::fetch`]), creates and versions the schema ([`schema`]), one owner per directory.
+//! * [`ingest`]: PostHog capture-format JSONL → events, persons, distinct ids, groups.
+//! * [`demo`]: a deterministic generator of realistic events.
+#![deny(unsafe_code)]
+
+pub mod demo;
+mod embedded;
+pub mod engine;
+mod error;
+pub mod ingest;
+mod owner_lock;
+pub mod params;
+pub mod paths;
+mod result;
+pub mod schema;
+mod store;
+
+pub use embedded::EmbeddedStore;
+pub use error::{QueryErrorKind, Result, StoreError};
+pub use params::{Param, Params};
+pub use result::{ChType, QueryResult, RowStream, Value};
+pub use store::EventStore;

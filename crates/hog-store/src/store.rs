@@ -1,0 +1,31 @@
+//! The [`EventStore`] trait: what the rest of the toolchain needs from ClickHouse, whichever
+//! ClickHouse it is (the embedded engine or a server). Both speak the same SQL and hold the same
+//! schema ([`crate::schema`]).
+
+use crate::error::Result;
+use crate::params::Params;
+use crate::result::{QueryResult, RowStream};
+use arrow_array::RecordBatch;
+
+/// A ClickHouse holding the toolchain's tables.
+pub trait EventStore: Send + Sync {
+    /// Where the data lives, for messages (`embedded store /path`, `ClickHouse server http://...`).
+    fn describe_location(&self) -> String;
+
+    /// Runs a statement that returns no rows (DDL, `INSERT ... SELECT`, `OPTIMIZE`).
+    /// `%(name)s` placeholders are replaced by the escaped values of `params`.
+    fn execute(&self, sql: &str, params: &Params) -> Result<()>;
+
+    /// Runs a query and streams its rows; the header (names, ClickHouse types) comes first.
+    fn query_stream(&self, sql: &str, params: &Params) -> Result<RowStream>;
+
+    /// Runs a query and collects all rows.
+    fn query(&self, sql: &str, params: &Params) -> Result<QueryResult> {
+        self.query_stream(sql, params)?.collect()
+    }
+
+    /// Appends an Arrow batch to `table`. The batch must carry every non-`MATERIALIZED` column
+    /// of the table, in the table's order, named as in the table (`DEFAULT` columns included).
+    /// Returns the number of rows written.
+    fn insert(&self, table: &str, batch: RecordBatch) -> Result<u64>;
+}

@@ -1,5 +1,219 @@
-//! Placeholder table, filled by the STL engineer (see `stl/mod.rs` for how to add functions).
+//! Regular expressions: `match`, `extractRegex`, and the engine behind the `=~` opcodes.
+//!
+//! PostHog runs these on RE2 in production; the `regex` crate implements the same dialect
+//! (no look-around, no backreferences) with the same guarantee: matching is linear in the input,
+//! so a hostile pattern cannot backtrack catastrophically. Patterns are hostile input in other
+//! ways too, so their length and compiled size are capped, and an invalid or oversized pattern
+//! is a runtime error naming the problem. Searches are unanchored; `(?i)` makes them
+//! case-insensitive.
 
-use super::NativeDef;
+use super::strings::{arg, text};
+use super::{NativeCtx, NativeDef};
+use crate::VmError;
+use crate::value::Value;
+use regex::{Regex, RegexBuilder};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
-pub(crate) const FUNCTIONS: &[NativeDef] = &[];
+pub(crate) const FUNCTIONS: &[NativeDef] = &[
+    NativeDef {
+        name: "match",
+        min_args: 2,
+        max_args: 2,
+        call: match_fn,
+    },
+    NativeDef {
+        name: "extractRegex",
+        min_args: 2,
+        max_args: 2,
+        call: extract_regex,
+    },
+];
+
+/// Longest accepted pattern, in bytes.
+pub const MAX_PATTERN_LEN: usize = 64 * 1024;
+/// Upper bound on one compiled program (the `regex` crate's `size_limit`).
+const COMPILED_SIZE_LIMIT: usize = 4 << 20;
+/// Upper bound on the lazy DFA's cache per regex.
+const DFA_SIZE_LIMIT: usize = 4 << 20;
+/// Deepest accepted nesting of groups and repetitions.
+const NEST_LIMIT: u32 = 100;
+/// How many compiled patterns a thread keeps (programs usually reuse a handful in loops).
+const CACHE_CAPACITY: usize = 128;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+}
+
+/// Compiles `pattern` (or takes it from the per-thread cache).
+pub fn compile(pattern: &str) -> Result<Regex, VmError> {
+    if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(VmError::runtime(format!(
+            "Invalid regular expression: pattern is {} bytes long, the limit is {MAX_PATTERN_LEN}",
+            pattern.len()
+        )));
+    }
+    let re = RegexBuilder::new(pattern)
+        .size_limit(COMPILED_SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .map_err(|e| VmError::runtime(format!("Invalid regular expression: {}", first_line(&e))))?;
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(pattern.to_owned(), re.clone());
+    });
+    Ok(re)
+}
+
+fn first_line(e: &regex::Error) -> String {
+    match e {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("compiled pattern exceeds the size limit of {limit} bytes")
+        }
+        other => {
+            // The syntax error's last line says what is wrong; the lines above draw the pattern.
+            let text = other.to_string();
+            text.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        }
+    }
+}
+
+/// Unanchored search: does `pattern` match anywhere in `value`?
+pub fn search(pattern: &str, value: &str) -> Result<bool, VmError> {
+    Ok(compile(pattern)?.is_match(value))
+}
+
+/// What the `REGEX`/`IREGEX` opcodes and `match()` compute: `false` if either side is falsy
+/// (null, `''`, `0`, `false`: PostHog's null rule), otherwise an unanchored search, `(?i)`-prefixed when
+/// case-insensitive. Non-string operands are converted with the print format.
+pub fn regex_matches(
+    ctx: &mut NativeCtx<'_>,
+    value: &Value,
+    pattern: &Value,
+    case_insensitive: bool,
+) -> Result<bool, VmError> {
+    if !value.is_truthy() || !pattern.is_truthy() {
+        return Ok(false);
+    }
+    let value = text(ctx, value)?;
+    let pattern = text(ctx, pattern)?;
+    if case_insensitive {
+        search(&format!("(?i){pattern}"), &value)
+    } else {
+        search(&pattern, &value)
+    }
+}
+
+fn match_fn(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
+    regex_matches(ctx, &args[0], &args[1], false).map(Value::Bool)
+}
+
+/// `extractRegex(s, pattern)`: the first match's first capture group if the pattern has groups
+/// (`''` if that group did not take part), else the whole match; `''` when nothing matches or
+/// either argument is null.
+fn extract_regex(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
+    if args[0].is_null() || arg(args, 1).is_null() {
+        return ctx.string(String::new());
+    }
+    let haystack = text(ctx, &args[0])?;
+    let pattern = text(ctx, &args[1])?;
+    let re = compile(&pattern)?;
+    let found = match re.captures(&haystack) {
+        None => "",
+        Some(caps) if re.captures_len() > 1 => caps.get(1).map_or("", |m| m.as_str()),
+        Some(caps) => caps.get(0).map_or("", |m| m.as_str()),
+    };
+    let found = found.to_owned();
+    ctx.string(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::Env;
+    use crate::memory::Memory;
+
+    fn p(name: &str, args: Vec<Value>) -> String {
+        let def = super::super::lookup(name).expect("registered");
+        let mut mem = Memory::new(None);
+        let mut env = Env::new();
+        let mut ctx = NativeCtx::new(&mut mem, &[], &mut env);
+        match (def.call)(&mut ctx, &args) {
+            Ok(v) => crate::print::display(&v, usize::MAX).unwrap(),
+            Err(e) => format!("ERROR: {e}"),
+        }
+    }
+
+    fn s(x: &str) -> Value {
+        Value::from(x)
+    }
+
+    #[test]
+    fn match_follows_the_null_rule() {
+        assert_eq!(p("match", vec![s("fish"), s("fi")]), "true");
+        assert_eq!(p("match", vec![s("uu"), s("u")]), "true");
+        assert_eq!(p("match", vec![s("uu"), s("b")]), "false");
+        assert_eq!(p("match", vec![Value::Null, s("u")]), "false");
+        assert_eq!(p("match", vec![s("uu"), Value::Null]), "false");
+        assert_eq!(p("match", vec![s("null"), Value::Null]), "false");
+        assert_eq!(p("match", vec![s(""), s(".*")]), "false");
+        assert_eq!(p("match", vec![s("abc"), s("^b")]), "false");
+        assert_eq!(p("match", vec![s("ABC"), s("(?i)b")]), "true");
+        assert_eq!(p("match", vec![Value::Int(123), s("^\\d+$")]), "true");
+    }
+
+    #[test]
+    fn extract() {
+        assert_eq!(p("extractRegex", vec![s("abc123"), s("\\d+")]), "123");
+        assert_eq!(
+            p(
+                "extractRegex",
+                vec![s("v1.2.3-alpha"), s("(\\d+(\\.\\d+)+)")]
+            ),
+            "1.2.3"
+        );
+        assert_eq!(p("extractRegex", vec![s("abc"), s("\\d+")]), "");
+        assert_eq!(p("extractRegex", vec![s("abc"), s("a(x)?")]), "");
+        assert_eq!(p("extractRegex", vec![Value::Null, s("a")]), "");
+    }
+
+    #[test]
+    fn hostile_patterns_are_errors_not_hangs() {
+        let bad = p("match", vec![s("a"), s("(a")]);
+        assert!(
+            bad.starts_with("ERROR: Invalid regular expression: "),
+            "{bad}"
+        );
+        let lookahead = p("match", vec![s("a"), s("a(?=b)")]);
+        assert!(
+            lookahead.starts_with("ERROR: Invalid regular expression"),
+            "{lookahead}"
+        );
+        let huge = p("match", vec![s("a"), s("a{1000}{1000}")]);
+        assert!(
+            huge.starts_with("ERROR: Invalid regular expression"),
+            "{huge}"
+        );
+        let long = "a".repeat(MAX_PATTERN_LEN + 1);
+        assert!(p("match", vec![s("a"), s(&long)]).contains("the limit is"));
+        let nested = "(".repeat(200) + &")".repeat(200);
+        assert!(p("match", vec![s("a"), s(&nested)]).starts_with("ERROR: Invalid regular"));
+        // The classic catastrophic-backtracking pattern is linear here.
+        let input = "a".repeat(100_000) + "!";
+        let start = std::time::Instant::now();
+        assert_eq!(p("match", vec![s(&input), s("^(a+)+$")]), "false");
+        assert!(start.elapsed().as_secs() < 5);
+    }
+}

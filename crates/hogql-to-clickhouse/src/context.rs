@@ -1,0 +1,210 @@
+//! What a translation needs to know besides the query: the team, its time zone, limits, the
+//! persons-on-events mode and the SETTINGS tail.
+
+use crate::error::{ErrorKind, TranslateError};
+
+/// How `events.person_id` and `events.person.*` are resolved (PostHog's
+/// `personsOnEventsMode`, see the spec §10.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PersonsOnEventsMode {
+    /// `person_id` and `person.*` through `person_distinct_ids` (INNER JOIN `events__pdi`).
+    /// Needs only `person_distinct_id2` and `person`: the default.
+    #[default]
+    Disabled,
+    /// `person_id`, `person.*` from the event row (`person_id`, `person_properties`, …).
+    PersonIdNoOverridePropertiesOnEvents,
+    /// The event's `person_id` corrected by `person_distinct_id_overrides`; properties from the
+    /// event row.
+    PersonIdOverridePropertiesOnEvents,
+    /// The corrected `person_id`, properties joined from `persons`.
+    PersonIdOverridePropertiesJoined,
+}
+
+/// How the `persons` lazy table de-duplicates `person` rows (spec §10.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PersonsArgMaxVersion {
+    /// `GROUP BY person.id` with `argMax(tuple(field), version).1` per field.
+    V1,
+    /// Plain columns of the rows whose `(id, version)` is the newest non-deleted one.
+    #[default]
+    V2,
+}
+
+/// The first day of the week, for `toStartOfWeek(x)` with one argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WeekStart {
+    #[default]
+    Sunday,
+    Monday,
+}
+
+/// Row limits (spec §13). `None` means "no limit added" / "no cap".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Added to each top-level SELECT (and each member of a top-level set operation) that has
+    /// no LIMIT. Default 100.
+    pub default_limit: Option<u64>,
+    /// The largest LIMIT a top-level SELECT may have; larger constants are lowered, other
+    /// expressions wrapped in `min2(max, expr)`. Default 50,000.
+    pub max_limit: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { default_limit: Some(100), max_limit: Some(50_000) }
+    }
+}
+
+/// The value of a ClickHouse setting in the SETTINGS tail.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingValue {
+    Int(i64),
+    Bool(bool),
+    Str(String),
+}
+
+/// Everything a translation depends on besides the query.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The team whose rows the query may read; every table access is guarded by it.
+    pub team_id: i64,
+    /// The project time zone (IANA name): every DateTime column is shown in it.
+    pub timezone: String,
+    pub week_start: WeekStart,
+    pub limits: Limits,
+    pub persons_on_events: PersonsOnEventsMode,
+    pub persons_argmax: PersonsArgMaxVersion,
+    /// Group type names of the project (`organization` → index 0): `events.organization` is
+    /// then `events.group_0`.
+    pub group_types: Vec<(String, u8)>,
+    /// The global SETTINGS appended to the query, in order. Empty: no SETTINGS tail.
+    pub settings: Vec<(String, SettingValue)>,
+}
+
+/// The global settings PostHog sends with every query (2025 tail, minus options ClickHouse
+/// 26.9 no longer needs). `readonly=2` forbids writes but still allows these settings.
+pub fn default_settings() -> Vec<(String, SettingValue)> {
+    let s = |k: &str, v: i64| (k.to_string(), SettingValue::Int(v));
+    vec![
+        s("readonly", 2),
+        s("max_execution_time", 60),
+        s("allow_experimental_object_type", 1),
+        s("format_csv_allow_double_quotes", 0),
+        s("max_ast_elements", 4_000_000),
+        s("max_expanded_ast_elements", 4_000_000),
+        s("max_bytes_before_external_group_by", 0),
+        s("transform_null_in", 1),
+        s("optimize_min_equality_disjunction_chain_length", 4_294_967_295),
+    ]
+}
+
+impl Context {
+    /// A context for `team_id` with the defaults: UTC, Sunday weeks, LIMIT 100 (max 50,000),
+    /// persons through distinct ids, the default SETTINGS tail.
+    pub fn new(team_id: i64) -> Self {
+        Context {
+            team_id,
+            timezone: "UTC".into(),
+            week_start: WeekStart::default(),
+            limits: Limits::default(),
+            persons_on_events: PersonsOnEventsMode::default(),
+            persons_argmax: PersonsArgMaxVersion::default(),
+            group_types: Vec::new(),
+            settings: default_settings(),
+        }
+    }
+
+    pub fn with_timezone(mut self, tz: impl Into<String>) -> Self {
+        self.timezone = tz.into();
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn with_persons_on_events(mut self, mode: PersonsOnEventsMode) -> Self {
+        self.persons_on_events = mode;
+        self
+    }
+
+    pub fn with_week_start(mut self, week_start: WeekStart) -> Self {
+        self.week_start = week_start;
+        self
+    }
+
+    pub fn with_group_type(mut self, name: impl Into<String>, index: u8) -> Self {
+        self.group_types.push((name.into(), index));
+        self
+    }
+
+    /// Sets (or replaces) one global setting.
+    pub fn with_setting(mut self, key: impl Into<String>, value: SettingValue) -> Self {
+        let key = key.into();
+        match self.settings.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.settings.push((key, value)),
+        }
+        self
+    }
+
+    /// No SETTINGS tail at all (e.g. to compare with printer-only test vectors).
+    pub fn without_settings(mut self) -> Self {
+        self.settings.clear();
+        self
+    }
+
+    /// Checks the configuration: a known IANA time zone, setting names of `[A-Za-z0-9_]`,
+    /// group indexes 0..=4, and no attempt to switch off the analyzer (refused by 26.9).
+    pub fn validate(&self) -> Result<(), TranslateError> {
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(TranslateError::new(
+                ErrorKind::Config,
+                format!("Unknown timezone: '{}'", self.timezone),
+            ));
+        }
+        for (key, value) in &self.settings {
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(TranslateError::new(ErrorKind::Config, format!("Invalid setting name: {key:?}")));
+            }
+            let off = matches!(value, SettingValue::Int(0) | SettingValue::Bool(false));
+            if off && (key == "enable_analyzer" || key == "allow_experimental_analyzer") {
+                return Err(TranslateError::new(
+                    ErrorKind::Config,
+                    format!("Setting {key}=0 is refused: ClickHouse 26.9 cannot disable the analyzer"),
+                ));
+            }
+        }
+        for (name, index) in &self.group_types {
+            if *index > 4 {
+                return Err(TranslateError::new(
+                    ErrorKind::Config,
+                    format!("Group type '{name}' has index {index}; indexes go from 0 to 4"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_timezones() {
+        assert!(Context::new(1).validate().is_ok());
+        assert!(Context::new(1).with_timezone("Europe/Brussels").validate().is_ok());
+        let err = Context::new(1).with_timezone("Europe/PostHogLandia").validate().unwrap_err();
+        assert_eq!(err.message, "Unknown timezone: 'Europe/PostHogLandia'");
+    }
+
+    #[test]
+    fn refuses_bad_settings() {
+        let ctx = Context::new(1).with_setting("enable_analyzer", SettingValue::Int(0));
+        assert!(ctx.validate().is_err());
+        let ctx = Context::new(1).with_setting("x; DROP", SettingValue::Int(0));
+        assert!(ctx.validate().is_err());
+    }
+}

@@ -56,9 +56,6 @@ impl Upvalue {
     pub(crate) fn open(slot: usize) -> Self {
         Upvalue(RefCell::new(UpvalueState::Open(slot)))
     }
-    pub(crate) fn closed(value: Value) -> Self {
-        Upvalue(RefCell::new(UpvalueState::Closed(value)))
-    }
     /// Consumes a uniquely owned upvalue, returning its value if closed (for iterative drops).
     pub(crate) fn into_closed_value(cell: Upvalue) -> Value {
         match std::mem::replace(&mut *cell.0.borrow_mut(), UpvalueState::Open(0)) {

@@ -6,15 +6,31 @@
 //! the VM sits in the toolchain.
 #![forbid(unsafe_code)]
 
+mod api;
 pub mod closure;
+pub mod convert;
+pub mod datetime;
+pub mod disasm;
 pub mod env;
 pub mod error;
+pub mod host;
+mod interp;
+pub mod limits;
 pub mod memory;
+pub mod opcode;
+pub mod ops;
 pub mod print;
+pub mod program;
+pub mod state;
 pub mod stl;
 pub mod value;
 
+pub use api::{Outcome, Vm};
 pub use error::{LimitExceeded, VmError};
+pub use host::HostFunctions;
+pub use limits::{Control, Limits, Progress, Usage};
+pub use program::Program;
+pub use state::VmState;
 pub use value::{DateTimeValue, DateValue, DictKey, DictMap, ErrorValue, HogStr, Value};
 
 /// How deep the VM follows nested values when printing, comparing, copying or converting them.

@@ -32,15 +32,20 @@
 //! Functions never call back into the VM (functions that take callbacks, like `arrayMap`, are
 //! written in Hog: see `bytecode_stl.rs`).
 
+pub(crate) mod arrays;
+pub(crate) mod bytecode_stl;
 pub(crate) mod crypto;
 pub(crate) mod dates;
+pub(crate) mod dicts;
 pub(crate) mod errors;
 pub(crate) mod ip;
 pub(crate) mod json;
+pub(crate) mod logic;
 pub(crate) mod math;
 pub(crate) mod output;
 pub(crate) mod regex;
 pub(crate) mod strings;
+pub(crate) mod types;
 
 use crate::env::Env;
 use crate::error::VmError;
@@ -106,6 +111,10 @@ impl std::fmt::Debug for NativeDef {
 /// All module tables. The registry is built from exactly this list.
 const MODULES: &[&[NativeDef]] = &[
     output::FUNCTIONS,
+    types::FUNCTIONS,
+    logic::FUNCTIONS,
+    arrays::FUNCTIONS,
+    dicts::FUNCTIONS,
     errors::FUNCTIONS,
     strings::FUNCTIONS,
     json::FUNCTIONS,

@@ -1,0 +1,344 @@
+//! The embedding API.
+//!
+//! ```
+//! use hog_vm::{HostFunctions, Limits, Outcome, Vm};
+//! use serde_json::json;
+//!
+//! // `return event.properties.n * 2` compiled to PostHog bytecode:
+//! let bytecode = r#"["_H", 1, 33, 2, 32, "n", 32, "properties", 32, "event", 1, 3, 8, 38]"#;
+//! let mut vm = Vm::load(bytecode).unwrap();
+//! vm.set_globals(json!({"event": {"properties": {"n": 21}}})).unwrap();
+//! vm.set_limits(Limits::default().with_max_steps(Some(10_000)));
+//! match vm.run().unwrap() {
+//!     Outcome::Finished(value) => assert_eq!(value, json!(42)),
+//!     Outcome::Suspended { .. } => unreachable!("no async functions here"),
+//! }
+//! assert!(vm.usage().steps > 0);
+//! ```
+//!
+//! Async host functions suspend the run; the state is plain serde data and can be resumed in
+//! another process:
+//!
+//! ```
+//! use hog_vm::{Outcome, Vm, VmState};
+//! use serde_json::json;
+//!
+//! // `return fetch('https://x').status`
+//! let bytecode = r#"["_H", 1, 32, "https://x", 2, "fetch", 1, 32, "status", 45, 38]"#;
+//! let mut vm = Vm::load(bytecode).unwrap();
+//! vm.host_functions_mut().register_async("fetch");
+//! let Outcome::Suspended { function, args, state } = vm.run().unwrap() else { panic!() };
+//! assert_eq!((function.as_str(), args), ("fetch", vec![json!("https://x")]));
+//! let saved = serde_json::to_string(&state).unwrap();
+//!
+//! // … later, maybe elsewhere:
+//! let state: VmState = serde_json::from_str(&saved).unwrap();
+//! let mut vm = Vm::from_state(&state).unwrap();
+//! vm.host_functions_mut().register_async("fetch");
+//! let outcome = vm.resume(state, json!({"status": 200})).unwrap();
+//! assert!(matches!(outcome, Outcome::Finished(v) if v == json!(200)));
+//! ```
+
+use crate::VmError;
+use crate::convert::{json_to_value, value_to_json};
+use crate::env::{Clock, Env};
+use crate::host::HostFunctions;
+use crate::interp::{Exit, Machine};
+use crate::limits::{Control, Limits, Progress, Usage};
+use crate::program::Program;
+use crate::state::VmState;
+use crate::value::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// How a run ended (errors are the `Err` side of [`Vm::run`]).
+#[derive(Debug)]
+pub enum Outcome {
+    /// The program finished with this value (the top of the stack, or null).
+    Finished(serde_json::Value),
+    /// The program called an async host function. Do the work, then [`Vm::resume`] with its
+    /// result.
+    Suspended {
+        function: String,
+        args: Vec<serde_json::Value>,
+        state: VmState,
+    },
+}
+
+type ProgressFn = Box<dyn FnMut(&Progress) -> Control>;
+
+/// A loaded program plus everything a run needs: globals, limits, host functions, output.
+pub struct Vm {
+    program: Rc<Program>,
+    bytecode: Rc<serde_json::Value>,
+    limits: Limits,
+    globals: Value,
+    host: HostFunctions,
+    printer: Rc<RefCell<Printer>>,
+    clock: Clock,
+    seed: Option<u64>,
+    time_zone: String,
+    progress: Option<ProgressFn>,
+    usage: Usage,
+    last_value: Value,
+}
+
+enum Printer {
+    /// Collect lines (up to a byte cap; the rest are dropped and counted).
+    Collect {
+        lines: Vec<String>,
+        bytes: usize,
+        cap: usize,
+        dropped: u64,
+    },
+    /// Hand each line to the host.
+    Callback(Box<dyn FnMut(&str)>),
+}
+
+impl Vm {
+    /// Loads PostHog JSON bytecode (`.hoge` text).
+    pub fn load(bytecode: &str) -> Result<Vm, VmError> {
+        let json: serde_json::Value = serde_json::from_str(bytecode)
+            .map_err(|e| VmError::bytecode(format!("Invalid bytecode JSON: {e}"), None))?;
+        Vm::from_json(json)
+    }
+
+    /// Loads bytecode from a parsed JSON array.
+    pub fn from_json(bytecode: serde_json::Value) -> Result<Vm, VmError> {
+        let program = Program::from_json(&bytecode)?;
+        Ok(Vm {
+            program: Rc::new(program),
+            bytecode: Rc::new(bytecode),
+            limits: Limits::default(),
+            globals: Value::Null,
+            host: HostFunctions::new(),
+            printer: Rc::new(RefCell::new(Printer::Collect {
+                lines: Vec::new(),
+                bytes: 0,
+                cap: 64 << 20,
+                dropped: 0,
+            })),
+            clock: Clock::System,
+            seed: None,
+            time_zone: "UTC".to_owned(),
+            progress: None,
+            usage: Usage::default(),
+            last_value: Value::Null,
+        })
+    }
+
+    /// A VM for the program a suspended state belongs to (then call [`Vm::resume`]).
+    pub fn from_state(state: &VmState) -> Result<Vm, VmError> {
+        Vm::from_json(state.bytecode.clone())
+    }
+
+    /// The loaded program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Sets the globals (a JSON object; `event`, `person`, `inputs`…). Reads deep-copy them.
+    pub fn set_globals(&mut self, globals: serde_json::Value) -> Result<(), VmError> {
+        self.globals = match globals {
+            serde_json::Value::Null => Value::Null,
+            g @ serde_json::Value::Object(_) => json_to_value(&g)?,
+            _ => return Err(VmError::runtime("Globals must be a JSON object")),
+        };
+        Ok(())
+    }
+
+    /// Replaces the limits.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Host functions (sync ones take precedence over the standard library).
+    pub fn host_functions_mut(&mut self) -> &mut HostFunctions {
+        &mut self.host
+    }
+
+    /// Sends printed lines to `f` instead of collecting them.
+    pub fn on_print(&mut self, f: impl FnMut(&str) + 'static) {
+        *self.printer.borrow_mut() = Printer::Callback(Box::new(f));
+    }
+
+    /// A callback run every few thousand instructions; return [`Control::Abort`] to stop.
+    pub fn on_progress(&mut self, f: impl FnMut(&Progress) -> Control + 'static) {
+        self.progress = Some(Box::new(f));
+    }
+
+    /// Fixes the clock (`now()`, `today()`) at an epoch-seconds instant.
+    pub fn set_fixed_time(&mut self, epoch_seconds: f64) {
+        self.clock = Clock::Fixed(epoch_seconds);
+    }
+
+    /// Seeds the random source (`randomFloat()`, `generateUUIDv4()`).
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = Some(seed);
+    }
+
+    /// The default time zone (IANA name).
+    pub fn set_time_zone(&mut self, zone: impl Into<String>) {
+        self.time_zone = zone.into();
+    }
+
+    /// Lines printed so far (when collecting) — and clears them.
+    pub fn take_output(&mut self) -> Vec<String> {
+        match &mut *self.printer.borrow_mut() {
+            Printer::Collect { lines, bytes, .. } => {
+                *bytes = 0;
+                std::mem::take(lines)
+            }
+            Printer::Callback(_) => Vec::new(),
+        }
+    }
+
+    /// What the last run (or resumption, cumulatively) used.
+    pub fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    /// The value the last finished run returned, as a VM value (print it with
+    /// [`crate::print::display`]).
+    pub fn last_value(&self) -> &Value {
+        &self.last_value
+    }
+
+    fn env(&self) -> Env {
+        let printer = self.printer.clone();
+        let mut env = Env::new();
+        env.print = Box::new(move |line| match &mut *printer.borrow_mut() {
+            Printer::Collect {
+                lines,
+                bytes,
+                cap,
+                dropped,
+            } => {
+                if *bytes + line.len() > *cap {
+                    *dropped += 1;
+                } else {
+                    *bytes += line.len();
+                    lines.push(line.to_owned());
+                }
+            }
+            Printer::Callback(f) => f(line),
+        });
+        env.clock = self.clock;
+        if let Some(seed) = self.seed {
+            env.rng = crate::env::seed(seed);
+        }
+        env.time_zone = self.time_zone.clone();
+        env
+    }
+
+    /// Runs the program from the start.
+    pub fn run(&mut self) -> Result<Outcome, VmError> {
+        let env = self.env();
+        let root = self.program.chunks[0].clone();
+        let mut progress = self.progress.take();
+        let result = {
+            let progress_ref = progress
+                .as_mut()
+                .map(|p| &mut **p as &mut dyn FnMut(&Progress) -> Control);
+            let mut m = Machine::new(
+                root,
+                self.limits.clone(),
+                env,
+                self.globals.clone(),
+                &self.host,
+                progress_ref,
+            );
+            let exit = m.run();
+            finish(
+                &mut self.usage,
+                &mut self.last_value,
+                &self.bytecode,
+                m,
+                exit,
+                Duration::ZERO,
+            )
+        };
+        self.progress = progress;
+        result
+    }
+
+    /// Resumes a suspended run with the async function's result.
+    pub fn resume(
+        &mut self,
+        state: VmState,
+        result: serde_json::Value,
+    ) -> Result<Outcome, VmError> {
+        let env = self.env();
+        let mut progress = self.progress.take();
+        let outcome = {
+            let progress_ref = progress
+                .as_mut()
+                .map(|p| &mut **p as &mut dyn FnMut(&Progress) -> Control);
+            let root = self.program.chunks[0].clone();
+            let mut m = Machine::new(
+                root,
+                self.limits.clone(),
+                env,
+                Value::Null,
+                &self.host,
+                progress_ref,
+            );
+            let prior = Duration::from_micros(state.usage.wall_time_us);
+            crate::state::restore(&mut m, &state, &result)?;
+            let exit = m.run();
+            finish(
+                &mut self.usage,
+                &mut self.last_value,
+                &self.bytecode,
+                m,
+                exit,
+                prior,
+            )
+        };
+        self.progress = progress;
+        outcome
+    }
+}
+
+fn finish(
+    usage: &mut Usage,
+    last_value: &mut Value,
+    bytecode: &Rc<serde_json::Value>,
+    mut m: Machine<'_>,
+    exit: Result<Exit, VmError>,
+    _prior: Duration,
+) -> Result<Outcome, VmError> {
+    *usage = Usage {
+        steps: m.steps,
+        peak_memory: m.mem.peak(),
+        wall_time_us: m.elapsed().as_micros() as u64,
+        host_calls: m.host_calls,
+        async_calls: m.async_steps,
+        max_call_depth: m.max_depth_seen,
+        memory_remeasures: m.mem.remeasures(),
+    };
+    match exit? {
+        Exit::Finished(v) => {
+            let json = value_to_json(&v)?;
+            *last_value = v;
+            Ok(Outcome::Finished(json))
+        }
+        Exit::Suspended { function, args } => {
+            let json_args = args
+                .iter()
+                .map(value_to_json)
+                .collect::<Result<Vec<_>, _>>()?;
+            let state = crate::state::capture(&mut m, bytecode, usage.clone())?;
+            Ok(Outcome::Suspended {
+                function,
+                args: json_args,
+                state,
+            })
+        }
+    }
+}

@@ -1,0 +1,1228 @@
+//! The interpreter loop.
+//!
+//! One flat loop over the current chunk's pre-decoded instructions; calls push a [`Frame`] on
+//! a heap-allocated call stack (never Rust recursion), so Hog recursion depth is bounded only
+//! by the call-depth limit. Every instruction passes through the step counter; every
+//! [`TICK_INTERVAL`] steps (and at budget boundaries) [`Machine::tick`] checks the step budget,
+//! the deadline and the host's progress callback — the single choke point for those limits.
+//! Memory is charged where values are created (see `memory.rs`).
+
+use crate::closure::{Callable, CallableKind, Closure, Upvalue, UpvalueState};
+use crate::env::Env;
+use crate::error::{LimitExceeded, VmError};
+use crate::host::{HostFunctions, HostImpl};
+use crate::limits::{Control, Limits, Progress, TICK_INTERVAL};
+use crate::memory::{self, Memory};
+use crate::ops;
+use crate::program::{Chunk, Op, decode_chunk};
+use crate::stl::{self, NativeCtx, NativeDef, VARIADIC};
+use crate::value::{DictKey, HogStr, Value, dict_map_with_capacity};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// One activation record.
+#[derive(Clone)]
+pub(crate) struct Frame {
+    pub chunk: u32,
+    /// Next instruction to run (for callers: already past the call).
+    pub ip: u32,
+    /// Absolute stack slot of local 0.
+    pub stack_start: u32,
+    /// The closure being run (`None` for the root and legacy declared functions).
+    pub closure: Option<Rc<Closure>>,
+}
+
+/// A `TRY` handler.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TryFrame {
+    /// Call-stack length when `TRY` ran.
+    pub depth: u32,
+    /// Value-stack length when `TRY` ran.
+    pub stack_len: u32,
+    /// Catch code, an instruction index in the chunk of frame `depth - 1`.
+    pub catch_ip: u32,
+}
+
+/// What a `CALL_GLOBAL` name resolves to.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Unresolved,
+    Native(&'static NativeDef),
+    /// `concat` from the STL: eligible for in-place appending.
+    Concat(&'static NativeDef),
+    Host,
+    Async,
+    BytecodeStl {
+        chunk: u32,
+        argc: u32,
+    },
+    Unknown,
+}
+
+/// How a run stopped.
+pub(crate) enum Exit {
+    Finished(Value),
+    Suspended { function: String, args: Vec<Value> },
+}
+
+/// A legacy `DECLARE_FN` registration.
+#[derive(Clone, Debug)]
+pub(crate) struct Declared {
+    pub chunk: u32,
+    pub body: u32,
+    pub arg_count: u32,
+}
+
+/// All state of one execution.
+pub(crate) struct Machine<'a> {
+    pub chunks: Vec<Rc<Chunk>>,
+    targets: Vec<Vec<Target>>,
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    pub tries: Vec<TryFrame>,
+    /// Open upvalues, sorted by slot, with their slots alongside for quick checks.
+    pub open: Vec<Rc<Upvalue>>,
+    pub open_slots: Vec<usize>,
+    pub declared: HashMap<String, Declared>,
+    pub mem: Memory,
+    pub env: Env,
+    pub limits: Limits,
+    pub steps: u64,
+    tick_at: u64,
+    /// Synchronous time spent in earlier resumptions.
+    pub prior_time: Duration,
+    started: Instant,
+    pub globals: Value,
+    host: &'a HostFunctions,
+    progress: Option<&'a mut dyn FnMut(&Progress) -> Control>,
+    pub async_steps: u64,
+    pub host_calls: u64,
+    pub max_depth_seen: usize,
+    stack_reserved: usize,
+}
+
+const STACK_CHUNK: usize = 1024;
+
+fn underflow() -> VmError {
+    VmError::bytecode("Invalid HogQL bytecode, stack is empty, can not pop", None)
+}
+
+impl<'a> Machine<'a> {
+    pub fn new(
+        root: Rc<Chunk>,
+        limits: Limits,
+        env: Env,
+        globals: Value,
+        host: &'a HostFunctions,
+        progress: Option<&'a mut dyn FnMut(&Progress) -> Control>,
+    ) -> Self {
+        let targets = vec![vec![Target::Unresolved; root.calls.len()]];
+        Machine {
+            chunks: vec![root],
+            targets,
+            stack: Vec::new(),
+            frames: vec![Frame {
+                chunk: 0,
+                ip: 0,
+                stack_start: 0,
+                closure: None,
+            }],
+            tries: Vec::new(),
+            open: Vec::new(),
+            open_slots: Vec::new(),
+            declared: HashMap::new(),
+            mem: Memory::new(limits.max_memory),
+            env,
+            limits,
+            steps: 0,
+            tick_at: 0,
+            prior_time: Duration::ZERO,
+            started: Instant::now(),
+            globals,
+            host,
+            progress,
+            async_steps: 0,
+            host_calls: 0,
+            max_depth_seen: 1,
+            stack_reserved: 0,
+        }
+    }
+
+    /// Time spent executing so far (this resumption plus earlier ones).
+    pub fn elapsed(&self) -> Duration {
+        self.prior_time + self.started.elapsed()
+    }
+
+    /// Adds a chunk (a bytecode-STL function or a chunk restored from state); returns its index.
+    pub fn add_chunk(&mut self, chunk: Rc<Chunk>) -> u32 {
+        self.targets
+            .push(vec![Target::Unresolved; chunk.calls.len()]);
+        self.chunks.push(chunk);
+        (self.chunks.len() - 1) as u32
+    }
+
+    /// The index of the bytecode-STL chunk `stl/<name>`, loading it on first use.
+    pub fn stl_chunk(&mut self, name: &str) -> Result<Option<(u32, u32)>, VmError> {
+        let Some(def) = stl::bytecode_stl::lookup(name) else {
+            return Ok(None);
+        };
+        let chunk_name = format!("stl/{name}");
+        if let Some(i) = self.chunks.iter().position(|c| c.name == chunk_name) {
+            return Ok(Some((i as u32, def.arg_count)));
+        }
+        let elements = def.bytecode()?;
+        let chunk = decode_chunk(&chunk_name, &elements, false)?;
+        Ok(Some((self.add_chunk(Rc::new(chunk)), def.arg_count)))
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Stack helpers
+
+    #[inline(always)]
+    fn push(&mut self, v: Value) -> Result<(), VmError> {
+        if self.stack.len() >= self.stack_reserved {
+            self.grow_stack()?;
+        }
+        self.stack.push(v);
+        Ok(())
+    }
+
+    #[cold]
+    fn grow_stack(&mut self) -> Result<(), VmError> {
+        self.mem
+            .charge(memory::SLOT * STACK_CHUNK as u64, &self.stack)?;
+        self.stack_reserved = self.stack.len() + STACK_CHUNK;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> Result<Value, VmError> {
+        self.stack.pop().ok_or_else(underflow)
+    }
+
+    /// Truncates the value stack to `len`, closing every open upvalue at or above it.
+    pub fn truncate_stack(&mut self, len: usize) {
+        while let Some(&slot) = self.open_slots.last() {
+            if slot < len {
+                break;
+            }
+            let value = self.stack.get(slot).cloned().unwrap_or_default();
+            if let Some(up) = self.open.pop() {
+                *up.0.borrow_mut() = UpvalueState::Closed(value);
+            }
+            self.open_slots.pop();
+        }
+        self.stack.truncate(len);
+    }
+
+    fn charge(&mut self, bytes: u64) -> Result<(), VmError> {
+        self.mem.charge(bytes, &self.stack)
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // The choke point
+
+    /// Checks the step budget, the deadline and the progress callback. Called every
+    /// [`TICK_INTERVAL`] instructions.
+    #[cold]
+    fn tick(&mut self) -> Result<(), VmError> {
+        if let Some(max) = self.limits.max_steps
+            && self.steps > max
+        {
+            return Err(LimitExceeded::Steps { limit: max }.into());
+        }
+        let elapsed = self.elapsed();
+        if let Some(timeout) = self.limits.timeout
+            && elapsed > timeout
+        {
+            return Err(LimitExceeded::Time {
+                limit_ms: timeout.as_millis() as u64,
+                steps: self.steps,
+            }
+            .into());
+        }
+        if let Some(cb) = self.progress.as_mut() {
+            let p = Progress {
+                steps: self.steps,
+                memory: self.mem.used(),
+                elapsed,
+            };
+            if cb(&p) == Control::Abort {
+                return Err(LimitExceeded::Aborted { steps: self.steps }.into());
+            }
+        }
+        let mut next = self.steps + TICK_INTERVAL;
+        if let Some(max) = self.limits.max_steps {
+            next = next.min(max + 1);
+        }
+        self.tick_at = next.max(self.steps + 1);
+        Ok(())
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Call resolution
+
+    fn resolve(&mut self, name: &str) -> Result<Target, VmError> {
+        if let Some(h) = self.host.get(name) {
+            return Ok(match h {
+                HostImpl::Async => Target::Async,
+                _ => Target::Host,
+            });
+        }
+        if name == "sleep" {
+            return Ok(Target::Async);
+        }
+        if let Some(def) = stl::lookup(name) {
+            return Ok(if name == "concat" {
+                Target::Concat(def)
+            } else {
+                Target::Native(def)
+            });
+        }
+        if let Some((chunk, argc)) = self.stl_chunk(name)? {
+            return Ok(Target::BytecodeStl { chunk, argc });
+        }
+        Ok(Target::Unknown)
+    }
+
+    fn target(&mut self, chunk: usize, call: usize) -> Result<Target, VmError> {
+        let t = self.targets[chunk][call];
+        if !matches!(t, Target::Unresolved) {
+            return Ok(t);
+        }
+        let name = self.chunks[chunk].calls[call].clone();
+        let t = self.resolve(&name)?;
+        self.targets[chunk][call] = t;
+        Ok(t)
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Calls
+
+    fn check_argc(&self, argc: usize) -> Result<(), VmError> {
+        if let Some(max) = self.limits.max_args
+            && argc > max
+        {
+            return Err(LimitExceeded::Arguments {
+                limit: max,
+                got: argc,
+            }
+            .into());
+        }
+        if argc > self.stack.len() {
+            return Err(VmError::bytecode("Not enough arguments on the stack", None));
+        }
+        Ok(())
+    }
+
+    /// Calls a native with the top `argc` stack values (already in source order), replacing
+    /// them with the result.
+    fn call_native(&mut self, def: &'static NativeDef, argc: usize) -> Result<(), VmError> {
+        def.check_arity(argc)?;
+        let base = self.stack.len() - argc;
+        let result = {
+            let (roots, args) = (&self.stack[..], &self.stack[base..]);
+            let mut ctx = NativeCtx::new(&mut self.mem, roots, &mut self.env);
+            (def.call)(&mut ctx, args)?
+        };
+        self.stack.truncate(base);
+        self.stack.push(result);
+        Ok(())
+    }
+
+    /// `concat` with the accumulator pattern `s := concat(s, …)`: when the next instruction
+    /// stores into the local holding the first argument and nothing else shares that string,
+    /// append in place (amortised linear string building). Returns false if not applicable.
+    fn concat_in_place(
+        &mut self,
+        argc: usize,
+        next: Option<Op>,
+        base_slot: usize,
+    ) -> Result<bool, VmError> {
+        let Some(Op::SetLocal(local)) = next else {
+            return Ok(false);
+        };
+        if argc == 0 {
+            return Ok(false);
+        }
+        let slot = base_slot + local as usize;
+        let first = self.stack.len() - argc;
+        let same = match (self.stack.get(slot), self.stack.get(first)) {
+            (Some(Value::Str(a)), Some(Value::Str(b))) => HogStr::ptr_eq(a, b),
+            _ => false,
+        };
+        if !same || slot >= first {
+            return Ok(false);
+        }
+        // Both slots hold the same string: drop the local's reference (SET_LOCAL overwrites it
+        // next anyway) and see whether the argument is now the only one.
+        self.stack[slot] = Value::Null;
+        let mut acc = std::mem::take(&mut self.stack[first]);
+        let unique = match &mut acc {
+            Value::Str(s) => s.get_mut().is_some(),
+            _ => false,
+        };
+        if !unique {
+            self.stack[slot] = acc.clone();
+            self.stack[first] = acc;
+            return Ok(false);
+        }
+        // Text of the other arguments (strings raw, null skipped, others in print format).
+        let mut extra = String::new();
+        for i in first + 1..self.stack.len() {
+            match &self.stack[i] {
+                Value::Null => {}
+                Value::Str(s) => extra.push_str(s),
+                other => {
+                    let budget = usize::try_from(self.mem.headroom()).unwrap_or(usize::MAX);
+                    crate::print::write_display(&mut extra, other, budget)?;
+                }
+            }
+        }
+        if let Value::Str(s) = &mut acc
+            && let Some(buf) = s.get_mut()
+        {
+            let before = buf.capacity();
+            if buf.len() + extra.len() > before {
+                let grow = (buf.len() + extra.len()).max(before * 2) - before;
+                self.mem.charge(grow as u64, &self.stack)?;
+                buf.reserve(grow);
+            }
+            buf.push_str(&extra);
+        }
+        self.stack.truncate(first);
+        self.stack.push(acc);
+        Ok(true)
+    }
+
+    fn call_host(&mut self, name: &str, argc: usize) -> Result<(), VmError> {
+        let base = self.stack.len() - argc;
+        self.host_calls += 1;
+        let result = match self.host.get(name) {
+            Some(HostImpl::Values(f)) => f(&self.stack[base..]).map_err(|m| VmError::Host {
+                name: name.to_owned(),
+                message: m,
+            })?,
+            Some(HostImpl::Json(f)) => {
+                let args = self.stack[base..]
+                    .iter()
+                    .map(crate::convert::value_to_json)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let out = f(&args).map_err(|m| VmError::Host {
+                    name: name.to_owned(),
+                    message: m,
+                })?;
+                crate::convert::json_to_value(&out)?
+            }
+            _ => {
+                return Err(VmError::runtime(format!(
+                    "Invalid host function call: {name}"
+                )));
+            }
+        };
+        let cost = memory::measure(std::slice::from_ref(&result));
+        self.charge(cost)?;
+        self.stack.truncate(base);
+        self.stack.push(result);
+        Ok(())
+    }
+
+    /// Pops `argc` arguments for an async call and counts the suspension.
+    fn suspend(&mut self, name: &str, argc: usize) -> Result<Exit, VmError> {
+        if let Some(max) = self.limits.max_async_steps
+            && self.async_steps >= max
+        {
+            return Err(LimitExceeded::AsyncSteps { limit: max }.into());
+        }
+        self.async_steps += 1;
+        let base = self.stack.len() - argc;
+        let args = self.stack.split_off(base);
+        Ok(Exit::Suspended {
+            function: name.to_owned(),
+            args,
+        })
+    }
+
+    /// Enters a function: `argc` arguments are on the stack.
+    fn enter(
+        &mut self,
+        chunk: u32,
+        ip: u32,
+        arg_count: u32,
+        argc: usize,
+        closure: Option<Rc<Closure>>,
+    ) -> Result<(), VmError> {
+        for _ in argc..arg_count as usize {
+            self.push(Value::Null)?;
+        }
+        let stack_start = (self.stack.len() - arg_count as usize) as u32;
+        self.frames.push(Frame {
+            chunk,
+            ip,
+            stack_start,
+            closure,
+        });
+        if let Some(max) = self.limits.max_call_depth
+            && self.frames.len() > max
+        {
+            return Err(LimitExceeded::CallDepth { limit: max }.into());
+        }
+        self.max_depth_seen = self.max_depth_seen.max(self.frames.len());
+        Ok(())
+    }
+
+    fn build_closure(
+        &mut self,
+        callable: Callable,
+        captures: &[(bool, u32)],
+    ) -> Result<Value, VmError> {
+        if captures.len() != callable.upvalue_count {
+            return Err(VmError::bytecode(
+                format!(
+                    "Invalid upvalue count. Expected {}, got {}",
+                    callable.upvalue_count,
+                    captures.len()
+                ),
+                None,
+            ));
+        }
+        self.charge(memory::closure_cost(captures.len()))?;
+        let frame = self.frames.last().ok_or_else(underflow)?;
+        let stack_start = frame.stack_start as usize;
+        let enclosing = frame.closure.clone();
+        let mut upvalues = Vec::with_capacity(captures.len());
+        for &(is_local, index) in captures {
+            if is_local {
+                let slot = stack_start + index as usize;
+                // `slot == len` is allowed: a function capturing itself (recursion) refers to
+                // the slot its own closure is about to be pushed into.
+                if slot > self.stack.len() {
+                    return Err(VmError::bytecode(
+                        format!("Invalid upvalue: local {index} does not exist"),
+                        None,
+                    ));
+                }
+                upvalues.push(self.capture(slot)?);
+            } else {
+                let up = enclosing
+                    .as_ref()
+                    .and_then(|c| c.upvalues.get(index as usize))
+                    .ok_or_else(|| {
+                        VmError::bytecode(format!("Invalid upvalue index: {index}"), None)
+                    })?;
+                upvalues.push(up.clone());
+            }
+        }
+        Ok(Value::Closure(Rc::new(Closure { callable, upvalues })))
+    }
+
+    /// The open upvalue for `slot`, created if needed (shared by every closure capturing it).
+    fn capture(&mut self, slot: usize) -> Result<Rc<Upvalue>, VmError> {
+        let pos = self.open_slots.partition_point(|&s| s < slot);
+        if self.open_slots.get(pos) == Some(&slot) {
+            return Ok(self.open[pos].clone());
+        }
+        self.charge(memory::UPVALUE)?;
+        let up = Rc::new(Upvalue::open(slot));
+        self.open.insert(pos, up.clone());
+        self.open_slots.insert(pos, slot);
+        Ok(up)
+    }
+
+    fn upvalue(&self, index: u32) -> Result<Rc<Upvalue>, VmError> {
+        self.frames
+            .last()
+            .and_then(|f| f.closure.as_ref())
+            .and_then(|c| c.upvalues.get(index as usize))
+            .cloned()
+            .ok_or_else(|| VmError::bytecode(format!("Invalid upvalue index: {index}"), None))
+    }
+
+    /// Leaves the current frame with `result`. Returns the finished value when it was the root.
+    fn leave(&mut self, result: Value) -> Option<Value> {
+        let frame = self.frames.pop()?;
+        if self.frames.is_empty() {
+            return Some(result);
+        }
+        self.truncate_stack(frame.stack_start as usize);
+        let depth = self.frames.len() as u32;
+        while self.tries.last().is_some_and(|t| t.depth > depth) {
+            self.tries.pop();
+        }
+        self.stack.push(result);
+        None
+    }
+
+    /// Unwinds to the innermost `TRY` with `error` (a Hog error value).
+    fn throw(&mut self, error: Value) -> Result<(), VmError> {
+        let Value::Error(_) = &error else {
+            return Err(VmError::runtime(
+                "Can not throw: value is not of type Error",
+            ));
+        };
+        let Some(t) = self.tries.pop() else {
+            let Value::Error(e) = error else {
+                return Err(underflow());
+            };
+            let payload = if e.payload.is_null() {
+                None
+            } else {
+                Some(crate::print::repr(&e.payload, 1 << 20)?)
+            };
+            return Err(VmError::Uncaught {
+                error_type: e.error_type.to_string(),
+                message: e.message.to_string(),
+                payload,
+            });
+        };
+        self.truncate_stack(t.stack_len as usize);
+        self.frames.truncate(t.depth as usize);
+        let frame = self.frames.last_mut().ok_or_else(underflow)?;
+        frame.ip = t.catch_ip;
+        self.stack.push(error);
+        Ok(())
+    }
+
+    fn get_global(&mut self, n: usize) -> Result<Value, VmError> {
+        if n == 0 || n > self.stack.len() {
+            return Err(VmError::bytecode("Invalid GET_GLOBAL chain length", None));
+        }
+        let chain: Vec<Value> = self
+            .stack
+            .split_off(self.stack.len() - n)
+            .into_iter()
+            .rev()
+            .collect();
+        let head = chain[0].as_str().map(str::to_owned);
+        let found = match (&self.globals, &head) {
+            (Value::Dict(d), Some(h)) => d.borrow().get(&DictKey::from(h.as_str())).cloned(),
+            _ => None,
+        };
+        if let Some(mut current) = found {
+            for key in &chain[1..] {
+                current = match &current {
+                    Value::Null => break,
+                    Value::Dict(_) | Value::Array(_) | Value::Tuple(_) => {
+                        // Global chains name dict keys; numeric keys index arrays (1-based).
+                        let key = match (&current, key) {
+                            (Value::Array(_) | Value::Tuple(_), Value::Str(s)) => {
+                                s.parse::<i64>().map(Value::Int).unwrap_or(Value::Null)
+                            }
+                            _ => key.clone(),
+                        };
+                        match ops::get_property(&current, &key) {
+                            Ok(v) => v,
+                            Err(_) => Value::Null,
+                        }
+                    }
+                    _ => Value::Null,
+                };
+            }
+            let mem = &mut self.mem;
+            let stack = &self.stack;
+            return crate::convert::deep_copy(&current, &mut |b| mem.charge(b, stack));
+        }
+        if n == 1
+            && let Some(name) = head
+        {
+            if let Some(v) = self.function_value(&name)? {
+                return Ok(v);
+            }
+        }
+        let names: Vec<String> = chain
+            .iter()
+            .map(|k| crate::print::display(k, 1024).unwrap_or_default())
+            .collect();
+        Err(VmError::runtime(format!(
+            "Global variable not found: {}",
+            names.join(".")
+        )))
+    }
+
+    /// A function referenced by name as a value (`let f := upper`).
+    fn function_value(&mut self, name: &str) -> Result<Option<Value>, VmError> {
+        let callable = |kind, arg_count, chunk, ip| Callable {
+            kind,
+            name: HogStr::from(name),
+            arg_count,
+            upvalue_count: 0,
+            chunk,
+            ip,
+        };
+        let c = if self.host.contains(name) {
+            callable(CallableKind::Host, 0, 0, 0)
+        } else if let Some(def) = stl::lookup(name) {
+            callable(CallableKind::Native, def.display_arity(), 0, 0)
+        } else if let Some((chunk, argc)) = self.stl_chunk(name)? {
+            callable(CallableKind::Local, argc as usize, chunk, 0)
+        } else {
+            return Ok(None);
+        };
+        self.charge(memory::closure_cost(0))?;
+        Ok(Some(Value::Closure(Rc::new(Closure {
+            callable: c,
+            upvalues: Vec::new(),
+        }))))
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // The loop
+
+    /// Runs until the program finishes or suspends.
+    pub fn run(&mut self) -> Result<Exit, VmError> {
+        self.started = Instant::now();
+        self.tick_at = self.steps + 1; // check limits right away (a resumed run may be over)
+        let result = self.run_loop();
+        result
+    }
+
+    fn run_loop(&mut self) -> Result<Exit, VmError> {
+        let frame = self.frames.last().ok_or_else(underflow)?;
+        let mut chunk_idx = frame.chunk as usize;
+        let mut chunk = self.chunks[chunk_idx].clone();
+        let mut ip = frame.ip as usize;
+        let mut base = frame.stack_start as usize;
+
+        // Saves the instruction pointer into the current frame before anything that may leave
+        // the loop or switch frames.
+        macro_rules! save_ip {
+            () => {
+                if let Some(f) = self.frames.last_mut() {
+                    f.ip = ip as u32;
+                }
+            };
+        }
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => {
+                        save_ip!();
+                        return Err(e);
+                    }
+                }
+            };
+        }
+        // Reloads chunk/ip/base from the (new) current frame.
+        macro_rules! switch_frame {
+            () => {{
+                let f = tri!(self.frames.last().ok_or_else(underflow));
+                if f.chunk as usize != chunk_idx {
+                    chunk_idx = f.chunk as usize;
+                    chunk = self.chunks[chunk_idx].clone();
+                }
+                ip = f.ip as usize;
+                base = f.stack_start as usize;
+            }};
+        }
+        macro_rules! binary {
+            ($f:expr) => {{
+                let l = tri!(self.pop());
+                let r = tri!(self.pop());
+                self.stack.push($f(&l, &r));
+            }};
+        }
+        macro_rules! compare {
+            ($test:expr) => {{
+                let l = tri!(self.pop());
+                let r = tri!(self.pop());
+                let ord = ops::loose_cmp(&l, &r);
+                self.stack.push(Value::Bool(ord.is_some_and($test)));
+            }};
+        }
+
+        loop {
+            self.steps += 1;
+            if self.steps >= self.tick_at {
+                tri!(self.tick());
+            }
+            let Some(&op) = chunk.ops.get(ip) else {
+                // Ran off the end of the chunk: implicit `return null` (root: the top value).
+                let result = if self.frames.len() == 1 {
+                    self.stack.pop().unwrap_or_default()
+                } else {
+                    Value::Null
+                };
+                save_ip!();
+                if let Some(v) = self.leave(result) {
+                    return Ok(Exit::Finished(v));
+                }
+                switch_frame!();
+                continue;
+            };
+            ip += 1;
+            match op {
+                Op::GetLocal(i) => {
+                    let v = tri!(
+                        self.stack
+                            .get(base + i as usize)
+                            .cloned()
+                            .ok_or_else(|| bad_local(i))
+                    );
+                    tri!(self.push(v));
+                }
+                Op::SetLocal(i) => {
+                    let v = tri!(self.pop());
+                    let slot = tri!(
+                        self.stack
+                            .get_mut(base + i as usize)
+                            .ok_or_else(|| bad_local(i))
+                    );
+                    *slot = v;
+                }
+                Op::Int(i) => tri!(self.push(Value::Int(i))),
+                Op::Float(f) => tri!(self.push(Value::Float(f))),
+                Op::Const(c) => {
+                    let v = chunk.consts[c as usize].clone();
+                    tri!(self.push(v));
+                }
+                Op::True => tri!(self.push(Value::Bool(true))),
+                Op::False => tri!(self.push(Value::Bool(false))),
+                Op::Null => tri!(self.push(Value::Null)),
+                Op::Pop => {
+                    let len = tri!(self.stack.len().checked_sub(1).ok_or_else(underflow));
+                    if self.open_slots.last().is_some_and(|&s| s >= len) {
+                        self.truncate_stack(len);
+                    } else {
+                        self.stack.pop();
+                    }
+                }
+                Op::Plus => {
+                    let len = self.stack.len();
+                    if len >= 2
+                        && let (Value::Int(l), Value::Int(r)) =
+                            (&self.stack[len - 1], &self.stack[len - 2])
+                        && let Some(sum) = l.checked_add(*r)
+                    {
+                        self.stack.truncate(len - 1);
+                        self.stack[len - 2] = Value::Int(sum);
+                    } else {
+                        binary!(ops::add)
+                    }
+                }
+                Op::Minus => binary!(ops::sub),
+                Op::Multiply => binary!(ops::mul),
+                Op::Divide => binary!(ops::div),
+                Op::Mod => binary!(ops::rem),
+                Op::Eq => {
+                    let l = tri!(self.pop());
+                    let r = tri!(self.pop());
+                    let b = tri!(ops::loose_eq(&l, &r));
+                    self.stack.push(Value::Bool(b));
+                }
+                Op::NotEq => {
+                    let l = tri!(self.pop());
+                    let r = tri!(self.pop());
+                    let b = tri!(ops::loose_eq(&l, &r));
+                    self.stack.push(Value::Bool(!b));
+                }
+                Op::Lt => {
+                    let len = self.stack.len();
+                    if len >= 2
+                        && let (Value::Int(l), Value::Int(r)) =
+                            (&self.stack[len - 1], &self.stack[len - 2])
+                    {
+                        let b = l < r;
+                        self.stack.truncate(len - 1);
+                        self.stack[len - 2] = Value::Bool(b);
+                    } else {
+                        compare!(|o| o.is_lt())
+                    }
+                }
+                Op::LtEq => {
+                    let len = self.stack.len();
+                    if len >= 2
+                        && let (Value::Int(l), Value::Int(r)) =
+                            (&self.stack[len - 1], &self.stack[len - 2])
+                    {
+                        let b = l <= r;
+                        self.stack.truncate(len - 1);
+                        self.stack[len - 2] = Value::Bool(b);
+                    } else {
+                        compare!(|o| o.is_le())
+                    }
+                }
+                Op::Gt => compare!(|o| o.is_gt()),
+                Op::GtEq => compare!(|o| o.is_ge()),
+                Op::Like | Op::ILike | Op::NotLike | Op::NotILike => {
+                    let l = tri!(self.pop());
+                    let r = tri!(self.pop());
+                    let ci = matches!(op, Op::ILike | Op::NotILike);
+                    let negate = matches!(op, Op::NotLike | Op::NotILike);
+                    let m = tri!(self.like(&l, &r, ci));
+                    self.stack.push(Value::Bool(m != negate));
+                }
+                Op::In | Op::NotIn => {
+                    let l = tri!(self.pop());
+                    let r = tri!(self.pop());
+                    let m = tri!(ops::contains(&r, &l));
+                    self.stack.push(Value::Bool(m != matches!(op, Op::NotIn)));
+                }
+                Op::Regex | Op::NotRegex | Op::IRegex | Op::NotIRegex => {
+                    let value = tri!(self.pop());
+                    let pattern = tri!(self.pop());
+                    let ci = matches!(op, Op::IRegex | Op::NotIRegex);
+                    let negate = matches!(op, Op::NotRegex | Op::NotIRegex);
+                    let m = {
+                        let mut ctx = NativeCtx::new(&mut self.mem, &self.stack, &mut self.env);
+                        tri!(stl::regex::regex_matches(&mut ctx, &value, &pattern, ci))
+                    };
+                    self.stack.push(Value::Bool(m != negate));
+                }
+                Op::InCohort | Op::NotInCohort => {
+                    save_ip!();
+                    return Err(VmError::runtime(
+                        "Cohort membership opcodes are not supported",
+                    ));
+                }
+                Op::Not => {
+                    let v = tri!(self.pop());
+                    self.stack.push(Value::Bool(!v.is_truthy()));
+                }
+                Op::And(n) | Op::Or(n) => {
+                    let n = n as usize;
+                    let len = self.stack.len();
+                    if n > len {
+                        save_ip!();
+                        return Err(underflow());
+                    }
+                    let result = if matches!(op, Op::And(_)) {
+                        self.stack[len - n..].iter().all(Value::is_truthy)
+                    } else {
+                        self.stack[len - n..].iter().any(Value::is_truthy)
+                    };
+                    self.stack.truncate(len - n);
+                    tri!(self.push(Value::Bool(result)));
+                }
+                Op::Jump(t) => ip = t as usize,
+                Op::JumpIfFalse(t) => {
+                    let c = tri!(self.pop());
+                    if !c.is_truthy() {
+                        ip = t as usize;
+                    }
+                }
+                Op::JumpIfStackNotNull(t) => {
+                    if self.stack.last().is_some_and(|v| !v.is_null()) {
+                        ip = t as usize;
+                    }
+                }
+                Op::GetProperty | Op::GetPropertyNullish => {
+                    let key = tri!(self.pop());
+                    let obj = tri!(self.pop());
+                    let v = tri!(ops::get_property(&obj, &key));
+                    self.stack.push(v);
+                }
+                Op::SetProperty => {
+                    let value = tri!(self.pop());
+                    let key = tri!(self.pop());
+                    let obj = tri!(self.pop());
+                    let plan = tri!(ops::plan_set_property(&obj, &key));
+                    let cost = match (&plan, &obj) {
+                        (ops::SetPlan::Dict(true), _) => memory::DICT_ENTRY,
+                        (ops::SetPlan::ArrayGrow(n), Value::Array(a)) => {
+                            memory::SLOT.saturating_mul(n.saturating_sub(a.len()) as u64)
+                        }
+                        _ => 0,
+                    };
+                    if cost > 0 {
+                        tri!(self.charge(cost));
+                    }
+                    ops::apply_set_property(&obj, key, value, plan);
+                }
+                Op::Dict(n) => {
+                    let n = n as usize;
+                    let len = self.stack.len();
+                    if n.saturating_mul(2) > len {
+                        save_ip!();
+                        return Err(underflow());
+                    }
+                    tri!(self.charge(memory::dict_cost(n)));
+                    let mut map = dict_map_with_capacity(n);
+                    let mut items = self.stack.drain(len - 2 * n..);
+                    while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                        let key = DictKey(k);
+                        // A repeated key keeps its first position and takes the last value.
+                        map.insert(key, v);
+                    }
+                    drop(items);
+                    self.stack.push(Value::dict(map));
+                }
+                Op::Array(n) | Op::Tuple(n) => {
+                    let n = n as usize;
+                    let len = self.stack.len();
+                    if n > len {
+                        save_ip!();
+                        return Err(underflow());
+                    }
+                    tri!(self.charge(memory::array_cost(n)));
+                    let items: Vec<Value> = self.stack.split_off(len - n);
+                    self.stack.push(if matches!(op, Op::Array(_)) {
+                        Value::array(items)
+                    } else {
+                        Value::tuple(items)
+                    });
+                }
+                Op::CallGlobal { call, argc } => {
+                    let argc = argc as usize;
+                    tri!(self.check_argc(argc));
+                    if chunk.version == 0 {
+                        // Legacy: arguments were pushed last-first.
+                        let len = self.stack.len();
+                        self.stack[len - argc..].reverse();
+                        if !self.declared.is_empty() {
+                            let name = chunk.calls[call as usize].as_str();
+                            if name != "toString"
+                                && let Some(d) = self.declared.get(name).cloned()
+                            {
+                                save_ip!();
+                                if argc > d.arg_count as usize {
+                                    return Err(VmError::runtime(format!(
+                                        "Too many arguments. Passed {argc}, expected {}",
+                                        d.arg_count
+                                    )));
+                                }
+                                tri!(self.enter(d.chunk, d.body, d.arg_count, argc, None));
+                                switch_frame!();
+                                continue;
+                            }
+                        }
+                    }
+                    match tri!(self.target(chunk_idx, call as usize)) {
+                        Target::Native(def) => tri!(self.call_native(def, argc)),
+                        Target::Concat(def) => {
+                            if !tri!(self.concat_in_place(argc, chunk.ops.get(ip).copied(), base)) {
+                                tri!(self.call_native(def, argc));
+                            }
+                        }
+                        Target::BytecodeStl { chunk: c, argc: n } => {
+                            if argc != n as usize {
+                                save_ip!();
+                                return Err(VmError::runtime(format!(
+                                    "Function {} requires exactly {n} arguments",
+                                    chunk.calls[call as usize].as_str()
+                                )));
+                            }
+                            save_ip!();
+                            tri!(self.enter(c, 0, n, argc, None));
+                            switch_frame!();
+                        }
+                        Target::Host => {
+                            let name = chunk.calls[call as usize].clone();
+                            tri!(self.call_host(&name, argc));
+                        }
+                        Target::Async => {
+                            save_ip!();
+                            let name = chunk.calls[call as usize].clone();
+                            return self.suspend(&name, argc);
+                        }
+                        Target::Unknown | Target::Unresolved => {
+                            save_ip!();
+                            return Err(VmError::runtime(format!(
+                                "Unsupported function call: {}",
+                                chunk.calls[call as usize].as_str()
+                            )));
+                        }
+                    }
+                }
+                Op::CallLocal(argc) => {
+                    let argc = argc as usize;
+                    let callee = tri!(self.pop());
+                    tri!(self.check_argc(argc));
+                    let Value::Closure(closure) = callee else {
+                        save_ip!();
+                        return Err(VmError::runtime(format!(
+                            "Invalid closure: {}",
+                            crate::print::repr(&callee, 256).unwrap_or_default()
+                        )));
+                    };
+                    let c = &closure.callable;
+                    match c.kind {
+                        CallableKind::Local => {
+                            if argc > c.arg_count {
+                                save_ip!();
+                                return Err(VmError::runtime(format!(
+                                    "Too many arguments. Passed {argc}, expected {}",
+                                    c.arg_count
+                                )));
+                            }
+                            if c.chunk as usize >= self.chunks.len() {
+                                save_ip!();
+                                return Err(VmError::bytecode(
+                                    "Invalid callable: unknown chunk",
+                                    None,
+                                ));
+                            }
+                            let (cc, cip, n) = (c.chunk, c.ip as u32, c.arg_count as u32);
+                            save_ip!();
+                            tri!(self.enter(cc, cip, n, argc, Some(closure.clone())));
+                            switch_frame!();
+                        }
+                        CallableKind::Native => {
+                            let def = tri!(stl::lookup(&c.name).ok_or_else(|| VmError::runtime(
+                                format!("Unsupported function call: {}", c.name.as_str())
+                            )));
+                            tri!(def.check_arity(argc));
+                            let padded = if def.max_args == VARIADIC {
+                                argc
+                            } else {
+                                def.max_args
+                            };
+                            for _ in argc..padded {
+                                tri!(self.push(Value::Null));
+                            }
+                            tri!(self.call_native(def, padded));
+                        }
+                        CallableKind::Host => {
+                            let name = c.name.clone();
+                            match self.host.get(&name) {
+                                Some(HostImpl::Async) => {
+                                    save_ip!();
+                                    return self.suspend(&name, argc);
+                                }
+                                Some(_) => tri!(self.call_host(&name, argc)),
+                                None => {
+                                    save_ip!();
+                                    return Err(VmError::runtime(format!(
+                                        "Unsupported function call: {}",
+                                        name.as_str()
+                                    )));
+                                }
+                            }
+                        }
+                    }
+                }
+                Op::Return => {
+                    let result = tri!(self.pop());
+                    save_ip!();
+                    if let Some(v) = self.leave(result) {
+                        return Ok(Exit::Finished(v));
+                    }
+                    switch_frame!();
+                }
+                Op::Callable(c) => {
+                    let def = &chunk.callables[c as usize];
+                    let callable = Callable {
+                        kind: CallableKind::Local,
+                        name: def.name.clone(),
+                        arg_count: def.arg_count as usize,
+                        upvalue_count: def.upvalue_count as usize,
+                        chunk: chunk_idx as u32,
+                        ip: def.body as usize,
+                    };
+                    ip = def.end as usize;
+                    // CALLABLE is always followed by its CLOSURE: build the closure directly.
+                    if let Some(&Op::Closure(k)) = chunk.ops.get(ip) {
+                        ip += 1;
+                        let v = tri!(self.build_closure(callable, &chunk.closures[k as usize]));
+                        tri!(self.push(v));
+                    } else {
+                        tri!(self.charge(memory::closure_cost(0)));
+                        tri!(self.push(Value::Closure(Rc::new(Closure {
+                            callable,
+                            upvalues: Vec::new()
+                        }))));
+                    }
+                }
+                Op::Closure(k) => {
+                    let v = tri!(self.pop());
+                    let Value::Closure(c) = v else {
+                        save_ip!();
+                        return Err(VmError::runtime(
+                            "Invalid callable: CLOSURE needs a callable",
+                        ));
+                    };
+                    let v =
+                        tri!(self.build_closure(c.callable.clone(), &chunk.closures[k as usize]));
+                    self.stack.push(v);
+                }
+                Op::GetUpvalue(i) => {
+                    let up = tri!(self.upvalue(i));
+                    let v = match &*up.0.borrow() {
+                        UpvalueState::Open(slot) => {
+                            tri!(self.stack.get(*slot).cloned().ok_or_else(|| {
+                                VmError::bytecode("Invalid upvalue: slot out of range", None)
+                            }))
+                        }
+                        UpvalueState::Closed(v) => v.clone(),
+                    };
+                    tri!(self.push(v));
+                }
+                Op::SetUpvalue(i) => {
+                    let v = tri!(self.pop());
+                    let up = tri!(self.upvalue(i));
+                    let mut state = up.0.borrow_mut();
+                    match &mut *state {
+                        UpvalueState::Open(slot) => {
+                            let slot = *slot;
+                            let target =
+                                tri!(self.stack.get_mut(slot).ok_or_else(|| VmError::bytecode(
+                                    "Invalid upvalue: slot out of range",
+                                    None
+                                )));
+                            *target = v;
+                        }
+                        UpvalueState::Closed(c) => *c = v,
+                    }
+                }
+                Op::CloseUpvalue => {
+                    let len = tri!(self.stack.len().checked_sub(1).ok_or_else(underflow));
+                    self.truncate_stack(len);
+                }
+                Op::Try(t) => {
+                    self.tries.push(TryFrame {
+                        depth: self.frames.len() as u32,
+                        stack_len: self.stack.len() as u32,
+                        catch_ip: t,
+                    });
+                }
+                Op::PopTry => {
+                    if self.tries.pop().is_none() {
+                        save_ip!();
+                        return Err(VmError::bytecode(
+                            "Invalid operation POP_TRY: no try block to pop",
+                            None,
+                        ));
+                    }
+                }
+                Op::Throw => {
+                    let error = tri!(self.pop());
+                    save_ip!();
+                    tri!(self.throw(error));
+                    switch_frame!();
+                }
+                Op::GetGlobal(n) => {
+                    let v = tri!(self.get_global(n as usize));
+                    tri!(self.push(v));
+                }
+                Op::DeclareFn(d) => {
+                    let def = &chunk.declares[d as usize];
+                    self.declared.insert(
+                        def.name.to_string(),
+                        Declared {
+                            chunk: chunk_idx as u32,
+                            body: def.body,
+                            arg_count: def.arg_count,
+                        },
+                    );
+                    ip = def.end as usize;
+                }
+                Op::Nop => {}
+            }
+        }
+    }
+
+    fn like(&mut self, value: &Value, pattern: &Value, ci: bool) -> Result<bool, VmError> {
+        if value.is_null() || pattern.is_null() {
+            return Ok(false);
+        }
+        let mut ctx = NativeCtx::new(&mut self.mem, &self.stack, &mut self.env);
+        let v = ctx.display(value)?;
+        let p = ctx.display(pattern)?;
+        stl::strings::like_matches(&v, &p, ci)
+    }
+}
+
+fn bad_local(i: u32) -> VmError {
+    VmError::bytecode(format!("Invalid local index {i}: no such stack slot"), None)
+}

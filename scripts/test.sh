@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-peers.sh
-cargo test --workspace --locked "$@"
+cargo test --workspace "$@"

@@ -370,19 +370,34 @@ const DIVERGENCES: &[(&str, &str)] = &[
         r#"["JSONLength","{\"a\": 1}","b"]"#,
         "a missing path is 0 (spec); Node throws on Object.keys(null)",
     ),
-    (r#"["upper",null]"#, "string functions give null for null (corpus `nulls`); this npm release throws"),
-    (r#"["trim",null]"#, "string functions give null for null (corpus `nulls`); this npm release throws"),
+    (
+        r#"["upper",null]"#,
+        "string functions give null for null (corpus `nulls`); this npm release throws",
+    ),
+    (
+        r#"["trim",null]"#,
+        "string functions give null for null (corpus `nulls`); this npm release throws",
+    ),
     (
         r#"["replaceOne","a-b","-","$&$&"]"#,
         "literal replacement (spec); JavaScript's replace() expands `$&` patterns",
     ),
-    (r#"["position","abcabc","b",3]"#, "the ClickHouse start position is honoured; Node ignores it"),
+    (
+        r#"["position","abcabc","b",3]"#,
+        "the ClickHouse start position is honoured; Node ignores it",
+    ),
     (
         r#"["JSONExtractString","{\"a\": {\"b\": [1, \"x\"]}}","a"]"#,
         "objects extract as their JSON text (ClickHouse); Node gives \"[object Object]\"",
     ),
-    (r#"["toDateTime","not a date"]"#, "unparseable dates are null (spec: Rust VM); Node builds DateTime(NaN)"),
-    (r#"["toYear","not a date"]"#, "unparseable dates are null; Node gives NaN"),
+    (
+        r#"["toDateTime","not a date"]"#,
+        "unparseable dates are null (spec: Rust VM); Node builds DateTime(NaN)",
+    ),
+    (
+        r#"["toYear","not a date"]"#,
+        "unparseable dates are null; Node gives NaN",
+    ),
 ];
 
 fn peers_dir() -> PathBuf {
@@ -405,7 +420,9 @@ fn push(arg: &Json, out: &mut Vec<Json>) {
             out.extend([json!(43), json!(items.len())]);
         }
         Json::Object(o) => {
-            if let (Some(Json::String(name)), Some(Json::Array(args))) = (o.get("call"), o.get("args")) {
+            if let (Some(Json::String(name)), Some(Json::Array(args))) =
+                (o.get("call"), o.get("args"))
+            {
                 args.iter().for_each(|x| push(x, out));
                 out.extend([json!(2), json!(name), json!(args.len())]);
             } else if let Some(Json::Array(pairs)) = o.get("dict") {
@@ -430,7 +447,10 @@ fn push(arg: &Json, out: &mut Vec<Json>) {
 fn bytecode(case: &Json) -> Json {
     let items = case.as_array().expect("a case is an array");
     let mut out = vec![json!("_H"), json!(1)];
-    push(&json!({"call": items[0], "args": items[1..].to_vec()}), &mut out);
+    push(
+        &json!({"call": items[0], "args": items[1..].to_vec()}),
+        &mut out,
+    );
     out.extend([json!(2), json!("print"), json!(1)]);
     Json::Array(out)
 }
@@ -487,9 +507,18 @@ fn node(bytecodes: &[Json]) -> Vec<String> {
         .spawn()
         .expect("node must be installed to run the differential test");
     let input: String = bytecodes.iter().map(|b| b.to_string() + "\n").collect();
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write to node");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write to node");
     let output = child.wait_with_output().expect("node runs");
-    assert!(output.status.success(), "node failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("node prints a JSON array")
 }
 
@@ -510,9 +539,13 @@ fn stl_matches_posthog_node_vm() {
         let got = ours(code);
         let agree = got == *expected;
         match DIVERGENCES.iter().find(|(l, _)| *l == label) {
-            Some((_, why)) if agree => failures.push(format!("{label}: listed as divergent ({why}) but agrees")),
+            Some((_, why)) if agree => {
+                failures.push(format!("{label}: listed as divergent ({why}) but agrees"))
+            }
             Some(_) => {}
-            None if !agree => failures.push(format!("{label}\n    ours: {got:?}\n    node: {expected:?}")),
+            None if !agree => failures.push(format!(
+                "{label}\n    ours: {got:?}\n    node: {expected:?}"
+            )),
             None => {}
         }
     }
@@ -521,5 +554,11 @@ fn stl_matches_posthog_node_vm() {
             eprintln!("{case} => {:?} | node {expected:?}", ours(code));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

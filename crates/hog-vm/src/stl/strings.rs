@@ -361,6 +361,13 @@ fn replace_all(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError
 /// 1-based code-point position of `needle` in `haystack` at or after code point `from` (0-based),
 /// 0 when absent.
 fn find_position(haystack: &str, needle: &str, from: usize) -> i64 {
+    if haystack.is_ascii() {
+        // Byte offsets are character offsets.
+        if from > haystack.len() {
+            return 0;
+        }
+        return haystack[from..].find(needle).map_or(0, |b| (from + b + 1) as i64);
+    }
     let start_byte = match haystack.char_indices().nth(from) {
         Some((b, _)) => b,
         None if from == haystack.chars().count() => haystack.len(),
@@ -422,7 +429,13 @@ fn substring(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> 
     }
     let skip = start.min(usize::MAX as f64) as usize;
     let take = len.min(usize::MAX as f64) as usize;
-    let out: String = s.chars().skip(skip).take(take).collect();
+    let out: String = if s.is_ascii() {
+        // One byte per character: slice directly.
+        let from = skip.min(s.len());
+        s[from..from.saturating_add(take).min(s.len())].to_owned()
+    } else {
+        s.chars().skip(skip).take(take).collect()
+    };
     ctx.string(out)
 }
 

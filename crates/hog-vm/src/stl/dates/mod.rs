@@ -189,12 +189,10 @@ pub(crate) const FUNCTIONS: &[NativeDef] = &[
 
 // ------------------------------------------------------------------------------------------------
 // Helpers for the interpreter and the type functions: implicit date comparisons
-// (`hog-bytecode.md` §4.3), `toString`, `toInt`/`toFloat` of dates. Allowed to be unused until
-// those call sites are wired.
+// (`hog-bytecode.md` §4.3), `toString`, `toInt`/`toFloat` of dates.
 
 /// Epoch seconds of a date-like string read in UTC (grammar in [`parse`]); `None` if it is not
 /// one. This is the implicit conversion used when a string is compared with a date.
-#[allow(dead_code)]
 pub fn date_like_string_seconds(s: &str) -> Option<f64> {
     parse::parse_date_like_seconds(s, Tz::UTC)
 }
@@ -215,7 +213,6 @@ pub fn date_days_since_epoch(d: &DateValue) -> Option<i64> {
 }
 
 /// `toString` of a date: `YYYY-MM-DD`.
-#[allow(dead_code)]
 pub fn date_to_string(d: &DateValue) -> String {
     format!("{}-{:02}-{:02}", d.year, d.month, d.day)
 }
@@ -224,7 +221,6 @@ pub fn date_to_string(d: &DateValue) -> String {
 /// `±HH:MM`; `Z` only for the labels `UTC`/`GMT`, as luxon). Printing must not fail: a zone
 /// label that is not a known zone is shown in UTC, and an instant outside the calendar's range
 /// prints as luxon does, `Invalid DateTime`.
-#[allow(dead_code)]
 pub fn datetime_to_string(d: &DateTimeValue) -> String {
     let Some(millis) = seconds_to_millis(d.dt) else {
         return "Invalid DateTime".to_owned();

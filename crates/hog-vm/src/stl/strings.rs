@@ -366,7 +366,9 @@ fn find_position(haystack: &str, needle: &str, from: usize) -> i64 {
         if from > haystack.len() {
             return 0;
         }
-        return haystack[from..].find(needle).map_or(0, |b| (from + b + 1) as i64);
+        return haystack[from..]
+            .find(needle)
+            .map_or(0, |b| (from + b + 1) as i64);
     }
     let start_byte = match haystack.char_indices().nth(from) {
         Some((b, _)) => b,

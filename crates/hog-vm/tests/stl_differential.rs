@@ -19,6 +19,9 @@ use std::process::{Command, Stdio};
 const CASES: &str = r#"
 ["concat", "a", 1, null, 2.5, true, ["x", null], {"dict": [["k", "v"]]}]
 ["concat", {"tuple": [1, "b"]}, {"tuple": [1]}, {"tuple": []}]
+["concat", "x", {"call": "toDate", "args": ["2024-05-03"]}]
+["concat", {"call": "toTimeZone", "args": [{"call": "fromUnixTimestamp", "args": [1]}, "Asia/Tokyo"]}, "!"]
+["concat", [{"call": "fromUnixTimestamp", "args": [1]}]]
 ["lower", "ÀBC"]
 ["upper", "straße"]
 ["upper", "ǆ"]

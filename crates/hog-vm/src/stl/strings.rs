@@ -219,21 +219,59 @@ fn precharged(s: String) -> Value {
 // ------------------------------------------------------------------------------------------------
 // concat, case, reverse
 
-fn concat(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
-    let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(args.len());
-    for a in args {
-        match a {
-            Value::Null => {}
-            other => parts.push(text(ctx, other)?),
+/// Appends one `concat` argument to `out`: strings raw, null nothing, a date `YYYY-MM-DD`, a
+/// datetime its ISO-8601 text (as `toString`; Node's `concat` goes through `toString`), anything
+/// else in print format. Fails once `out` would exceed `max_len` bytes. Shared with the
+/// interpreter's in-place `s := concat(s, …)`.
+pub(crate) fn write_concat_arg(out: &mut String, v: &Value, max_len: usize) -> Result<(), VmError> {
+    let dated;
+    let text = match v {
+        Value::Null => return Ok(()),
+        Value::Date(d) => {
+            dated = super::dates::date_to_string(d);
+            &dated
         }
+        Value::DateTime(d) => {
+            dated = super::dates::datetime_to_string(d);
+            &dated
+        }
+        other => return crate::print::write_display(out, other, max_len),
+    };
+    let needed = out.len().saturating_add(text.len());
+    if needed > max_len {
+        return Err(VmError::Limit(crate::LimitExceeded::Memory {
+            limit: max_len as u64,
+            needed: needed as u64,
+        }));
     }
-    let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
-    ctx.charge(memory::string_cost(total))?;
-    let mut out = String::with_capacity(total);
-    for p in &parts {
-        out.push_str(p);
+    out.push_str(text);
+    Ok(())
+}
+
+fn concat(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
+    // Strings (the common case) are measured first so the result is allocated once.
+    if args
+        .iter()
+        .all(|a| matches!(a, Value::Str(_) | Value::Null))
+    {
+        let total = args.iter().fold(0usize, |n, a| {
+            n.saturating_add(a.as_str().map_or(0, str::len))
+        });
+        ctx.charge(memory::string_cost(total))?;
+        let mut out = String::with_capacity(total);
+        for a in args {
+            if let Value::Str(s) = a {
+                out.push_str(s);
+            }
+        }
+        return Ok(precharged(out));
     }
-    Ok(precharged(out))
+    let budget = ctx.text_budget();
+    let mut out = String::new();
+    for a in args {
+        write_concat_arg(&mut out, a, budget).map_err(|e| ctx.remap(e))?;
+    }
+    ctx.string(out)
 }
 
 fn lower(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {

@@ -441,8 +441,11 @@ fn deep_and_large_input_is_bounded() {
         outcome(&r)
     );
     assert_eq!(p("isValidJSON", vec![s(&deep)]), "false");
-    let ok = "[".repeat(500) + &"]".repeat(500);
+    let depth = crate::MAX_NESTING;
+    let ok = "[".repeat(depth) + &"]".repeat(depth);
     assert!(call("jsonParse", vec![s(&ok)]).is_ok());
+    let too_deep = "[".repeat(depth + 2) + &"]".repeat(depth + 2);
+    assert!(call("jsonParse", vec![s(&too_deep)]).is_err());
     // A document whose values cost far more than its text stops at the memory limit.
     let wide = format!("[{}0]", "[],".repeat(200_000));
     let mut small = Memory::new(Some(4 << 20));

@@ -1,0 +1,502 @@
+//! Expressions in Hog mode (hog-bytecode.md §11.5–§11.7, §11.9 for HogQLX tags), including the
+//! calls PostHog inlines (`if`, `multiIf`, `ifNull`, `and`, `or`, `not`, `sql`).
+
+use crate::code::{Code, Elem};
+use crate::compiler::{Compiler, FnBody, Mode};
+use crate::diagnostic::DiagnosticKind;
+use crate::functions::stl_arity;
+use hog_vm::opcode::Opcode;
+use hogql_parser::ast::{
+    ArithmeticOp, BetweenExpr, Call, ChainPart, CompareOp, Constant, Expr, ExprKind, HogQLXTag,
+    HogQLXValue, LambdaBody, Span,
+};
+
+impl Compiler<'_> {
+    pub fn expr(&mut self, e: &Expr) -> Code {
+        if self.mode == Mode::Ast && !matches!(e.kind, ExprKind::Placeholder(_)) {
+            return self.ast_node(e);
+        }
+        let span = e.span;
+        let mut code = Code::new();
+        match &e.kind {
+            ExprKind::Constant(c) => self.constant(&mut code, c, span),
+            ExprKind::Field(f) => {
+                let Some(head) = f.chain.first().and_then(ChainPart::as_name) else {
+                    self.error(
+                        DiagnosticKind::UnsupportedSyntax,
+                        span,
+                        "A field must start with a name",
+                    );
+                    return code;
+                };
+                if let Some(load) = self.load_variable(head, span) {
+                    code.append(load);
+                    for part in &f.chain[1..] {
+                        self.chain_key(&mut code, part, span);
+                        code.op(Opcode::GetProperty, span);
+                    }
+                    return code;
+                }
+                self.check_global(head, span);
+                for part in f.chain.iter().rev() {
+                    // PostHog writes every chain element after `STRING`, integers included.
+                    code.op(Opcode::String, span);
+                    match part {
+                        ChainPart::Name(n) => code.str(n.clone()),
+                        ChainPart::Index(i) => code.int(*i),
+                    };
+                }
+                code.op_n(Opcode::GetGlobal, f.chain.len() as i64, span);
+            }
+            ExprKind::Placeholder(inner) => {
+                if self.mode == Mode::Ast {
+                    self.mode = Mode::Hog;
+                    code = self.expr(inner);
+                    self.mode = Mode::Ast;
+                } else {
+                    self.error(
+                        DiagnosticKind::PlaceholderNotAllowed,
+                        span,
+                        "Placeholders are not allowed in this context",
+                    );
+                }
+            }
+            ExprKind::ArithmeticOperation(a) => {
+                code.append(self.expr(&a.right));
+                code.append(self.expr(&a.left));
+                code.op(arithmetic_opcode(a.op), span);
+            }
+            ExprKind::CompareOperation(c) => {
+                let Some(op) = self.compare_opcode(c.op, &c.right, span) else {
+                    return code;
+                };
+                code.append(self.expr(&c.right));
+                code.append(self.expr(&c.left));
+                code.op(op, span);
+            }
+            ExprKind::BetweenExpr(b) => {
+                code.append(self.between(b, span));
+            }
+            ExprKind::And(items) | ExprKind::Or(items) => {
+                for item in items {
+                    code.append(self.expr(item));
+                }
+                let op = if matches!(e.kind, ExprKind::And(_)) {
+                    Opcode::And
+                } else {
+                    Opcode::Or
+                };
+                code.op_n(op, items.len() as i64, span);
+            }
+            ExprKind::Not(inner) => {
+                code.append(self.expr(inner));
+                code.op(Opcode::Not, span);
+            }
+            ExprKind::Call(c) => {
+                code.append(self.call(c, span));
+            }
+            ExprKind::ExprCall(c) => {
+                for a in &c.args {
+                    code.append(self.expr(a));
+                }
+                code.append(self.expr(&c.expr));
+                code.op_n(Opcode::CallLocal, c.args.len() as i64, span);
+            }
+            ExprKind::Lambda(l) => {
+                let body = match &l.body {
+                    LambdaBody::Expr(e) => FnBody::Expr(e),
+                    LambdaBody::Block(b) => FnBody::Block(b),
+                };
+                code.append(self.function("lambda", &l.args, body, span));
+            }
+            ExprKind::Array(items) | ExprKind::Tuple(items) => {
+                for item in items {
+                    code.append(self.expr(item));
+                }
+                let op = if matches!(e.kind, ExprKind::Array(_)) {
+                    Opcode::Array
+                } else {
+                    Opcode::Tuple
+                };
+                code.op_n(op, items.len() as i64, span);
+            }
+            ExprKind::Dict(items) => {
+                for (k, v) in items {
+                    code.append(self.expr(k));
+                    code.append(self.expr(v));
+                }
+                code.op_n(Opcode::Dict, items.len() as i64, span);
+            }
+            ExprKind::ArrayAccess(a) => {
+                if matches!(a.property.kind, ExprKind::Constant(Constant::Int(0))) {
+                    self.error(
+                        DiagnosticKind::ArrayIndexZero,
+                        a.property.span,
+                        "Array access starts from 1",
+                    );
+                }
+                code.append(self.expr(&a.array));
+                code.append(self.expr(&a.property));
+                code.op(get_property(a.nullish), span);
+            }
+            ExprKind::TupleAccess(t) => {
+                code.append(self.expr(&t.tuple));
+                code.op_n(Opcode::Integer, t.index, span);
+                code.op(get_property(t.nullish), span);
+            }
+            ExprKind::SelectQuery(_) | ExprKind::SelectSetQuery(_) => {
+                let prev = self.mode;
+                self.mode = Mode::Ast;
+                code = self.ast_node(e);
+                self.mode = prev;
+            }
+            ExprKind::HogQLXTag(t) => {
+                code.append(self.hogqlx_tag(t, span));
+            }
+            other => {
+                let what = match other {
+                    ExprKind::Alias(_) => "`AS` aliases",
+                    ExprKind::WindowFunction(_) => "window functions",
+                    ExprKind::ArraySlice(_) => "array slices `a[x:y]`",
+                    ExprKind::TypeCast(_) => "type casts (`::` / CAST)",
+                    ExprKind::IsDistinctFrom(_) => "`IS DISTINCT FROM` / `<=>`",
+                    ExprKind::PositionalRef(_) => "positional references `#n`",
+                    _ => "this expression",
+                };
+                self.error(
+                    DiagnosticKind::UnsupportedSyntax,
+                    span,
+                    format!("Hog does not support {what}"),
+                );
+            }
+        }
+        code
+    }
+
+    pub fn constant(&mut self, code: &mut Code, c: &Constant, span: Span) {
+        match c {
+            Constant::Null => code.op(Opcode::Null, span),
+            Constant::Bool(true) => code.op(Opcode::True, span),
+            Constant::Bool(false) => code.op(Opcode::False, span),
+            Constant::Int(i) => code.op_n(Opcode::Integer, *i, span),
+            Constant::Float(f) if f.is_finite() => {
+                code.op(Opcode::Float, span);
+                code.elems.push(Elem::Float(*f));
+                code
+            }
+            Constant::Float(f) => {
+                self.error(
+                    DiagnosticKind::UnsupportedConstant,
+                    span,
+                    format!("Constant `{f}` can not be written in bytecode (JSON has no {f})"),
+                );
+                code
+            }
+            Constant::BigInt(digits) => {
+                self.error(
+                    DiagnosticKind::UnsupportedConstant,
+                    span,
+                    format!("Integer constant {digits} does not fit in 64 bits"),
+                );
+                code
+            }
+            Constant::String(s) => code.string(s.clone(), span),
+            _ => {
+                self.error(
+                    DiagnosticKind::UnsupportedConstant,
+                    span,
+                    "Constant type is not supported",
+                );
+                code
+            }
+        };
+    }
+
+    fn compare_opcode(&mut self, op: CompareOp, right: &Expr, span: Span) -> Option<Opcode> {
+        Some(match op {
+            CompareOp::Eq => Opcode::Eq,
+            CompareOp::NotEq => Opcode::NotEq,
+            CompareOp::Lt => Opcode::Lt,
+            CompareOp::LtEq => Opcode::LtEq,
+            CompareOp::Gt => Opcode::Gt,
+            CompareOp::GtEq => Opcode::GtEq,
+            CompareOp::Like => Opcode::Like,
+            CompareOp::ILike => Opcode::ILike,
+            CompareOp::NotLike => Opcode::NotLike,
+            CompareOp::NotILike => Opcode::NotILike,
+            CompareOp::In => Opcode::In,
+            CompareOp::NotIn => Opcode::NotIn,
+            CompareOp::Regex => Opcode::Regex,
+            CompareOp::NotRegex => Opcode::NotRegex,
+            CompareOp::IRegex => Opcode::IRegex,
+            CompareOp::NotIRegex => Opcode::NotIRegex,
+            CompareOp::InCohort | CompareOp::NotInCohort => {
+                let which = match &right.kind {
+                    ExprKind::Constant(Constant::Int(i)) => format!(" (cohort id={i})"),
+                    ExprKind::Constant(Constant::String(s)) => format!(" (cohort: {s})"),
+                    _ => String::new(),
+                };
+                self.error(
+                    DiagnosticKind::CohortUnsupported,
+                    span,
+                    format!(
+                        "Can't use cohorts in real-time filters. Please inline the relevant expressions{which}."
+                    ),
+                );
+                return None;
+            }
+            other => {
+                self.error(
+                    DiagnosticKind::UnsupportedSyntax,
+                    span,
+                    format!("Hog does not support the `{}` operator", other.symbol()),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// `x [not] between lo and hi` with hidden locals, false when any operand is null
+    /// (the encoding of corpus `between.hoge`).
+    fn between(&mut self, b: &BetweenExpr, span: Span) -> Code {
+        let mut code = Code::new();
+        self.start_scope();
+        let result = self.declare_local("__H_between_result_H__", span) as i64;
+        code.op(Opcode::Null, span);
+        let x = self.declare_local("__H_between_expr_H__", span) as i64;
+        code.append(self.expr(&b.expr));
+        let lo = self.declare_local("__H_between_low_H__", span) as i64;
+        code.append(self.expr(&b.low));
+        let hi = self.declare_local("__H_between_high_H__", span) as i64;
+        code.append(self.expr(&b.high));
+        for slot in [lo, hi, x] {
+            code.op_n(Opcode::GetLocal, slot, span)
+                .op(Opcode::Null, span)
+                .op(Opcode::NotEq, span);
+        }
+        code.op_n(Opcode::And, 3, span)
+            .op_n(Opcode::JumpIfFalse, 14, span);
+        let (low_op, high_op, join) = if b.negated {
+            (Opcode::Lt, Opcode::Gt, Opcode::Or)
+        } else {
+            (Opcode::GtEq, Opcode::LtEq, Opcode::And)
+        };
+        code.op_n(Opcode::GetLocal, lo, span)
+            .op_n(Opcode::GetLocal, x, span)
+            .op(low_op, span)
+            .op_n(Opcode::GetLocal, hi, span)
+            .op_n(Opcode::GetLocal, x, span)
+            .op(high_op, span)
+            .op_n(join, 2, span)
+            .op_n(Opcode::Jump, 1, span)
+            .op(Opcode::False, span)
+            .op_n(Opcode::SetLocal, result, span)
+            .op(Opcode::Pop, span)
+            .op(Opcode::Pop, span)
+            .op(Opcode::Pop, span);
+        // The three operand slots were popped above; the result slot stays on the stack as the
+        // expression's value, so it leaves the local table without a POP.
+        let f = self.cur();
+        f.locals.truncate(result as usize);
+        f.scope_depth = f.scope_depth.saturating_sub(1);
+        code
+    }
+
+    /// A call by name (hog-bytecode.md §11.5, §11.6).
+    fn call(&mut self, c: &Call, span: Span) -> Code {
+        let mut code = Code::new();
+        let argc = c.args.len();
+        match c.name.as_str() {
+            "not" if argc == 1 => {
+                code.append(self.expr(&c.args[0]));
+                code.op(Opcode::Not, span);
+                return code;
+            }
+            "and" | "or" if argc > 1 => {
+                for a in &c.args {
+                    code.append(self.expr(a));
+                }
+                let op = if c.name == "and" {
+                    Opcode::And
+                } else {
+                    Opcode::Or
+                };
+                code.op_n(op, argc as i64, span);
+                return code;
+            }
+            "if" if argc >= 2 => {
+                let cond = self.expr(&c.args[0]);
+                let then = self.expr(&c.args[1]);
+                let else_ = (argc == 3).then(|| self.expr(&c.args[2]));
+                return if_code(cond, then, else_, span);
+            }
+            "multiIf" if argc >= 2 => {
+                if argc <= 3 {
+                    let cond = self.expr(&c.args[0]);
+                    let then = self.expr(&c.args[1]);
+                    let else_ = (argc == 3).then(|| self.expr(&c.args[2]));
+                    return if_code(cond, then, else_, span);
+                }
+                // Built from the back: the default first, then each (condition, value) pair.
+                let mut prev = (argc % 2 == 1).then(|| self.expr(&c.args[argc - 1]));
+                let mut i = argc - 2 - (argc % 2);
+                loop {
+                    let cond = self.expr(&c.args[i]);
+                    let then = self.expr(&c.args[i + 1]);
+                    prev = Some(if_code(cond, then, prev, span));
+                    if i < 2 {
+                        break;
+                    }
+                    i -= 2;
+                }
+                return prev.unwrap_or_default();
+            }
+            "ifNull" if argc == 2 => {
+                let value = self.expr(&c.args[0]);
+                let fallback = self.expr(&c.args[1]);
+                code.append(value);
+                code.op_n(Opcode::JumpIfStackNotNull, fallback.ilen() + 1, span)
+                    .op(Opcode::Pop, span);
+                code.append(fallback);
+                return code;
+            }
+            "sql" if argc == 1 => {
+                let prev = self.mode;
+                self.mode = Mode::Ast;
+                code = self.expr(&c.args[0]);
+                self.mode = prev;
+                return code;
+            }
+            _ => {}
+        }
+        // `f(params)(args)`: call `f(params)`, then call its result with `args`.
+        let first = c.params.as_ref().unwrap_or(&c.args);
+        for a in first {
+            code.append(self.expr(a));
+        }
+        if let Some(load) = self.load_variable(&c.name, span) {
+            code.append(load);
+            code.op_n(Opcode::CallLocal, first.len() as i64, span);
+        } else {
+            self.check_function(&c.name, first.len(), span);
+            code.call_global(&c.name, first.len(), span);
+        }
+        if c.params.is_some() {
+            let mut outer = Code::new();
+            for a in &c.args {
+                outer.append(self.expr(a));
+            }
+            outer.append(code);
+            outer.op_n(Opcode::CallLocal, argc as i64, span);
+            return outer;
+        }
+        code
+    }
+
+    /// Compile-time checks of a call to a global function: unknown names warn, wrong argument
+    /// counts of known STL functions are errors (they would fail every time at run time).
+    fn check_function(&mut self, name: &str, argc: usize, span: Span) {
+        if let Some(h) = self.options.host_functions.iter().find(|h| h.name == name) {
+            if let Some(msg) = h.arity.check(name, argc) {
+                self.error(DiagnosticKind::WrongArity, span, msg);
+            }
+            return;
+        }
+        if let Some(arity) = stl_arity(name) {
+            if let Some(msg) = arity.check(name, argc) {
+                self.error(DiagnosticKind::WrongArity, span, msg);
+            }
+            return;
+        }
+        if self.options.globals.iter().any(|g| g == name) {
+            return;
+        }
+        self.warn(
+            DiagnosticKind::UnknownFunction,
+            span,
+            format!("Hog function `{name}` is not implemented"),
+        );
+    }
+
+    /// Warns about a global the host does not declare (only when the host declared its globals).
+    fn check_global(&mut self, name: &str, span: Span) {
+        if !self.options.check_globals || self.options.globals.iter().any(|g| g == name) {
+            return;
+        }
+        // A function used as a value (`let f := base64Encode`) is a global too.
+        if stl_arity(name).is_some() || self.options.host_functions.iter().any(|h| h.name == name) {
+            return;
+        }
+        self.warn(
+            DiagnosticKind::UnknownGlobal,
+            span,
+            format!("Unknown global variable: {name}"),
+        );
+    }
+
+    /// `<Tag a={…}>…</Tag>`: a call of a local `Tag` with the attributes as one dict, or a dict
+    /// `{'__hx_tag': 'Tag', …}`.
+    pub fn hogqlx_tag(&mut self, t: &HogQLXTag, span: Span) -> Code {
+        let mut code = Code::new();
+        let callable =
+            self.cur().resolve_local(&t.kind).is_some() || self.resolve_upvalue(&t.kind).is_some();
+        if !callable {
+            code.string("__hx_tag", span).string(t.kind.clone(), span);
+        }
+        for attr in &t.attributes {
+            code.string(attr.name.clone(), attr.span);
+            match &attr.value {
+                HogQLXValue::Expr(e) => {
+                    code.append(self.expr(e));
+                }
+                HogQLXValue::Children(items) => {
+                    for item in items {
+                        code.append(self.expr(item));
+                    }
+                    code.op_n(Opcode::Array, items.len() as i64, attr.span);
+                }
+            };
+        }
+        if callable {
+            code.op_n(Opcode::Dict, t.attributes.len() as i64, span);
+            if let Some(load) = self.load_variable(&t.kind, span) {
+                code.append(load);
+            }
+            code.op_n(Opcode::CallLocal, 1, span);
+        } else {
+            code.op_n(Opcode::Dict, t.attributes.len() as i64 + 1, span);
+        }
+        code
+    }
+}
+
+/// `c, JUMP_IF_FALSE, then[, JUMP, else]`.
+fn if_code(cond: Code, then: Code, else_: Option<Code>, span: Span) -> Code {
+    let mut code = cond;
+    let extra = if else_.is_some() { 2 } else { 0 };
+    code.op_n(Opcode::JumpIfFalse, then.ilen() + extra, span);
+    code.append(then);
+    if let Some(e) = else_ {
+        code.op_n(Opcode::Jump, e.ilen(), span);
+        code.append(e);
+    }
+    code
+}
+
+fn arithmetic_opcode(op: ArithmeticOp) -> Opcode {
+    match op {
+        ArithmeticOp::Add => Opcode::Plus,
+        ArithmeticOp::Sub => Opcode::Minus,
+        ArithmeticOp::Mult => Opcode::Multiply,
+        ArithmeticOp::Div => Opcode::Divide,
+        ArithmeticOp::Mod => Opcode::Mod,
+    }
+}
+
+fn get_property(nullish: bool) -> Opcode {
+    if nullish {
+        Opcode::GetPropertyNullish
+    } else {
+        Opcode::GetProperty
+    }
+}

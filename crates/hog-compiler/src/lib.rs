@@ -1,0 +1,124 @@
+//! `hog-compiler`: Hog syntax trees → PostHog bytecode, version 1 (`["_H", 1, …]`).
+//!
+//! The encoding of every construct follows PostHog's reference compiler element for element
+//! (`../shared/spec/hog-bytecode.md` §11), so our output runs on PostHog's VMs and matches their
+//! `.hoge` snapshots. Stage edges (see `ARCHITECTURE.md`):
+//!
+//! * [`compile_program`]: AST → [`Compiled`] (bytecode + [`SourceMap`] + warnings), or the
+//!   compile errors, each with a span ([`Diagnostic`]).
+//! * [`lint`]: checks that do not change the bytecode (unreachable code), for `hog check`.
+//!
+//! Deliberate deviations from PostHog's compiler (both only where PostHog emits broken code):
+//! a typed `catch (err: T)` binding a name other than `e` jumps to the next clause (PostHog's
+//! jump lands one element short), and `for (…; ; …)` without a condition loops (PostHog pops a
+//! random stack slot).
+#![forbid(unsafe_code)]
+
+pub mod code;
+mod compiler;
+pub mod diagnostic;
+mod expr;
+pub mod functions;
+pub mod lint;
+mod scope;
+pub mod source_map;
+mod sql_ast;
+
+pub use code::{Code, Elem};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity};
+pub use functions::Arity;
+pub use source_map::SourceMap;
+
+use hog_vm::opcode::Opcode;
+use hogql_parser::ast::{Program, Span};
+
+/// A function the host provides (e.g. `fetch`, `geoipLookup`), with its arity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostFunction {
+    pub name: String,
+    pub arity: Arity,
+}
+
+impl HostFunction {
+    pub fn new(name: impl Into<String>, min: usize, max: usize) -> Self {
+        HostFunction {
+            name: name.into(),
+            arity: Arity::Range { min, max },
+        }
+    }
+}
+
+/// What the compiler may assume about the host.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    /// Host functions: calls to them are not "unknown", and their arity is checked.
+    pub host_functions: Vec<HostFunction>,
+    /// Globals the host provides (`event`, `inputs`, …).
+    pub globals: Vec<String>,
+    /// Warn about globals not in [`globals`](Self::globals).
+    pub check_globals: bool,
+    /// REPL mode: top-level locals stay on the stack (no trailing POPs).
+    pub repl: bool,
+    /// The source file name, recorded in the source map.
+    pub file_name: Option<String>,
+}
+
+/// A compiled program.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The whole array, header included.
+    pub elems: Vec<Elem>,
+    pub source_map: SourceMap,
+    /// Problems that do not stop compilation (unknown functions, `=` used for assignment, …).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    /// The bytecode as a JSON array.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(self.elems.iter().map(Elem::to_json).collect())
+    }
+
+    /// The bytecode as one line of JSON, formatted like PostHog's tools (`", "` separators).
+    pub fn to_json_string(&self) -> String {
+        let elems: Vec<_> = self.elems.iter().map(Elem::to_json).collect();
+        code::write_json_line(&elems)
+    }
+}
+
+/// The bytecode header.
+pub const HEADER: [&str; 1] = ["_H"];
+/// The bytecode format version written.
+pub const VERSION: i64 = 1;
+
+/// Compiles a program. Errors (all of them, in source order of discovery) are returned instead
+/// of bytecode; warnings travel with the result.
+pub fn compile_program(
+    program: &Program,
+    options: &CompileOptions,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut c = compiler::Compiler::new(options);
+    let body = c.program(&program.declarations, program.span);
+    let (errors, warnings): (Vec<_>, Vec<_>) = c.diags.into_iter().partition(|d| d.is_error());
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut elems = Vec::with_capacity(body.len() + 2);
+    elems.push(Elem::Str(HEADER[0].to_owned()));
+    elems.push(Elem::Int(VERSION));
+    let source_map = SourceMap::from_elems(&body.elems, 2, options.file_name.clone());
+    elems.extend(body.elems);
+    Ok(Compiled {
+        elems,
+        source_map,
+        warnings,
+    })
+}
+
+/// The opcode at element `ip` of a compiled array, if that element is an opcode.
+pub fn opcode_at(elems: &[Elem], ip: usize) -> Option<(Opcode, Span)> {
+    match elems.get(ip) {
+        Some(Elem::Op(op, span)) => Some((*op, *span)),
+        _ => None,
+    }
+}

@@ -365,6 +365,9 @@ const CASES: &str = r#"
 ["JSONExtractString", "{\"a\": {\"b\": [1, \"x\"]}}", "a"]
 ["toDateTime", "not a date"]
 ["toYear", "not a date"]
+["formatDateTime", {"call": "fromUnixTimestamp", "args": [1]}, ""]
+["toStartOfDay", {"call": "fromUnixTimestamp", "args": [1714739696]}, "Asia/Tokyo"]
+["dateTrunc", "day", {"call": "fromUnixTimestamp", "args": [1714739696]}, "Asia/Tokyo"]
 "#;
 
 /// Cases where we deliberately differ from `@posthog/hogvm` 1.0.71, with the reason.
@@ -400,6 +403,18 @@ const DIVERGENCES: &[(&str, &str)] = &[
     (
         r#"["toYear","not a date"]"#,
         "unparseable dates are null; Node gives NaN",
+    ),
+    (
+        r#"["formatDateTime",{"call":"fromUnixTimestamp","args":[1]},""]"#,
+        "an empty format formats to ''; Node throws 'requires at least 2 arguments'",
+    ),
+    (
+        r#"["toStartOfDay",{"call":"fromUnixTimestamp","args":[1714739696]},"Asia/Tokyo"]"#,
+        "the optional zone argument is honoured (ClickHouse); Node ignores it",
+    ),
+    (
+        r#"["dateTrunc","day",{"call":"fromUnixTimestamp","args":[1714739696]},"Asia/Tokyo"]"#,
+        "the optional zone argument is honoured (ClickHouse); Node ignores it",
     ),
 ];
 

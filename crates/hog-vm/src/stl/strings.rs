@@ -506,17 +506,27 @@ fn split_by_string(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmE
             None => return Err(type_error("splitByString", "a number as max pieces", other)),
         },
     };
-    let pieces: Vec<&str> = if sep.is_empty() {
+    // Count first (no allocation), charge, then build: splitting a long string into characters
+    // must be refused before millions of pieces exist.
+    let count = if sep.is_empty() {
+        s.chars().count().min(max)
+    } else {
+        s.matches(sep.as_ref()).count().saturating_add(1).min(max)
+    };
+    let bytes = memory::string_cost(0)
+        .saturating_mul(count as u64)
+        .saturating_add(s.len() as u64)
+        .saturating_add(memory::array_cost(0))
+        .saturating_add(memory::SLOT.saturating_mul(count as u64));
+    ctx.charge(bytes)?;
+    let items: Vec<Value> = if sep.is_empty() {
         s.char_indices()
-            .map(|(i, c)| &s[i..i + c.len_utf8()])
-            .take(max)
+            .take(count)
+            .map(|(i, c)| Value::from(&s[i..i + c.len_utf8()]))
             .collect()
     } else {
-        s.split(sep.as_ref()).take(max).collect()
+        s.split(sep.as_ref()).take(count).map(Value::from).collect()
     };
-    let bytes: u64 = pieces.iter().map(|p| memory::string_cost(p.len())).sum();
-    ctx.charge(bytes.saturating_add(memory::array_cost(pieces.len())))?;
-    let items = pieces.into_iter().map(Value::from).collect();
     Ok(Value::array(items))
 }
 
@@ -1100,6 +1110,26 @@ mod tests {
         assert!(
             matches!(r, Err(VmError::Limit(crate::LimitExceeded::Memory { .. }))),
             "{r:?}"
+        );
+    }
+
+    #[test]
+    fn splitting_into_millions_of_pieces_is_refused_first() {
+        let def = super::super::lookup("splitByString").unwrap();
+        let mut mem = Memory::new(Some(4 << 20));
+        let mut env = Env::new();
+        let mut ctx = NativeCtx::new(&mut mem, &[], &mut env);
+        let big = s(&"x".repeat(1 << 20));
+        let r = (def.call)(&mut ctx, &[s(""), big.clone()]);
+        assert!(matches!(
+            r,
+            Err(VmError::Limit(crate::LimitExceeded::Memory { .. }))
+        ));
+        // A bounded number of pieces is fine.
+        let r = (def.call)(&mut ctx, &[s(""), big, Value::Int(3)]);
+        assert_eq!(
+            crate::print::display(&r.unwrap(), 100).unwrap(),
+            "['x', 'x', 'x']"
         );
     }
 

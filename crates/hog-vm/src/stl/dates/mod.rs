@@ -518,9 +518,9 @@ fn format_date_time(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, Vm
     };
     let millis = millis_of("formatDateTime", d.dt)?;
     let local = Local::at(millis, zone).ok_or_else(|| out_of_range("formatDateTime"))?;
-    // Each token expands to at most 9 bytes (`%M` = "September"); charge that bound first.
-    ctx.charge(memory::string_cost(fmt.len().saturating_mul(5)))?;
-    Ok(Value::from(format::format_clickhouse(&local, fmt)))
+    // The text is at most a few times the format's length (the longest token, `%F` of a
+    // six-digit year, is 13 bytes for 2), so it is charged once built.
+    ctx.string(format::format_clickhouse(&local, fmt))
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ use crate::value::Value;
 use regex::{Regex, RegexBuilder};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub(crate) const FUNCTIONS: &[NativeDef] = &[
     NativeDef {
@@ -42,11 +43,13 @@ const NEST_LIMIT: u32 = 100;
 const CACHE_CAPACITY: usize = 128;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+    /// Compiled patterns. Shared through `Rc`, never cloned: cloning a `Regex` gives it a fresh
+    /// (empty) matching cache, which would make every search rebuild its DFA states.
+    static CACHE: RefCell<HashMap<String, Rc<Regex>>> = RefCell::new(HashMap::new());
 }
 
 /// Compiles `pattern` (or takes it from the per-thread cache).
-pub fn compile(pattern: &str) -> Result<Regex, VmError> {
+pub fn compile(pattern: &str) -> Result<Rc<Regex>, VmError> {
     if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
@@ -62,6 +65,7 @@ pub fn compile(pattern: &str) -> Result<Regex, VmError> {
         .nest_limit(NEST_LIMIT)
         .build()
         .map_err(|e| VmError::runtime(format!("Invalid regular expression: {}", first_line(&e))))?;
+    let re = Rc::new(re);
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
         if cache.len() >= CACHE_CAPACITY {

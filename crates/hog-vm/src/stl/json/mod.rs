@@ -128,13 +128,7 @@ fn is_valid_json(_ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmEr
 /// as it is.
 fn document(ctx: &mut NativeCtx<'_>, v: &Value) -> Result<Option<Value>, VmError> {
     match v {
-        Value::Str(s) => {
-            if parse::is_valid(s) {
-                parse::parse(ctx, s).map(Some)
-            } else {
-                Ok(None)
-            }
-        }
+        Value::Str(s) => parse::parse_if_valid(ctx, s),
         other => Ok(Some(other.clone())),
     }
 }
@@ -198,10 +192,10 @@ fn json_has(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
     let mut current = args[0].clone();
     for key in &args[1..] {
         if let Value::Str(s) = &current {
-            if !parse::is_valid(s) {
-                return Ok(Value::Bool(false));
+            match parse::parse_if_valid(ctx, s)? {
+                Some(parsed) => current = parsed,
+                None => return Ok(Value::Bool(false)),
             }
-            current = parse::parse(ctx, s)?;
         }
         let next = match &current {
             Value::Dict(d) => d.borrow().get(&DictKey(key.clone())).cloned(),

@@ -14,6 +14,7 @@ use crate::memory;
 use crate::stl::NativeCtx;
 use crate::value::{DictKey, DictMap, Value, dict_map_with_capacity};
 use crate::{LimitExceeded, MAX_NESTING, VmError};
+use std::borrow::Cow;
 
 /// Largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -24,7 +25,8 @@ pub fn is_valid(text: &str) -> bool {
 }
 
 /// Parses `text`; objects carrying PostHog's `__hogDateTime__` / `__hogDate__` / `__hogError__`
-/// markers are revived as those values. Errors name the position of the problem.
+/// markers are revived as those values. Invalid JSON is an error naming the position of the
+/// problem.
 pub fn parse(ctx: &mut NativeCtx<'_>, text: &str) -> Result<Value, VmError> {
     let mut check = Parser::new(text);
     check.run(None)?;
@@ -32,14 +34,26 @@ pub fn parse(ctx: &mut NativeCtx<'_>, text: &str) -> Result<Value, VmError> {
     Parser::new(text).run(Some(ctx))
 }
 
-enum Frame {
+/// Like [`parse`], but invalid JSON is `Ok(None)`; only limits (memory, nesting) are errors.
+pub fn parse_if_valid(ctx: &mut NativeCtx<'_>, text: &str) -> Result<Option<Value>, VmError> {
+    let mut check = Parser::new(text);
+    match check.run(None) {
+        Ok(_) => {}
+        Err(e @ VmError::Limit(_)) => return Err(e),
+        Err(_) => return Ok(None),
+    }
+    ctx.charge(check.cost)?;
+    Parser::new(text).run(Some(ctx)).map(Some)
+}
+
+enum Frame<'t> {
     Array {
         items: Vec<Value>,
         count: usize,
     },
     Object {
         map: DictMap,
-        key: String,
+        key: Cow<'t, str>,
         count: usize,
     },
 }
@@ -104,7 +118,7 @@ impl<'t> Parser<'t> {
     /// Parses the whole text. With `ctx`, builds the value (its cost was charged by the caller);
     /// without, validates and adds up the cost.
     fn run(&mut self, mut ctx: Option<&mut NativeCtx<'_>>) -> Result<Value, VmError> {
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut stack: Vec<Frame<'t>> = Vec::new();
         'value: loop {
             // A value starts here.
             self.skip_ws();
@@ -151,7 +165,7 @@ impl<'t> Parser<'t> {
                     let s = self.string()?;
                     self.add_cost(memory::string_cost(s.len()));
                     if ctx.is_some() {
-                        Value::from(s)
+                        Value::from(s.into_owned())
                     } else {
                         Value::Null
                     }
@@ -181,8 +195,8 @@ impl<'t> Parser<'t> {
                     }
                     Frame::Object { map, key, count } => {
                         *count += 1;
-                        let key = std::mem::take(key);
                         if ctx.is_some() {
+                            let key = std::mem::take(key).into_owned();
                             map.insert(DictKey(Value::from(key)), value);
                         }
                     }
@@ -221,7 +235,7 @@ impl<'t> Parser<'t> {
     }
 
     /// An object key and the `:` after it.
-    fn key(&mut self) -> Result<String, VmError> {
+    fn key(&mut self) -> Result<Cow<'t, str>, VmError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected());
         }
@@ -287,9 +301,22 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// A string literal (the opening quote is at `pos`).
-    fn string(&mut self) -> Result<String, VmError> {
+    /// A string literal (the opening quote is at `pos`); borrowed from the text when it has no
+    /// escapes (the common case: no allocation in the validating pass).
+    fn string(&mut self) -> Result<Cow<'t, str>, VmError> {
         self.pos += 1;
+        let start = self.pos;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));
+        }
+        self.pos = start;
         let mut out = String::new();
         loop {
             let run_start = self.pos;
@@ -304,7 +331,7 @@ impl<'t> Parser<'t> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;

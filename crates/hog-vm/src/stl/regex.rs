@@ -33,14 +33,19 @@ pub(crate) const FUNCTIONS: &[NativeDef] = &[
 
 /// Longest accepted pattern, in bytes.
 pub const MAX_PATTERN_LEN: usize = 64 * 1024;
-/// Upper bound on one compiled program (the `regex` crate's `size_limit`).
-const COMPILED_SIZE_LIMIT: usize = 4 << 20;
+/// Largest compiled program (the `regex` crate's `size_limit`) kept in the cache.
+const CACHED_SIZE_LIMIT: usize = 256 << 10;
+/// Largest compiled program at all (RE2's default budget is of the same order). Patterns
+/// between the two limits are compiled for each use and not kept.
+const COMPILED_SIZE_LIMIT: usize = 8 << 20;
 /// Upper bound on the lazy DFA's cache per regex.
-const DFA_SIZE_LIMIT: usize = 4 << 20;
+const DFA_SIZE_LIMIT: usize = 1 << 20;
 /// Deepest accepted nesting of groups and repetitions.
 const NEST_LIMIT: u32 = 100;
-/// How many compiled patterns a thread keeps (programs usually reuse a handful in loops).
-const CACHE_CAPACITY: usize = 128;
+/// How many compiled patterns a thread keeps (programs usually reuse a handful in loops). With
+/// the limits above, what the cache holds — memory the VM's own budget does not see — stays
+/// around 20 MiB even for hostile patterns.
+const CACHE_CAPACITY: usize = 16;
 
 thread_local! {
     /// Compiled patterns. Shared through `Rc`, never cloned: cloning a `Regex` gives it a fresh
@@ -59,13 +64,16 @@ pub fn compile(pattern: &str) -> Result<Rc<Regex>, VmError> {
             pattern.len()
         )));
     }
-    let re = RegexBuilder::new(pattern)
-        .size_limit(COMPILED_SIZE_LIMIT)
-        .dfa_size_limit(DFA_SIZE_LIMIT)
-        .nest_limit(NEST_LIMIT)
-        .build()
-        .map_err(|e| VmError::runtime(format!("Invalid regular expression: {}", first_line(&e))))?;
-    let re = Rc::new(re);
+    let re = match build(pattern, CACHED_SIZE_LIMIT) {
+        Ok(re) => Rc::new(re),
+        // Too big to keep: compile it for this use only, under the hard limit.
+        Err(regex::Error::CompiledTooBig(_)) => {
+            return build(pattern, COMPILED_SIZE_LIMIT)
+                .map(Rc::new)
+                .map_err(invalid);
+        }
+        Err(e) => return Err(invalid(e)),
+    };
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
         if cache.len() >= CACHE_CAPACITY {
@@ -76,13 +84,26 @@ pub fn compile(pattern: &str) -> Result<Rc<Regex>, VmError> {
     Ok(re)
 }
 
-fn first_line(e: &regex::Error) -> String {
+fn build(pattern: &str, size_limit: usize) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(size_limit)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .nest_limit(NEST_LIMIT)
+        .build()
+}
+
+fn invalid(e: regex::Error) -> VmError {
+    VmError::runtime(format!("Invalid regular expression: {}", error_reason(&e)))
+}
+
+/// The useful part of a `regex` error (its last line says what is wrong; the lines above draw
+/// the pattern).
+fn error_reason(e: &regex::Error) -> String {
     match e {
         regex::Error::CompiledTooBig(limit) => {
             format!("compiled pattern exceeds the size limit of {limit} bytes")
         }
         other => {
-            // The syntax error's last line says what is wrong; the lines above draw the pattern.
             let text = other.to_string();
             text.lines()
                 .rev()
@@ -191,6 +212,24 @@ mod tests {
         assert_eq!(p("extractRegex", vec![s("abc"), s("\\d+")]), "");
         assert_eq!(p("extractRegex", vec![s("abc"), s("a(x)?")]), "");
         assert_eq!(p("extractRegex", vec![Value::Null, s("a")]), "");
+    }
+
+    #[test]
+    fn ordinary_patterns_fit_the_limits() {
+        for pattern in [
+            r"\w{20}",
+            r"^[\p{L}\d_-]{1,64}@[\w.-]+\.\w{2,}$",
+            r"(?i)(chrome|firefox)/(\d+)",
+        ] {
+            assert!(compile(pattern).is_ok(), "{pattern}");
+        }
+        assert_eq!(
+            p(
+                "extractRegex",
+                vec![s("Mozilla Firefox/121.0"), s(r"(?i)(chrome|firefox)/(\d+)")]
+            ),
+            "Firefox"
+        );
     }
 
     #[test]

@@ -90,10 +90,11 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 // ------------------------------------------------------------------------------------------------
 // jsonParse, jsonStringify, isValidJSON
 
-/// `jsonParse(s)`: invalid JSON is a runtime error; `null` gives `null`.
+/// `jsonParse(s)`: invalid JSON is a runtime error. A number, boolean or `null` parses to
+/// itself (its text is JSON, as for `JSON.parse(String(x))` in Node).
 fn json_parse(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
     match &args[0] {
-        Value::Null => Ok(Value::Null),
+        v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_)) => Ok(v.clone()),
         Value::Str(s) => parse::parse(ctx, s),
         other => Err(type_error("jsonParse", "a string", other)),
     }
@@ -111,12 +112,12 @@ fn json_stringify(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmEr
     ctx.string(text)
 }
 
-/// `isValidJSON(s)`: whether a string parses. Numbers and booleans are valid (their text is
-/// JSON, as for `JSON.parse(String(x))`); `null` and containers are not.
+/// `isValidJSON(s)`: whether a string parses. Numbers, booleans and `null` are valid (their
+/// text is JSON, as for `JSON.parse(String(x))` in Node); containers are not.
 fn is_valid_json(_ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmError> {
     Ok(Value::Bool(match &args[0] {
         Value::Str(s) => parse::is_valid(s),
-        Value::Int(_) | Value::Float(_) | Value::Bool(_) => true,
+        Value::Null | Value::Int(_) | Value::Float(_) | Value::Bool(_) => true,
         _ => false,
     }))
 }

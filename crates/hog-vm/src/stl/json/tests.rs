@@ -91,7 +91,8 @@ fn corpus_json_length_and_valid() {
     assert_eq!(p("isValidJSON", vec![s("nope")]), "false");
     assert_eq!(p("isValidJSON", vec![s(r#"{"a":1}"#)]), "true");
     assert_eq!(p("isValidJSON", vec![i(1)]), "true");
-    assert_eq!(p("isValidJSON", vec![Value::Null]), "false");
+    assert_eq!(p("isValidJSON", vec![Value::Null]), "true");
+    assert_eq!(p("isValidJSON", vec![Value::array(vec![])]), "false");
     assert_eq!(p("JSONLength", vec![s(SAMPLE), s("b")]), "3");
     assert_eq!(p("JSONLength", vec![s(SAMPLE)]), "2");
     assert_eq!(p("JSONLength", vec![sample_dict(), s("b")]), "3");
@@ -425,9 +426,11 @@ fn parse_matches_json_parse() {
         "ERROR: Invalid JSON: unexpected character 'o' at position 1"
     );
     assert_eq!(p("jsonParse", vec![Value::Null]), "null");
+    assert_eq!(p("jsonParse", vec![i(1)]), "1");
+    assert_eq!(p("jsonParse", vec![Value::Bool(true)]), "true");
     assert_eq!(
-        p("jsonParse", vec![i(1)]),
-        "ERROR: jsonParse() expects a string, got integer"
+        p("jsonParse", vec![Value::array(vec![])]),
+        "ERROR: jsonParse() expects a string, got array"
     );
 }
 

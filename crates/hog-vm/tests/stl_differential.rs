@@ -372,6 +372,7 @@ const CASES: &str = r#"
 ["formatDateTime", {"call": "fromUnixTimestamp", "args": [1]}, ""]
 ["toStartOfDay", {"call": "fromUnixTimestamp", "args": [1714739696]}, "Asia/Tokyo"]
 ["dateTrunc", "day", {"call": "fromUnixTimestamp", "args": [1714739696]}, "Asia/Tokyo"]
+["dateDiff", "hour", {"call": "toDateTime", "args": ["2024-01-01T00:00:00Z"]}, {"call": "toDateTime", "args": ["2024-02-01T00:00:00Z"]}]
 "#;
 
 /// Cases where we deliberately differ from `@posthog/hogvm` 1.0.71, with the reason.
@@ -419,6 +420,11 @@ const DIVERGENCES: &[(&str, &str)] = &[
     (
         r#"["dateTrunc","day",{"call":"fromUnixTimestamp","args":[1714739696]},"Asia/Tokyo"]"#,
         "the optional zone argument is honoured (ClickHouse); Node ignores it",
+    ),
+    (
+        r#"["dateDiff","hour",{"call":"toDateTime","args":["2024-01-01T00:00:00Z"]},{"call":"toDateTime","args":["2024-02-01T00:00:00Z"]}]"#,
+        "hours, minutes, seconds and weeks are exact elapsed time (744 h in January); luxon \
+         converts whole months to 30 days and years to 365 (720)",
     ),
 ];
 

@@ -1,4 +1,4 @@
-//! Exports the Python stand-in symbols (see `src/engine/python_standins.rs`) from this crate's
+//! Exports the Python stand-in symbols (see `src/engine/ffi.rs`) from this crate's
 //! test executables, which load the embedded engine. A crate whose own binaries load the engine
 //! (hog-cli) needs the same instruction for its binaries. Cargo rejects `-arg-examples` /
 //! `-arg-benches` for a package without such targets: add them together with the first one.

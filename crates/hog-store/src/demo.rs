@@ -1,1 +1,383 @@
-//! x
+//! A deterministic generator of realistic product-analytics events in PostHog's capture format,
+//! for the REPL's demo store, examples and benchmarks. The same seed and size always give the
+//! same lines, byte for byte.
+//!
+//! Each simulated user browses anonymously (`$pageview`s with browser, OS, country, URL and
+//! session id); some sign up (`signed_up` with `$set`, then `$identify` merging the anonymous id
+//! into their account id, with `$set` / `$set_once`); identified users come back, sometimes buy
+//! (`purchase` with amount and product), belong to a company (`$groups`, and a
+//! `$groupidentify` when the company is first seen). Timestamps spread over `days` days from
+//! `start`, each user's events in time order.
+
+use serde_json::{Value, json};
+
+/// Size and shape of the demo data.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    /// Exactly this many events are produced.
+    pub events: usize,
+    /// First day, as seconds since the epoch (default 2024-01-01T00:00:00Z).
+    pub start: i64,
+    /// Events spread over this many days.
+    pub days: u32,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 42,
+            events: 20_000,
+            start: 1_704_067_200,
+            days: 120,
+        }
+    }
+}
+
+/// SplitMix64: tiny, fast and good enough for synthetic data; no dependency needed.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// Picks by weight from `(item, weight)` pairs.
+    fn weighted<'a>(&mut self, items: &[(&'a str, u64)]) -> &'a str {
+        let total: u64 = items.iter().map(|(_, w)| w).sum();
+        let mut roll = self.below(total);
+        for (item, weight) in items {
+            if roll < *weight {
+                return item;
+            }
+            roll -= weight;
+        }
+        items.last().map_or("", |(item, _)| item)
+    }
+}
+
+const BROWSERS: &[(&str, u64)] = &[
+    ("Chrome", 58),
+    ("Safari", 22),
+    ("Firefox", 11),
+    ("Edge", 7),
+    ("Opera", 2),
+];
+const OSES: &[(&str, u64)] = &[
+    ("Windows", 38),
+    ("Mac OS X", 27),
+    ("iOS", 16),
+    ("Android", 14),
+    ("Linux", 5),
+];
+const COUNTRIES: &[(&str, u64)] = &[
+    ("US", 34),
+    ("DE", 12),
+    ("GB", 11),
+    ("FR", 8),
+    ("IN", 9),
+    ("BR", 7),
+    ("CA", 6),
+    ("JP", 5),
+    ("NL", 4),
+    ("AU", 4),
+];
+const PATHS: &[(&str, u64)] = &[
+    ("/", 30),
+    ("/pricing", 14),
+    ("/docs", 18),
+    ("/blog", 12),
+    ("/features", 10),
+    ("/signup", 6),
+    ("/about", 4),
+    ("/docs/getting-started", 6),
+];
+const REFERRERS: &[(&str, u64)] = &[
+    ("$direct", 40),
+    ("https://www.google.com/", 35),
+    ("https://news.ycombinator.com/", 8),
+    ("https://twitter.com/", 7),
+    ("https://www.bing.com/", 5),
+    ("https://github.com/", 5),
+];
+const PLANS: &[(&str, u64)] = &[("free", 70), ("pro", 22), ("enterprise", 8)];
+const PRODUCTS: &[(&str, u64)] = &[
+    ("starter-pack", 40),
+    ("pro-seat", 35),
+    ("addon-storage", 15),
+    ("support-plan", 10),
+];
+const COMPANIES: &[&str] = &[
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "stark",
+    "wayne",
+    "wonka",
+    "tyrell",
+    "cyberdyne",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Grace", "Linus", "Ken", "Barbara", "Edsger", "Margaret", "Dennis", "Frances", "Alan",
+];
+
+/// An iterator over the demo events, one JSON line each (without the newline).
+pub struct DemoEvents {
+    rng: Rng,
+    options: DemoOptions,
+    produced: usize,
+    user: u64,
+    pending: std::collections::VecDeque<String>,
+    companies_seen: std::collections::HashSet<&'static str>,
+}
+
+/// The demo events for `options`.
+pub fn events(options: DemoOptions) -> DemoEvents {
+    DemoEvents {
+        rng: Rng(options.seed ^ 0x005e_ed0f_d3a0),
+        options,
+        produced: 0,
+        user: 0,
+        pending: std::collections::VecDeque::new(),
+        companies_seen: std::collections::HashSet::new(),
+    }
+}
+
+impl Iterator for DemoEvents {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        if self.produced >= self.options.events {
+            return None;
+        }
+        while self.pending.is_empty() {
+            self.simulate_user();
+        }
+        self.produced += 1;
+        self.pending.pop_front()
+    }
+}
+
+/// Per-session context shared by that session's events.
+struct Session {
+    distinct_id: String,
+    browser: &'static str,
+    os: &'static str,
+    country: &'static str,
+    session_id: String,
+    referrer: &'static str,
+    company: Option<&'static str>,
+}
+
+impl DemoEvents {
+    /// Appends one user's whole history to `pending`.
+    fn simulate_user(&mut self) {
+        self.user += 1;
+        let user = self.user;
+        let rng = &mut self.rng;
+        let anon_id = format!("anon-{:016x}", rng.next());
+        let account_id = format!("user-{user:06}");
+        let browser = rng.weighted(BROWSERS);
+        let os = rng.weighted(OSES);
+        let country = rng.weighted(COUNTRIES);
+        let company = rng
+            .chance(60)
+            .then(|| COMPANIES[rng.below(COMPANIES.len() as u64) as usize]);
+        let span = i64::from(self.options.days.max(1)) * 86_400;
+        let mut t = self.options.start + rng.below(span as u64) as i64;
+        let end = self.options.start + span;
+        let signs_up = rng.chance(35);
+        let sessions = 1 + rng.below(6);
+        let mut identified = false;
+
+        for session_index in 0..sessions {
+            if t >= end {
+                break;
+            }
+            let mut session = Session {
+                distinct_id: if identified {
+                    account_id.clone()
+                } else {
+                    anon_id.clone()
+                },
+                browser,
+                os,
+                country,
+                session_id: format!(
+                    "{:08x}-{:04x}-7{:03x}-8{:03x}-{:012x}",
+                    self.rng.next() as u32,
+                    self.rng.below(0x10000),
+                    self.rng.below(0x1000),
+                    self.rng.below(0x1000),
+                    self.rng.next() & 0xffff_ffff_ffff
+                ),
+                referrer: self.rng.weighted(REFERRERS),
+                company: if identified { company } else { None },
+            };
+            let pageviews = 1 + self.rng.below(7);
+            for _ in 0..pageviews {
+                let path = self.rng.weighted(PATHS);
+                self.push(&session, "$pageview", t, json!({ "$current_url": format!("https://example.com{path}"), "$pathname": path }));
+                t += 5 + self.rng.below(180) as i64;
+            }
+            if signs_up && !identified && session_index + 1 >= sessions.min(2) {
+                let plan = self.rng.weighted(PLANS);
+                let name = FIRST_NAMES[self.rng.below(FIRST_NAMES.len() as u64) as usize];
+                let email = format!("{}.{user}@example.com", name.to_lowercase());
+                self.push(
+                    &session,
+                    "signed_up",
+                    t,
+                    json!({ "plan": plan, "$set": { "plan": plan } }),
+                );
+                t += 2;
+                session.distinct_id = account_id.clone();
+                self.push(
+                    &session,
+                    "$identify",
+                    t,
+                    json!({
+                        "$anon_distinct_id": anon_id,
+                        "$set": { "email": email, "name": name, "plan": plan },
+                        "$set_once": { "first_browser": browser, "signup_country": country },
+                    }),
+                );
+                identified = true;
+                t += 3;
+                if let Some(company) = company {
+                    session.company = Some(company);
+                    if self.companies_seen.insert(company) {
+                        let employees = 10 + self.rng.below(5000);
+                        self.push(
+                            &session,
+                            "$groupidentify",
+                            t,
+                            json!({ "$group_type": "company", "$group_key": company, "$group_set": { "name": company.to_uppercase(), "employees": employees } }),
+                        );
+                        t += 1;
+                    }
+                }
+            }
+            if identified && self.rng.chance(30) {
+                let product = self.rng.weighted(PRODUCTS);
+                let amount = (5 + self.rng.below(495)) as f64 + self.rng.below(100) as f64 / 100.0;
+                self.push(
+                    &session,
+                    "purchase",
+                    t,
+                    json!({ "product": product, "amount": amount, "currency": "USD" }),
+                );
+                t += 10;
+                if self.rng.chance(20) {
+                    let plan = self.rng.weighted(PLANS);
+                    self.push(
+                        &session,
+                        "plan_changed",
+                        t,
+                        json!({ "plan": plan, "$set": { "plan": plan } }),
+                    );
+                    t += 2;
+                }
+            }
+            // Next session between an hour and three weeks later.
+            t += 3_600 + self.rng.below(21 * 86_400) as i64;
+        }
+    }
+
+    fn push(&mut self, session: &Session, event: &str, t: i64, extra: Value) {
+        let mut properties = json!({
+            "$browser": session.browser,
+            "$os": session.os,
+            "$geoip_country_code": session.country,
+            "$session_id": session.session_id,
+            "$referrer": session.referrer,
+            "$lib": "web",
+        });
+        if let (Value::Object(base), Value::Object(extra)) = (&mut properties, extra) {
+            base.extend(extra);
+            if let Some(company) = session.company {
+                base.insert("$groups".into(), json!({ "company": company }));
+            }
+        }
+        let timestamp = chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default();
+        let uuid =
+            uuid::Builder::from_unix_timestamp_millis(u64::try_from(t).unwrap_or(0) * 1000, &{
+                let mut bytes = [0u8; 10];
+                bytes[..8].copy_from_slice(&self.rng.next().to_le_bytes());
+                bytes[8..].copy_from_slice(&self.rng.next().to_le_bytes()[..2]);
+                bytes
+            })
+            .into_uuid();
+        let line = json!({
+            "event": event,
+            "distinct_id": session.distinct_id,
+            "timestamp": timestamp,
+            "uuid": uuid.to_string(),
+            "properties": properties,
+        });
+        self.pending.push_back(line.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_lines_and_exact_count() {
+        let options = DemoOptions {
+            events: 3_000,
+            ..DemoOptions::default()
+        };
+        let a: Vec<String> = events(options.clone()).collect();
+        let b: Vec<String> = events(options).collect();
+        assert_eq!(a.len(), 3_000);
+        assert_eq!(a, b);
+        let c: Vec<String> = events(DemoOptions {
+            seed: 7,
+            events: 3_000,
+            ..DemoOptions::default()
+        })
+        .collect();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn every_kind_of_event_appears_and_parses() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for line in events(DemoOptions {
+            events: 5_000,
+            ..DemoOptions::default()
+        }) {
+            let event = crate::ingest::capture::parse_line(&line, 0).expect("demo line parses");
+            kinds.insert(event.event);
+        }
+        for kind in [
+            "$pageview",
+            "signed_up",
+            "$identify",
+            "purchase",
+            "$groupidentify",
+        ] {
+            assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+        }
+    }
+}

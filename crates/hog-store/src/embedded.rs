@@ -5,10 +5,16 @@
 //! opening a different one while the first is open is an error. The data directory also gets an
 //! [`OwnerLock`] so a second process is told which process holds it.
 //!
-//! Shutdown: the last handle releases the engine database, which flushes and closes the data
-//! directory in milliseconds, then the owner lock. The driver itself stays loaded until the process
-//! exits (see [`crate::engine`]). Exiting with a store open is also safe: the data is durable once
-//! a statement returns, and the owner lock dies with the process.
+//! Shutdown: the last handle releases the engine database, which stops the engine's background
+//! threads and closes the data directory in milliseconds, then the owner lock. The driver itself
+//! stays loaded until the process exits (see [`crate::engine`]).
+//!
+//! **Drop every handle before the process exits.** Exiting (`std::process::exit`, returning from
+//! `main`) with a store still open runs the engine's exit-time destructors under its running
+//! background threads: measured, about half of such exits crash (SIGSEGV) and some hang. Those
+//! destructors are registered lazily by the engine, so an `atexit` hook of ours cannot run before
+//! them. Data is safe either way (durable once a statement returns; survives `kill -9`), and a
+//! killed process (Ctrl-C, SIGKILL) runs no destructors at all.
 
 use crate::error::{Result, StoreError};
 use crate::owner_lock::OwnerLock;
@@ -22,6 +28,7 @@ use adbc_driver_manager::{ManagedConnection, ManagedDatabase, ManagedStatement};
 use arrow_array::{RecordBatch, RecordBatchReader};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 /// A handle to the embedded store. Cheap to clone; the engine database closes with the last one.
 #[derive(Clone)]
@@ -29,18 +36,47 @@ pub struct EmbeddedStore {
     shared: Arc<Shared>,
 }
 
-/// What all handles on one data directory share. Field order is drop order: the keep-alive
-/// connection, then the engine database, then the owner lock.
+/// What all handles on one data directory share. The resources are released in [`Drop`] in
+/// order (keep-alive connection, engine database, owner lock) while holding the registry lock,
+/// so a concurrent [`EmbeddedStore::open`] of the same directory waits for the close to finish
+/// instead of finding the directory still locked by its own process.
 struct Shared {
     /// Held so the engine stays started between queries (it starts on the first connection).
-    _keeper: ManagedConnection,
-    database: ManagedDatabase,
-    _owner: OwnerLock,
+    keeper: Mutex<Option<ManagedConnection>>,
+    database: Mutex<Option<ManagedDatabase>>,
+    owner: Mutex<Option<OwnerLock>>,
     dir: PathBuf,
+}
+
+impl Shared {
+    /// Releases the engine database and the owner lock (idempotent).
+    fn close(&self) {
+        lock(&self.keeper).take();
+        lock(&self.database).take();
+        lock(&self.owner).take();
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let mut open = lock(&OPEN);
+        self.close();
+        if open.as_ref().is_some_and(|(dir, _)| *dir == self.dir) {
+            *open = None;
+        }
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: the guarded values stay consistent (they are only taken).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The directory currently open in this process's engine, if any.
 static OPEN: Mutex<Option<(PathBuf, Weak<Shared>)>> = Mutex::new(None);
+
+/// How long [`EmbeddedStore::open`] waits for a closing store of this process to finish.
+const CLOSE_WAIT: Duration = Duration::from_secs(30);
 
 impl EmbeddedStore {
     /// Opens (creating if needed) the store in `dir`, fetching and loading the engine on first use
@@ -52,17 +88,31 @@ impl EmbeddedStore {
             .canonicalize()
             .map_err(|e| StoreError::io(format!("cannot open store {}", dir.display()), e))?;
 
-        let mut open = OPEN.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((open_dir, weak)) = open.as_ref()
-            && let Some(shared) = weak.upgrade()
-        {
-            if *open_dir == dir {
-                return Ok(EmbeddedStore { shared });
+        let waiting_since = Instant::now();
+        let mut open = loop {
+            let open = lock(&OPEN);
+            let Some((open_dir, weak)) = open.as_ref() else {
+                break open;
+            };
+            let open_dir = open_dir.clone();
+            match weak.upgrade() {
+                Some(shared) if open_dir == dir => return Ok(EmbeddedStore { shared }),
+                Some(shared) => {
+                    // Release the registry before the handle: dropping the last handle locks it.
+                    drop(open);
+                    drop(shared);
+                    return Err(StoreError::OtherStoreOpen { open: open_dir });
+                }
+                None if waiting_since.elapsed() < CLOSE_WAIT => {
+                    // The last handle is being dropped on another thread; let it finish.
+                    drop(open);
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                None => {
+                    return Err(StoreError::OtherStoreOpen { open: open_dir });
+                }
             }
-            return Err(StoreError::OtherStoreOpen {
-                open: open_dir.clone(),
-            });
-        }
+        };
 
         let owner = OwnerLock::acquire(&dir)?;
         let mut driver = crate::engine::driver(progress)?;
@@ -72,20 +122,23 @@ impl EmbeddedStore {
                 OptionValue::String(dir.to_string_lossy().into_owned()),
             )])
             .map_err(|e| open_error(&dir, e))?;
-        let keeper = database
-            .new_connection()
-            .map_err(|e| open_error(&dir, e))?;
+        let keeper = database.new_connection().map_err(|e| open_error(&dir, e))?;
         let shared = Arc::new(Shared {
-            _keeper: keeper,
-            database,
-            _owner: owner,
+            keeper: Mutex::new(Some(keeper)),
+            database: Mutex::new(Some(database)),
+            owner: Mutex::new(Some(owner)),
             dir: dir.clone(),
         });
-        *open = Some((dir, Arc::downgrade(&shared)));
-        drop(open);
-
         let store = EmbeddedStore { shared };
-        schema::ensure(&store)?;
+        // Still holding the registry: a concurrent open of this directory must not get a handle
+        // before the schema exists.
+        if let Err(e) = schema::ensure(&store) {
+            // The store's drop takes the registry lock, so release it first.
+            drop(open);
+            drop(store);
+            return Err(e);
+        }
+        *open = Some((dir, Arc::downgrade(&store.shared)));
         Ok(store)
     }
 
@@ -95,7 +148,10 @@ impl EmbeddedStore {
     }
 
     fn connection(&self) -> Result<ManagedConnection> {
-        self.shared.database.new_connection().map_err(adbc_error)
+        match lock(&self.shared.database).as_ref() {
+            Some(database) => database.new_connection().map_err(adbc_error),
+            None => Err(StoreError::Invalid("the store is closed".into())),
+        }
     }
 
     fn statement(&self, sql: &str) -> Result<ManagedStatement> {
@@ -183,7 +239,10 @@ impl EventStore for EmbeddedStore {
         let mut connection = self.connection()?;
         let mut statement = connection.new_statement().map_err(adbc_error)?;
         statement
-            .set_option(OptionStatement::TargetTable, OptionValue::String(table.into()))
+            .set_option(
+                OptionStatement::TargetTable,
+                OptionValue::String(table.into()),
+            )
             .map_err(adbc_error)?;
         statement
             .set_option(OptionStatement::IngestMode, IngestMode::Append.into())

@@ -23,7 +23,9 @@ pub enum StoreError {
     )]
     OtherStoreOpen { open: PathBuf },
     /// The data directory was written by a newer `hog` with a schema this one does not know.
-    #[error("store schema version {found} is newer than this hog supports ({supported}); upgrade hog")]
+    #[error(
+        "store schema version {found} is newer than this hog supports ({supported}); upgrade hog"
+    )]
     SchemaTooNew { found: u32, supported: u32 },
     /// ClickHouse rejected a statement.
     #[error("{kind}: {message}")]
@@ -207,7 +209,10 @@ mod tests {
             "Code: 47. DB::Exception: Unknown expression identifier `nope`. (UNKNOWN_IDENTIFIER)",
         );
         assert_eq!(e.query_kind(), Some(QueryErrorKind::UnknownColumn));
-        assert!(e.to_string().ends_with("Unknown expression identifier `nope`"));
+        assert!(
+            e.to_string()
+                .ends_with("Unknown expression identifier `nope`")
+        );
     }
 
     #[test]
@@ -223,6 +228,9 @@ mod tests {
             "Code: 62, e.displayText() = DB::Exception: Syntax error: failed at position 1, e.what() = DB::Exception\nStack trace: 0. foo",
         );
         assert_eq!(e.query_kind(), Some(QueryErrorKind::Syntax));
-        assert_eq!(e.to_string(), "syntax error: Syntax error: failed at position 1");
+        assert_eq!(
+            e.to_string(),
+            "syntax error: Syntax error: failed at position 1"
+        );
     }
 }

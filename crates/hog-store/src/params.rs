@@ -132,7 +132,9 @@ pub fn substitute(sql: &str, params: &Params) -> Result<String> {
                 i = sql[i..].find('\n').map_or(bytes.len(), |p| i + p + 1);
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..].find("*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |p| i + 2 + p + 2);
             }
             b'%' if bytes.get(i + 1) == Some(&b'(') => {
                 let name_start = i + 2;

@@ -192,12 +192,19 @@ impl RowStream {
 /// The parts of a ClickHouse type name that change how an Arrow value must be read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChType {
-    DateTime { tz: Option<String> },
-    DateTime64 { precision: u8, tz: Option<String> },
+    DateTime {
+        tz: Option<String>,
+    },
+    DateTime64 {
+        precision: u8,
+        tz: Option<String>,
+    },
     Uuid,
     Enum(Vec<(i64, String)>),
     /// 128- or 256-bit integers, sent as raw little-endian bytes.
-    Wide { signed: bool },
+    Wide {
+        signed: bool,
+    },
     Ipv4,
     Array(Box<ChType>),
     Tuple(Vec<ChType>),
@@ -211,7 +218,9 @@ impl ChType {
     pub fn parse(name: &str) -> ChType {
         let name = name.trim();
         let (head, args) = match name.find('(') {
-            Some(open) if name.ends_with(')') => (&name[..open], Some(&name[open + 1..name.len() - 1])),
+            Some(open) if name.ends_with(')') => {
+                (&name[..open], Some(&name[open + 1..name.len() - 1]))
+            }
             _ => (name, None),
         };
         let args_list = args.map(split_top_level).unwrap_or_default();
@@ -304,7 +313,9 @@ fn strip_tuple_element_name(item: &str) -> &str {
     match item.split_once(' ') {
         Some((first, rest))
             if !first.contains('(')
-                && first.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '`') =>
+                && first
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '`') =>
         {
             rest.trim()
         }
@@ -339,25 +350,37 @@ pub fn cell(array: &dyn Array, row: usize, ch: &ChType) -> Result<Value> {
             precision: 0,
             tz: tz.clone(),
         },
-        (DataType::UInt32, ChType::Ipv4) => {
-            Value::String(std::net::Ipv4Addr::from(array.as_primitive::<UInt32Type>().value(row)).to_string())
-        }
-        (DataType::Int8, ChType::Enum(names)) => {
-            enum_name(i64::from(array.as_primitive::<Int8Type>().value(row)), names)
-        }
-        (DataType::Int16, ChType::Enum(names)) => {
-            enum_name(i64::from(array.as_primitive::<Int16Type>().value(row)), names)
-        }
+        (DataType::UInt32, ChType::Ipv4) => Value::String(
+            std::net::Ipv4Addr::from(array.as_primitive::<UInt32Type>().value(row)).to_string(),
+        ),
+        (DataType::Int8, ChType::Enum(names)) => enum_name(
+            i64::from(array.as_primitive::<Int8Type>().value(row)),
+            names,
+        ),
+        (DataType::Int16, ChType::Enum(names)) => enum_name(
+            i64::from(array.as_primitive::<Int16Type>().value(row)),
+            names,
+        ),
         (DataType::Int8, _) => Value::Int(i64::from(array.as_primitive::<Int8Type>().value(row))),
         (DataType::Int16, _) => Value::Int(i64::from(array.as_primitive::<Int16Type>().value(row))),
         (DataType::Int32, _) => Value::Int(i64::from(array.as_primitive::<Int32Type>().value(row))),
         (DataType::Int64, _) => Value::Int(array.as_primitive::<Int64Type>().value(row)),
-        (DataType::UInt8, _) => Value::UInt(u64::from(array.as_primitive::<UInt8Type>().value(row))),
-        (DataType::UInt16, _) => Value::UInt(u64::from(array.as_primitive::<UInt16Type>().value(row))),
-        (DataType::UInt32, _) => Value::UInt(u64::from(array.as_primitive::<UInt32Type>().value(row))),
+        (DataType::UInt8, _) => {
+            Value::UInt(u64::from(array.as_primitive::<UInt8Type>().value(row)))
+        }
+        (DataType::UInt16, _) => {
+            Value::UInt(u64::from(array.as_primitive::<UInt16Type>().value(row)))
+        }
+        (DataType::UInt32, _) => {
+            Value::UInt(u64::from(array.as_primitive::<UInt32Type>().value(row)))
+        }
         (DataType::UInt64, _) => Value::UInt(array.as_primitive::<UInt64Type>().value(row)),
-        (DataType::Float16, _) => Value::Float(f64::from(array.as_primitive::<Float16Type>().value(row))),
-        (DataType::Float32, _) => Value::Float(f64::from(array.as_primitive::<Float32Type>().value(row))),
+        (DataType::Float16, _) => {
+            Value::Float(f64::from(array.as_primitive::<Float16Type>().value(row)))
+        }
+        (DataType::Float32, _) => {
+            Value::Float(f64::from(array.as_primitive::<Float32Type>().value(row)))
+        }
         (DataType::Float64, _) => Value::Float(array.as_primitive::<Float64Type>().value(row)),
         (DataType::Decimal128(_, scale), _) => {
             let raw = array.as_primitive::<Decimal128Type>().value(row);
@@ -371,31 +394,53 @@ pub fn cell(array: &dyn Array, row: usize, ch: &ChType) -> Result<Value> {
         (DataType::Date32, _) => Value::Date(array.as_primitive::<Date32Type>().value(row)),
         (DataType::Timestamp(unit, arrow_tz), ch) => {
             let raw = match unit {
-                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row).saturating_mul(1_000_000),
-                TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().value(row).saturating_mul(1_000),
-                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
-                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000,
+                TimeUnit::Second => array
+                    .as_primitive::<TimestampSecondType>()
+                    .value(row)
+                    .saturating_mul(1_000_000),
+                TimeUnit::Millisecond => array
+                    .as_primitive::<TimestampMillisecondType>()
+                    .value(row)
+                    .saturating_mul(1_000),
+                TimeUnit::Microsecond => {
+                    array.as_primitive::<TimestampMicrosecondType>().value(row)
+                }
+                TimeUnit::Nanosecond => {
+                    array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000
+                }
             };
             let (precision, tz) = match ch {
                 ChType::DateTime64 { precision, tz } => (*precision, tz.clone()),
                 ChType::DateTime { tz } => (0, tz.clone()),
                 _ => (6, arrow_tz.as_ref().map(|t| t.to_string())),
             };
-            Value::DateTime { micros: raw, precision, tz }
+            Value::DateTime {
+                micros: raw,
+                precision,
+                tz,
+            }
         }
         (DataType::Utf8, _) => Value::String(array.as_string::<i32>().value(row).to_string()),
         (DataType::LargeUtf8, _) => Value::String(array.as_string::<i64>().value(row).to_string()),
         (DataType::Utf8View, _) => Value::String(array.as_string_view().value(row).to_string()),
-        (DataType::Binary, _) => Value::String(String::from_utf8_lossy(array.as_binary::<i32>().value(row)).into_owned()),
-        (DataType::LargeBinary, _) => Value::String(String::from_utf8_lossy(array.as_binary::<i64>().value(row)).into_owned()),
+        (DataType::Binary, _) => {
+            Value::String(String::from_utf8_lossy(array.as_binary::<i32>().value(row)).into_owned())
+        }
+        (DataType::LargeBinary, _) => {
+            Value::String(String::from_utf8_lossy(array.as_binary::<i64>().value(row)).into_owned())
+        }
         (DataType::FixedSizeBinary(16), ChType::Uuid) => {
             let bytes = array.as_fixed_size_binary().value(row);
-            let bytes: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Invalid("UUID cell is not 16 bytes".into()))?;
+            let bytes: [u8; 16] = bytes
+                .try_into()
+                .map_err(|_| StoreError::Invalid("UUID cell is not 16 bytes".into()))?;
             Value::Uuid(uuid::Uuid::from_bytes(bytes))
         }
         (DataType::FixedSizeBinary(16), ChType::Wide { signed }) => {
             let bytes = array.as_fixed_size_binary().value(row);
-            let bytes: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Invalid("128-bit cell is not 16 bytes".into()))?;
+            let bytes: [u8; 16] = bytes
+                .try_into()
+                .map_err(|_| StoreError::Invalid("128-bit cell is not 16 bytes".into()))?;
             if *signed {
                 Value::BigInt(i128::from_le_bytes(bytes))
             } else {
@@ -410,17 +455,33 @@ pub fn cell(array: &dyn Array, row: usize, ch: &ChType) -> Result<Value> {
             // 256-bit integers: show as text of the little-endian value when it fits 128 bits.
             let bytes = array.as_fixed_size_binary().value(row);
             let (low, high) = bytes.split_at(16);
-            let low: [u8; 16] = low.try_into().map_err(|_| StoreError::Invalid("256-bit cell is not 32 bytes".into()))?;
-            let fill = if *signed && high.iter().all(|b| *b == 0xff) { 0xff } else { 0 };
+            let low: [u8; 16] = low
+                .try_into()
+                .map_err(|_| StoreError::Invalid("256-bit cell is not 32 bytes".into()))?;
+            let fill = if *signed && high.iter().all(|b| *b == 0xff) {
+                0xff
+            } else {
+                0
+            };
             if high.iter().all(|b| *b == fill) {
                 Value::BigInt(i128::from_le_bytes(low))
             } else {
-                Value::String(format!("0x{}", bytes.iter().rev().fold(String::new(), |mut s, b| { let _ = write!(s, "{b:02x}"); s })))
+                Value::String(format!(
+                    "0x{}",
+                    bytes.iter().rev().fold(String::new(), |mut s, b| {
+                        let _ = write!(s, "{b:02x}");
+                        s
+                    })
+                ))
             }
         }
         (DataType::FixedSizeBinary(_), _) => {
             let bytes = array.as_fixed_size_binary().value(row);
-            Value::String(String::from_utf8_lossy(bytes).trim_end_matches('\0').to_string())
+            Value::String(
+                String::from_utf8_lossy(bytes)
+                    .trim_end_matches('\0')
+                    .to_string(),
+            )
         }
         (DataType::List(_), ch) => {
             let list = array.as_list::<i32>();
@@ -438,7 +499,11 @@ pub fn cell(array: &dyn Array, row: usize, ch: &ChType) -> Result<Value> {
             };
             let mut items = Vec::with_capacity(st.num_columns());
             for (i, child) in st.columns().iter().enumerate() {
-                items.push(cell(child.as_ref(), row, inner.get(i).unwrap_or(&ChType::Plain))?);
+                items.push(cell(
+                    child.as_ref(),
+                    row,
+                    inner.get(i).unwrap_or(&ChType::Plain),
+                )?);
             }
             Value::Tuple(items)
         }
@@ -459,7 +524,11 @@ pub fn cell(array: &dyn Array, row: usize, ch: &ChType) -> Result<Value> {
         }
         (DataType::Dictionary(_, _), ch) => {
             let dict = array.as_any_dictionary();
-            let key = dict.normalized_keys().get(row).copied().ok_or_else(|| StoreError::Invalid("dictionary key out of range".into()))?;
+            let key = dict
+                .normalized_keys()
+                .get(row)
+                .copied()
+                .ok_or_else(|| StoreError::Invalid("dictionary key out of range".into()))?;
             cell(dict.values().as_ref(), key, ch)?
         }
         (other, _) => {
@@ -508,9 +577,13 @@ pub fn arrow_type_name(dt: &DataType) -> String {
         DataType::Date32 => "Date32".into(),
         DataType::Timestamp(_, Some(tz)) => format!("DateTime64(6, '{tz}')"),
         DataType::Timestamp(_, None) => "DateTime64(6)".into(),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Binary | DataType::LargeBinary => "String".into(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Binary | DataType::LargeBinary => {
+            "String".into()
+        }
         DataType::FixedSizeBinary(n) => format!("FixedString({n})"),
-        DataType::List(f) | DataType::LargeList(f) => format!("Array({})", arrow_type_name(f.data_type())),
+        DataType::List(f) | DataType::LargeList(f) => {
+            format!("Array({})", arrow_type_name(f.data_type()))
+        }
         other => other.to_string(),
     }
 }
@@ -521,10 +594,18 @@ mod tests {
 
     #[test]
     fn parses_clickhouse_type_names() {
-        assert_eq!(ChType::parse("Nullable(DateTime('UTC'))"), ChType::DateTime { tz: Some("UTC".into()) });
+        assert_eq!(
+            ChType::parse("Nullable(DateTime('UTC'))"),
+            ChType::DateTime {
+                tz: Some("UTC".into())
+            }
+        );
         assert_eq!(
             ChType::parse("DateTime64(6, 'Europe/Berlin')"),
-            ChType::DateTime64 { precision: 6, tz: Some("Europe/Berlin".into()) }
+            ChType::DateTime64 {
+                precision: 6,
+                tz: Some("Europe/Berlin".into())
+            }
         );
         assert_eq!(
             ChType::parse("Enum8('full' = 0, 'a, b' = 1)"),
@@ -532,19 +613,31 @@ mod tests {
         );
         assert_eq!(
             ChType::parse("Map(String, Array(UUID))"),
-            ChType::Map(Box::new(ChType::Plain), Box::new(ChType::Array(Box::new(ChType::Uuid))))
+            ChType::Map(
+                Box::new(ChType::Plain),
+                Box::new(ChType::Array(Box::new(ChType::Uuid)))
+            )
         );
         assert_eq!(
             ChType::parse("Tuple(a UInt128, b DateTime)"),
-            ChType::Tuple(vec![ChType::Wide { signed: false }, ChType::DateTime { tz: None }])
+            ChType::Tuple(vec![
+                ChType::Wide { signed: false },
+                ChType::DateTime { tz: None }
+            ])
         );
         assert_eq!(ChType::parse("Array(String"), ChType::Plain);
     }
 
     #[test]
     fn datetimes_render_in_their_zone() {
-        assert_eq!(format_datetime(1_704_164_645_000_000, 0, None), "2024-01-02T03:04:05Z");
-        assert_eq!(format_datetime(1_704_164_645_123_456, 6, Some("UTC")), "2024-01-02T03:04:05.123456Z");
+        assert_eq!(
+            format_datetime(1_704_164_645_000_000, 0, None),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            format_datetime(1_704_164_645_123_456, 6, Some("UTC")),
+            "2024-01-02T03:04:05.123456Z"
+        );
         assert_eq!(
             format_datetime(1_704_164_645_000_000, 0, Some("Europe/Berlin")),
             "2024-01-02T04:04:05+01:00"

@@ -105,12 +105,8 @@ pub fn ensure_engine(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
         "hog: engine ready in {:.1}s",
         started.elapsed().as_secs_f64()
     ));
-    installed_driver(&dir).ok_or_else(|| {
-        StoreError::Fetch(format!(
-            "{} is incomplete after fetching",
-            dir.display()
-        ))
-    })
+    installed_driver(&dir)
+        .ok_or_else(|| StoreError::Fetch(format!("{} is incomplete after fetching", dir.display())))
 }
 
 /// Downloads, verifies and extracts into `work`, then renames the result to `dir`.
@@ -174,12 +170,8 @@ fn fetch_into(work: &Path, dir: &Path) -> Result<()> {
             )
         })?;
     }
-    fs::rename(&extracted, dir).map_err(|e| {
-        StoreError::io(
-            format!("cannot move the engine into {}", dir.display()),
-            e,
-        )
-    })
+    fs::rename(&extracted, dir)
+        .map_err(|e| StoreError::io(format!("cannot move the engine into {}", dir.display()), e))
 }
 
 /// Runs a python3 command, turning a missing interpreter or a failure into a clear error.
@@ -205,8 +197,8 @@ fn run_python(cmd: &mut Command, what: &str) -> Result<()> {
 
 /// Hex sha256 of a file, read in 1 MiB chunks.
 fn sha256_file(path: &Path) -> Result<String> {
-    let mut file =
-        File::open(path).map_err(|e| StoreError::io(format!("cannot open {}", path.display()), e))?;
+    let mut file = File::open(path)
+        .map_err(|e| StoreError::io(format!("cannot open {}", path.display()), e))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {

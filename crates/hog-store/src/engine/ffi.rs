@@ -1,4 +1,5 @@
-//! Inert stand-ins for the CPython symbols the embedded engine's shared object imports.
+//! The project's only foreign-function code: inert stand-ins for the CPython symbols the embedded
+//! engine's shared object imports.
 //!
 //! The engine (`_chdb.abi3.so` from the `chdb-core` wheel) is built as a Python extension module
 //! that also exports an ADBC driver. It imports 120 CPython symbols and is linked with BIND_NOW, so

@@ -107,7 +107,9 @@ impl EventBatchBuilder {
             person_id: FixedSizeBinaryBuilder::with_capacity(capacity, 16),
             person_created_at: time_builder(capacity),
             person_properties: StringBuilder::with_capacity(capacity, capacity * 64),
-            group_properties: std::array::from_fn(|_| StringBuilder::with_capacity(capacity, capacity)),
+            group_properties: std::array::from_fn(|_| {
+                StringBuilder::with_capacity(capacity, capacity)
+            }),
             group_created_at: std::array::from_fn(|_| time_builder(capacity)),
             person_mode: Int8Builder::with_capacity(capacity),
             inserted_timestamp: UInt32Builder::with_capacity(capacity),
@@ -136,7 +138,8 @@ impl EventBatchBuilder {
         self.person_created_at.append_value(row.person.created_at);
         self.person_properties.append_value(&*row.person.properties);
         for i in 0..5 {
-            self.group_properties[i].append_value(row.groups.properties[i].as_deref().unwrap_or(""));
+            self.group_properties[i]
+                .append_value(row.groups.properties[i].as_deref().unwrap_or(""));
             self.group_created_at[i].append_value(row.groups.created_at[i]);
         }
         // person_mode 'full'
@@ -240,7 +243,11 @@ pub fn person_batch(team_id: i64, rows: &[PersonRow], now_secs: u32) -> Result<R
 }
 
 /// `person_distinct_id2` / `person_distinct_id_overrides` rows.
-pub fn distinct_id_batch(team_id: i64, rows: &[DistinctIdRow], now_secs: u32) -> Result<RecordBatch> {
+pub fn distinct_id_batch(
+    team_id: i64,
+    rows: &[DistinctIdRow],
+    now_secs: u32,
+) -> Result<RecordBatch> {
     let n = rows.len();
     let mut team = Int64Builder::with_capacity(n);
     let mut distinct_id = StringBuilder::with_capacity(n, n * 16);

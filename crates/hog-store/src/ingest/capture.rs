@@ -42,8 +42,7 @@ const MAX_EVENT_NAME: usize = 200;
 
 /// Parses one line; `now_micros` is used when the event has no timestamp.
 pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let Value::Object(mut object) = value else {
         return Err("expected a JSON object".into());
     };
@@ -55,7 +54,9 @@ pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent, String> 
         None => return Err("missing `event`".into()),
     };
     if event.chars().count() > MAX_EVENT_NAME {
-        return Err(format!("`event` is longer than {MAX_EVENT_NAME} characters"));
+        return Err(format!(
+            "`event` is longer than {MAX_EVENT_NAME} characters"
+        ));
     }
 
     let mut properties = match object.remove("properties") {
@@ -64,7 +65,10 @@ pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent, String> 
         Some(_) => return Err("`properties` must be an object".into()),
     };
 
-    let distinct_id = match object.remove("distinct_id").or_else(|| properties.remove("distinct_id")) {
+    let distinct_id = match object
+        .remove("distinct_id")
+        .or_else(|| properties.remove("distinct_id"))
+    {
         Some(value) => distinct_id_text(&value)?,
         None => return Err("missing `distinct_id`".into()),
     };
@@ -81,9 +85,9 @@ pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent, String> 
     };
 
     let uuid = match object.remove("uuid") {
-        Some(Value::String(s)) => Some(
-            uuid::Uuid::parse_str(&s).map_err(|_| format!("`uuid` {s:?} is not a UUID"))?,
-        ),
+        Some(Value::String(s)) => {
+            Some(uuid::Uuid::parse_str(&s).map_err(|_| format!("`uuid` {s:?} is not a UUID"))?)
+        }
         Some(Value::Null) | None => None,
         Some(_) => return Err("`uuid` must be a string".into()),
     };
@@ -124,7 +128,11 @@ fn distinct_id_text(value: &Value) -> Result<String, String> {
     Ok(text)
 }
 
-fn merge_object(value: Option<&Value>, into: &mut Map<String, Value>, name: &str) -> Result<(), String> {
+fn merge_object(
+    value: Option<&Value>,
+    into: &mut Map<String, Value>,
+    name: &str,
+) -> Result<(), String> {
     match value {
         Some(Value::Object(map)) => {
             for (k, v) in map {
@@ -148,13 +156,19 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(&spaced) {
         return Some(dt.timestamp_micros());
     }
-    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for pattern in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(&spaced, pattern) {
             return Some(naive.and_utc().timestamp_micros());
         }
     }
     if let Ok(date) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return date.and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp_micros());
+        return date
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc().timestamp_micros());
     }
     None
 }
@@ -178,19 +192,38 @@ mod tests {
         assert_eq!(e.distinct_id, "42");
         assert_eq!(e.event, "$pageview");
         assert_eq!(e.timestamp, 1_704_161_045_500_000);
-        assert_eq!(serde_json::Value::Object(e.set).to_string(), r#"{"b":2,"a":1}"#);
-        assert_eq!(serde_json::Value::Object(e.set_once).to_string(), r#"{"c":3}"#);
+        assert_eq!(
+            serde_json::Value::Object(e.set).to_string(),
+            r#"{"b":2,"a":1}"#
+        );
+        assert_eq!(
+            serde_json::Value::Object(e.set_once).to_string(),
+            r#"{"c":3}"#
+        );
         assert!(e.uuid.is_some());
     }
 
     #[test]
     fn timestamp_forms() {
-        assert_eq!(parse_timestamp("2024-01-02T03:04:05Z"), Some(1_704_164_645_000_000));
-        assert_eq!(parse_timestamp("2024-01-02 03:04:05"), Some(1_704_164_645_000_000));
-        assert_eq!(parse_timestamp("2024-01-02T03:04:05.123456"), Some(1_704_164_645_123_456));
+        assert_eq!(
+            parse_timestamp("2024-01-02T03:04:05Z"),
+            Some(1_704_164_645_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-02 03:04:05"),
+            Some(1_704_164_645_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-02T03:04:05.123456"),
+            Some(1_704_164_645_123_456)
+        );
         assert_eq!(parse_timestamp("2024-01-02"), Some(1_704_153_600_000_000));
         assert_eq!(parse_timestamp("yesterday"), None);
-        let e = parse_line(r#"{"event":"x","distinct_id":"d","timestamp":1704164645000}"#, 0).unwrap();
+        let e = parse_line(
+            r#"{"event":"x","distinct_id":"d","timestamp":1704164645000}"#,
+            0,
+        )
+        .unwrap();
         assert_eq!(e.timestamp, 1_704_164_645_000_000);
     }
 
@@ -201,11 +234,26 @@ mod tests {
             ("[1]", "expected a JSON object"),
             (r#"{"distinct_id":"d"}"#, "missing `event`"),
             (r#"{"event":"e"}"#, "missing `distinct_id`"),
-            (r#"{"event":"e","distinct_id":""}"#, "`distinct_id` is empty"),
-            (r#"{"event":"e","distinct_id":"d","properties":[]}"#, "`properties` must be an object"),
-            (r#"{"event":"e","distinct_id":"d","timestamp":"soon"}"#, "is not an ISO 8601"),
-            (r#"{"event":"e","distinct_id":"d","uuid":"x"}"#, "is not a UUID"),
-            (r#"{"event":"e","distinct_id":"d","$set":1}"#, "`$set` must be an object"),
+            (
+                r#"{"event":"e","distinct_id":""}"#,
+                "`distinct_id` is empty",
+            ),
+            (
+                r#"{"event":"e","distinct_id":"d","properties":[]}"#,
+                "`properties` must be an object",
+            ),
+            (
+                r#"{"event":"e","distinct_id":"d","timestamp":"soon"}"#,
+                "is not an ISO 8601",
+            ),
+            (
+                r#"{"event":"e","distinct_id":"d","uuid":"x"}"#,
+                "is not a UUID",
+            ),
+            (
+                r#"{"event":"e","distinct_id":"d","$set":1}"#,
+                "`$set` must be an object",
+            ),
         ];
         for (line, expected) in cases {
             let err = parse_line(line, 0).unwrap_err();

@@ -173,7 +173,12 @@ mod tests {
         for (i, name) in ["team", "project", "org", "region"].iter().enumerate() {
             assert_eq!(model.index_for(name), Ok(i as u8 + 1));
         }
-        assert!(model.index_for("sixth").unwrap_err().contains("sixth group type"));
+        assert!(
+            model
+                .index_for("sixth")
+                .unwrap_err()
+                .contains("sixth group type")
+        );
         let (_, new_types) = model.take_writes(0);
         assert_eq!(new_types.len(), 4);
     }

@@ -110,13 +110,15 @@ pub fn import_jsonl(
 
     loop {
         raw.clear();
-        let n = input.read_until(b'\n', &mut raw).map_err(ImportError::Read)?;
+        let n = input
+            .read_until(b'\n', &mut raw)
+            .map_err(ImportError::Read)?;
         if n == 0 {
             break;
         }
         line_no += 1;
         summary.bytes += n as u64;
-        if line_no % 16_384 == 0 {
+        if line_no.is_multiple_of(16_384) {
             observer.progress(summary.bytes, summary.events);
         }
         let trimmed = raw.trim_ascii();
@@ -176,11 +178,25 @@ pub fn import_jsonl(
         })?;
         summary.events += 1;
         if events.len() >= batch_size {
-            flush(store, team_id, &mut events, &mut model, import_secs, &mut summary)?;
+            flush(
+                store,
+                team_id,
+                &mut events,
+                &mut model,
+                import_secs,
+                &mut summary,
+            )?;
             flushed_events = summary.events;
         }
     }
-    flush(store, team_id, &mut events, &mut model, import_secs, &mut summary)?;
+    flush(
+        store,
+        team_id,
+        &mut events,
+        &mut model,
+        import_secs,
+        &mut summary,
+    )?;
     observer.progress(summary.bytes, summary.events);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -201,10 +217,16 @@ fn flush(
     let writes = model.take_writes();
     let (group_rows, group_types) = model.groups.take_writes(now_secs);
     if !group_types.is_empty() {
-        store.insert("hog_group_type_mapping", batch::group_type_batch(team_id, &group_types)?)?;
+        store.insert(
+            "hog_group_type_mapping",
+            batch::group_type_batch(team_id, &group_types)?,
+        )?;
     }
     if !writes.persons.is_empty() {
-        summary.person_rows += store.insert("person", batch::person_batch(team_id, &writes.persons, now_secs)?)?;
+        summary.person_rows += store.insert(
+            "person",
+            batch::person_batch(team_id, &writes.persons, now_secs)?,
+        )?;
     }
     if !writes.distinct_ids.is_empty() {
         summary.distinct_id_rows += store.insert(
@@ -226,7 +248,10 @@ fn flush(
 
 /// Resolves `$groups: {type: key}` to indexes and records each as a `$group_N` property, as
 /// PostHog's ingestion does. Returns the group columns to fill once the groups are known.
-fn attach_groups(event: &mut CapturedEvent, groups: &mut GroupModel) -> Result<EventGroups, String> {
+fn attach_groups(
+    event: &mut CapturedEvent,
+    groups: &mut GroupModel,
+) -> Result<EventGroups, String> {
     let mut pairs = Vec::new();
     match event.properties.get("$groups") {
         Some(Value::Object(map)) => {
@@ -314,13 +339,22 @@ fn load_model(store: &dyn EventStore, team_id: i64) -> Result<PersonModel, Store
     )?;
     let mut groups = Vec::new();
     for row in stored_groups.rows {
-        if let [Cell::UInt(index), Cell::String(key), Cell::String(props), Cell::DateTime { micros, .. }, Cell::UInt(ts)] =
-            row.as_slice()
+        if let [
+            Cell::UInt(index),
+            Cell::String(key),
+            Cell::String(props),
+            Cell::DateTime { micros, .. },
+            Cell::UInt(ts),
+        ] = row.as_slice()
         {
             groups.push((
                 u8::try_from(*index).unwrap_or(0),
                 key.clone(),
-                GroupModel::stored_group(json_object(props), *micros, u32::try_from(*ts).unwrap_or(0)),
+                GroupModel::stored_group(
+                    json_object(props),
+                    *micros,
+                    u32::try_from(*ts).unwrap_or(0),
+                ),
             ));
         }
     }
@@ -333,8 +367,13 @@ fn load_model(store: &dyn EventStore, team_id: i64) -> Result<PersonModel, Store
         &params,
     )?;
     for row in persons.rows {
-        if let [Cell::Uuid(id), Cell::DateTime { micros, .. }, Cell::String(props), Cell::Int(identified), Cell::UInt(version)] =
-            row.as_slice()
+        if let [
+            Cell::Uuid(id),
+            Cell::DateTime { micros, .. },
+            Cell::String(props),
+            Cell::Int(identified),
+            Cell::UInt(version),
+        ] = row.as_slice()
         {
             model.load_person(*id, *micros, json_object(props), *identified != 0, *version);
         }
@@ -345,7 +384,12 @@ fn load_model(store: &dyn EventStore, team_id: i64) -> Result<PersonModel, Store
         &params,
     )?;
     for row in ids.rows {
-        if let [Cell::String(distinct_id), Cell::Uuid(person), Cell::Int(version)] = row.as_slice() {
+        if let [
+            Cell::String(distinct_id),
+            Cell::Uuid(person),
+            Cell::Int(version),
+        ] = row.as_slice()
+        {
             model.load_distinct_id(distinct_id.clone(), *person, *version);
         }
     }

@@ -198,7 +198,12 @@ impl PersonModel {
         match event.event.as_str() {
             "$identify" => {
                 if let Some(anon) = id_property(&event.properties, "$anon_distinct_id") {
-                    self.merge(&anon, &event.distinct_id.clone(), MergeKind::Identify, event.timestamp);
+                    self.merge(
+                        &anon,
+                        &event.distinct_id.clone(),
+                        MergeKind::Identify,
+                        event.timestamp,
+                    );
                 }
             }
             "$create_alias" | "$merge_dangerously" => {
@@ -208,7 +213,9 @@ impl PersonModel {
                     MergeKind::Dangerous
                 };
                 match id_property(&event.properties, "alias") {
-                    Some(alias) => self.merge(&alias, &event.distinct_id.clone(), kind, event.timestamp),
+                    Some(alias) => {
+                        self.merge(&alias, &event.distinct_id.clone(), kind, event.timestamp)
+                    }
                     None => return Err(format!("`{}` needs an `alias` property", event.event)),
                 }
             }
@@ -222,7 +229,8 @@ impl PersonModel {
                     Some(Value::Null) | None => Map::new(),
                     Some(_) => return Err("`$group_set` must be an object".into()),
                 };
-                self.groups.identify(&group_type, &key, &set, event.timestamp)?;
+                self.groups
+                    .identify(&group_type, &key, &set, event.timestamp)?;
             }
             _ => {}
         }
@@ -520,18 +528,33 @@ mod tests {
     #[test]
     fn set_once_does_not_overwrite_and_set_does() {
         let mut model = PersonModel::new(1);
-        run(&mut model, r#"{"event":"e","distinct_id":"u","$set_once":{"a":1},"$set":{"b":1}}"#);
-        let p = run(&mut model, r#"{"event":"e","distinct_id":"u","$set_once":{"a":2},"$set":{"b":2}}"#);
+        run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","$set_once":{"a":1},"$set":{"b":1}}"#,
+        );
+        let p = run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","$set_once":{"a":2},"$set":{"b":2}}"#,
+        );
         assert_eq!(&*p.properties, r#"{"a":1,"b":2}"#);
-        let p = run(&mut model, r#"{"event":"e","distinct_id":"u","properties":{"$unset":["a"]}}"#);
+        let p = run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","properties":{"$unset":["a"]}}"#,
+        );
         assert_eq!(&*p.properties, r#"{"b":2}"#);
     }
 
     #[test]
     fn identify_merges_anonymous_person_into_identified_one() {
         let mut model = PersonModel::new(1);
-        let anon = run(&mut model, r#"{"event":"$pageview","distinct_id":"anon1","$set":{"from":"anon","x":1}}"#);
-        let user = run(&mut model, r#"{"event":"$pageview","distinct_id":"user1","$set":{"x":2}}"#);
+        let anon = run(
+            &mut model,
+            r#"{"event":"$pageview","distinct_id":"anon1","$set":{"from":"anon","x":1}}"#,
+        );
+        let user = run(
+            &mut model,
+            r#"{"event":"$pageview","distinct_id":"user1","$set":{"x":2}}"#,
+        );
         let first = model.take_writes();
         assert_eq!(first.persons.len(), 2);
         let merged = run(
@@ -546,10 +569,17 @@ mod tests {
         assert_eq!(deleted[0].id, anon.id);
         assert_eq!(deleted[0].version, 100);
         let kept = writes.persons.iter().find(|p| !p.is_deleted).unwrap();
-        assert_eq!((kept.id, kept.version, kept.is_identified), (user.id, 1, true));
+        assert_eq!(
+            (kept.id, kept.version, kept.is_identified),
+            (user.id, 1, true)
+        );
         assert_eq!(
             writes.distinct_ids,
-            vec![DistinctIdRow { distinct_id: "anon1".into(), person_id: user.id, version: 1 }]
+            vec![DistinctIdRow {
+                distinct_id: "anon1".into(),
+                person_id: user.id,
+                version: 1
+            }]
         );
         assert_eq!(writes.overrides, writes.distinct_ids);
         // Later events of the anonymous id go to the merged person.
@@ -562,11 +592,23 @@ mod tests {
         let mut model = PersonModel::new(1);
         let a = run(&mut model, r#"{"event":"$identify","distinct_id":"a"}"#);
         let b = run(&mut model, r#"{"event":"$identify","distinct_id":"b"}"#);
-        let kept = run(&mut model, r#"{"event":"$create_alias","distinct_id":"b","properties":{"alias":"a"}}"#);
+        let kept = run(
+            &mut model,
+            r#"{"event":"$create_alias","distinct_id":"b","properties":{"alias":"a"}}"#,
+        );
         assert_eq!(kept.id, b.id);
-        assert_eq!(run(&mut model, r#"{"event":"e","distinct_id":"a"}"#).id, a.id);
-        run(&mut model, r#"{"event":"$merge_dangerously","distinct_id":"b","properties":{"alias":"a"}}"#);
-        assert_eq!(run(&mut model, r#"{"event":"e","distinct_id":"a"}"#).id, b.id);
+        assert_eq!(
+            run(&mut model, r#"{"event":"e","distinct_id":"a"}"#).id,
+            a.id
+        );
+        run(
+            &mut model,
+            r#"{"event":"$merge_dangerously","distinct_id":"b","properties":{"alias":"a"}}"#,
+        );
+        assert_eq!(
+            run(&mut model, r#"{"event":"e","distinct_id":"a"}"#).id,
+            b.id
+        );
         assert_eq!(model.person_count(), 1);
     }
 
@@ -574,16 +616,32 @@ mod tests {
     fn alias_of_unknown_id_joins_existing_person_and_illegal_ids_never_merge() {
         let mut model = PersonModel::new(1);
         let u = run(&mut model, r#"{"event":"e","distinct_id":"u"}"#);
-        run(&mut model, r#"{"event":"$create_alias","distinct_id":"u","properties":{"alias":"u-alt"}}"#);
-        assert_eq!(run(&mut model, r#"{"event":"e","distinct_id":"u-alt"}"#).id, u.id);
-        run(&mut model, r#"{"event":"$identify","distinct_id":"u","properties":{"$anon_distinct_id":"null"}}"#);
-        assert_ne!(run(&mut model, r#"{"event":"e","distinct_id":"null"}"#).id, u.id);
+        run(
+            &mut model,
+            r#"{"event":"$create_alias","distinct_id":"u","properties":{"alias":"u-alt"}}"#,
+        );
+        assert_eq!(
+            run(&mut model, r#"{"event":"e","distinct_id":"u-alt"}"#).id,
+            u.id
+        );
+        run(
+            &mut model,
+            r#"{"event":"$identify","distinct_id":"u","properties":{"$anon_distinct_id":"null"}}"#,
+        );
+        assert_ne!(
+            run(&mut model, r#"{"event":"e","distinct_id":"null"}"#).id,
+            u.id
+        );
     }
 
     #[test]
     fn groupidentify_needs_type_and_key() {
         let mut model = PersonModel::new(1);
-        let mut e = parse_line(r#"{"event":"$groupidentify","distinct_id":"u","properties":{"$group_key":"k"}}"#, 0).unwrap();
+        let mut e = parse_line(
+            r#"{"event":"$groupidentify","distinct_id":"u","properties":{"$group_key":"k"}}"#,
+            0,
+        )
+        .unwrap();
         assert!(model.process(&mut e).unwrap_err().contains("$group_type"));
     }
 }

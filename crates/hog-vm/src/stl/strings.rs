@@ -543,6 +543,43 @@ const LIKE_TABLE_BUDGET: usize = 4_000_000;
 ///
 /// Also used by the `LIKE`/`ILIKE` opcodes.
 pub fn like_matches(s: &str, pattern: &str, case_insensitive: bool) -> Result<bool, VmError> {
+    if let Some(found) = like_by_pieces(s, pattern, case_insensitive) {
+        return Ok(found);
+    }
+    like_by_table(s, pattern, case_insensitive)
+}
+
+/// The common case without a table: no `_` in the pattern and no line break in the input, so
+/// the pattern is literal pieces separated by `%` gaps, and because the match is unanchored,
+/// finding each piece after the previous one (leftmost) decides it. Case-insensitive only for
+/// ASCII text. `None` when the fast path does not apply.
+fn like_by_pieces(s: &str, pattern: &str, case_insensitive: bool) -> Option<bool> {
+    if pattern.contains('_') || s.chars().any(is_line_break) {
+        return None;
+    }
+    let (s, pattern): (Cow<'_, str>, Cow<'_, str>) = if case_insensitive {
+        if !s.is_ascii() || !pattern.is_ascii() {
+            return None;
+        }
+        (
+            Cow::Owned(s.to_ascii_uppercase()),
+            Cow::Owned(pattern.to_ascii_uppercase()),
+        )
+    } else {
+        (Cow::Borrowed(s), Cow::Borrowed(pattern))
+    };
+    let mut from = 0;
+    for piece in pattern.split('%').filter(|p| !p.is_empty()) {
+        match s[from..].find(piece) {
+            Some(at) => from += at + piece.len(),
+            None => return Some(false),
+        }
+    }
+    Some(true)
+}
+
+/// The general matcher: a table over pattern positions, one row per input character.
+fn like_by_table(s: &str, pattern: &str, case_insensitive: bool) -> Result<bool, VmError> {
     let tokens: Vec<char> = pattern
         .chars()
         .map(|c| canonical(c, case_insensitive))
@@ -981,10 +1018,36 @@ mod tests {
         ] {
             for ci in [false, true] {
                 assert_eq!(
-                    like_matches(h, pat, ci).unwrap(),
+                    like_by_table(h, pat, ci).unwrap(),
                     like_by_regex(h, pat, ci).unwrap(),
                     "{h} {pat} {ci}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn like_fast_path_agrees_with_the_table() {
+        let alphabet = ['a', 'b', 'A', '%', '_', ' ', 'é', '\n'];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let hay: String = (0..next(9))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let pat: String = (0..next(6))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            for ci in [false, true] {
+                let table = like_by_table(&hay, &pat, ci).unwrap();
+                if let Some(fast) = like_by_pieces(&hay, &pat, ci) {
+                    assert_eq!(fast, table, "like({hay:?}, {pat:?}, ci={ci})");
+                }
             }
         }
     }

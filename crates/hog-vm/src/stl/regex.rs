@@ -12,6 +12,7 @@ use super::{NativeCtx, NativeDef};
 use crate::VmError;
 use crate::value::Value;
 use regex::{Regex, RegexBuilder};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -85,11 +86,71 @@ pub fn compile(pattern: &str) -> Result<Rc<Regex>, VmError> {
 }
 
 fn build(pattern: &str, size_limit: usize) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&ascii_perl_classes(pattern))
         .size_limit(size_limit)
         .dfa_size_limit(DFA_SIZE_LIMIT)
         .nest_limit(NEST_LIMIT)
         .build()
+}
+
+/// Rewrites the Perl classes to RE2's meaning: in RE2 (PostHog's production engine) `\d`, `\w`,
+/// `\s` and `\b` are ASCII-only even in UTF-8 mode (`\d` is `[0-9]`), where the `regex` crate
+/// makes them Unicode-aware. Escaped backslashes are respected, and inside a bracket class the
+/// replacement is a nested class (`[a\d]` → `[a[0-9]]`).
+fn ascii_perl_classes(pattern: &str) -> Cow<'_, str> {
+    if !pattern.contains('\\') {
+        return Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut depth = 0usize; // nesting of bracket classes
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(e) = chars.next() else {
+                    out.push('\\');
+                    break;
+                };
+                let class = match e {
+                    'd' => Some("[0-9]"),
+                    'D' => Some("[^0-9]"),
+                    'w' => Some("[0-9A-Za-z_]"),
+                    'W' => Some("[^0-9A-Za-z_]"),
+                    's' => Some("[\\t\\n\\x0C\\r ]"),
+                    'S' => Some("[^\\t\\n\\x0C\\r ]"),
+                    'b' if depth == 0 => Some("(?-u:\\b)"),
+                    'B' if depth == 0 => Some("(?-u:\\B)"),
+                    _ => None,
+                };
+                match class {
+                    Some(text) => out.push_str(text),
+                    None => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                }
+            }
+            '[' => {
+                depth += 1;
+                out.push('[');
+                // A `]` first in a class (after an optional `^`) is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if depth > 0 => {
+                depth -= 1;
+                out.push(']');
+            }
+            other => out.push(other),
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn invalid(e: regex::Error) -> VmError {
@@ -230,6 +291,31 @@ mod tests {
             ),
             "Firefox"
         );
+    }
+
+    #[test]
+    fn perl_classes_are_ascii_as_in_re2() {
+        assert_eq!(p("match", vec![s("٣"), s(r"\d")]), "false");
+        assert_eq!(p("match", vec![s("3"), s(r"^\d$")]), "true");
+        assert_eq!(p("match", vec![s("é"), s(r"^\w$")]), "false");
+        assert_eq!(p("match", vec![s("é"), s(r"^\W$")]), "true");
+        assert_eq!(p("match", vec![s("a\u{a0}b"), s(r"a\sb")]), "false");
+        assert_eq!(p("match", vec![s("a b"), s(r"a\sb")]), "true");
+        assert_eq!(p("match", vec![s("éa"), s(r"\ba")]), "true");
+        assert_eq!(p("match", vec![s("x9"), s(r"^[a-z\d]+$")]), "true");
+        assert_eq!(p("match", vec![s("x٣"), s(r"^[a-z\d]+$")]), "false");
+        assert_eq!(p("match", vec![s("]"), s(r"[]\d]")]), "true");
+        assert_eq!(
+            p("match", vec![s("\\d"), s(r"\\d")]),
+            "true",
+            "an escaped backslash stays"
+        );
+        assert_eq!(
+            p("match", vec![s("٣"), s(r"\p{Nd}")]),
+            "true",
+            "Unicode classes stay"
+        );
+        assert_eq!(ascii_perl_classes(r"[^\D]\d\\w"), r"[^[^0-9]][0-9]\\w");
     }
 
     #[test]

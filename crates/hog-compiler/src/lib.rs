@@ -20,6 +20,7 @@ pub mod diagnostic;
 mod expr;
 pub mod functions;
 pub mod lint;
+pub mod runtime_error;
 mod scope;
 pub mod source_map;
 mod sql_ast;
@@ -27,6 +28,7 @@ mod sql_ast;
 pub use code::{Code, Elem};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity};
 pub use functions::Arity;
+pub use runtime_error::render_runtime_error;
 pub use source_map::SourceMap;
 
 use hog_vm::opcode::Opcode;

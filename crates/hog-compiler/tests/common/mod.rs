@@ -153,3 +153,128 @@ pub fn shared(path: &str) -> String {
     let p = format!("{}/../../../shared/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
+
+pub fn not(e: Expr) -> Expr {
+    ex(ExprKind::Not(Box::new(e)))
+}
+pub fn and(items: Vec<Expr>) -> Expr {
+    ex(ExprKind::And(items))
+}
+pub fn or(items: Vec<Expr>) -> Expr {
+    ex(ExprKind::Or(items))
+}
+pub fn array(items: Vec<Expr>) -> Expr {
+    ex(ExprKind::Array(items))
+}
+pub fn tuple(items: Vec<Expr>) -> Expr {
+    ex(ExprKind::Tuple(items))
+}
+pub fn dict(items: Vec<(Expr, Expr)>) -> Expr {
+    ex(ExprKind::Dict(items))
+}
+pub fn index(a: Expr, i: Expr, nullish: bool) -> Expr {
+    ex(ExprKind::ArrayAccess(ArrayAccess {
+        array: Box::new(a),
+        property: Box::new(i),
+        nullish,
+    }))
+}
+pub fn tuple_at(t: Expr, i: i64, nullish: bool) -> Expr {
+    ex(ExprKind::TupleAccess(TupleAccess {
+        tuple: Box::new(t),
+        index: i,
+        nullish,
+    }))
+}
+pub fn expr_call(callee: Expr, args: Vec<Expr>) -> Expr {
+    ex(ExprKind::ExprCall(ExprCall {
+        expr: Box::new(callee),
+        args,
+    }))
+}
+pub fn lambda_block(args: &[&str], body: Vec<Stmt>) -> Expr {
+    ex(ExprKind::Lambda(Lambda {
+        args: args.iter().map(|a| (*a).into()).collect(),
+        body: LambdaBody::Block(block(body)),
+    }))
+}
+pub fn for_(init: Option<Stmt>, cond: Option<Expr>, step: Option<Stmt>, body: Stmt) -> Stmt {
+    st(StmtKind::For {
+        init: init.map(Box::new),
+        cond,
+        step: step.map(Box::new),
+        body: Box::new(body),
+    })
+}
+pub fn tag(kind: &str, attrs: Vec<(&str, HogQLXValue)>) -> Expr {
+    ex(ExprKind::HogQLXTag(HogQLXTag {
+        kind: kind.into(),
+        attributes: attrs
+            .into_iter()
+            .map(|(n, v)| HogQLXAttribute {
+                name: n.into(),
+                value: v,
+                span: S,
+            })
+            .collect(),
+    }))
+}
+pub fn attr(e: Expr) -> HogQLXValue {
+    HogQLXValue::Expr(Box::new(e))
+}
+pub fn placeholder(e: Expr) -> Expr {
+    ex(ExprKind::Placeholder(Box::new(e)))
+}
+pub fn try_catch(body: Vec<Stmt>, catches: Vec<(Option<&str>, Option<&str>, Vec<Stmt>)>) -> Stmt {
+    st(StmtKind::TryCatch {
+        try_block: block(body),
+        catches: catches
+            .into_iter()
+            .map(|(v, t, b)| CatchClause {
+                var: v.map(Into::into),
+                error_type: t.map(Into::into),
+                body: block(b),
+                span: S,
+            })
+            .collect(),
+        finally: None,
+    })
+}
+pub fn throw(e: Expr) -> Stmt {
+    st(StmtKind::Throw(e))
+}
+
+/// Compiles, checks the VM accepts the bytecode, runs it and returns
+/// (bytecode line, disassembly, printed lines, result or error).
+pub fn compile_and_run(p: &Program) -> (String, String, Vec<String>, String) {
+    let compiled = match hog_compiler::compile_program(p, &hog_compiler::CompileOptions::default())
+    {
+        Ok(c) => c,
+        Err(e) => panic!("compile errors: {e:?}"),
+    };
+    let json = compiled.to_json();
+    let program = hog_vm::program::Program::from_json(&json).expect("the VM accepts the bytecode");
+    let dis = hog_vm::disasm::disassemble(&program);
+    let mut vm = hog_vm::Vm::from_json(json).expect("loads");
+    vm.set_globals(
+        serde_json::json!({"event": {"event": "$pageview", "properties": {"$browser": "Firefox"}}}),
+    )
+    .expect("globals");
+    let result = match vm.run() {
+        Ok(hog_vm::Outcome::Finished(v)) => v.to_string(),
+        Ok(hog_vm::Outcome::Suspended { function, .. }) => format!("suspended: {function}"),
+        Err(e) => format!("error: {e}"),
+    };
+    (compiled.to_json_string(), dis, vm.take_output(), result)
+}
+
+/// The errors a program fails to compile with, as `Kind: message`.
+pub fn errors(p: &Program) -> Vec<String> {
+    match hog_compiler::compile_program(p, &hog_compiler::CompileOptions::default()) {
+        Ok(c) => panic!("compiled: {}", c.to_json_string()),
+        Err(e) => e
+            .iter()
+            .map(|d| format!("{:?}: {}", d.kind, d.message))
+            .collect(),
+    }
+}

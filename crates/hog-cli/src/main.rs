@@ -19,11 +19,17 @@ struct Cli {
 enum Command {
     /// Parse HogQL or Hog and print the tree (or PostHog's JSON AST).
     Parse(commands::parse::Args),
+    /// Import events (PostHog capture format, JSONL) into the event store, or the demo data.
+    Import(commands::import::Args),
+    /// Fetch the embedded ClickHouse engine (once per machine); --demo also creates the demo store.
+    Setup(commands::setup::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Import(args) => commands::import::run(args),
+        Command::Setup(args) => commands::setup::run(args),
     }
 }

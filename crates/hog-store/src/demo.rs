@@ -337,6 +337,44 @@ impl DemoEvents {
     }
 }
 
+/// The demo events as a JSONL byte stream (one line each, `\n`-terminated), for the importer.
+pub fn reader(options: DemoOptions) -> impl std::io::BufRead {
+    std::io::BufReader::with_capacity(
+        1 << 16,
+        LinesReader {
+            lines: events(options),
+            current: Vec::new(),
+            position: 0,
+        },
+    )
+}
+
+/// Adapts an iterator of lines to [`std::io::Read`] without holding more than one line.
+struct LinesReader<I> {
+    lines: I,
+    current: Vec<u8>,
+    position: usize,
+}
+
+impl<I: Iterator<Item = String>> std::io::Read for LinesReader<I> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.position >= self.current.len() {
+            match self.lines.next() {
+                Some(line) => {
+                    self.current = line.into_bytes();
+                    self.current.push(b'\n');
+                    self.position = 0;
+                }
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.position);
+        buf[..n].copy_from_slice(&self.current[self.position..self.position + n]);
+        self.position += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +396,21 @@ mod tests {
         })
         .collect();
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn reader_yields_the_same_lines() {
+        use std::io::BufRead;
+        let options = DemoOptions {
+            events: 500,
+            ..DemoOptions::default()
+        };
+        let from_reader: Vec<String> = reader(options.clone())
+            .lines()
+            .map(Result::unwrap)
+            .collect();
+        let direct: Vec<String> = events(options).collect();
+        assert_eq!(from_reader, direct);
     }
 
     #[test]

@@ -166,6 +166,9 @@ pub struct Lexer<'a> {
     prev_end: usize,
     /// The previous token was `.` or `?.`, so digits are a tuple index, not a float.
     after_dot: bool,
+    /// A zero-width `;` to emit next: a bare `return` before `}`, `else` or the end gets one,
+    /// so the grammar knows it has no value.
+    pending_semi: Option<usize>,
     errors: Vec<ParseError>,
 }
 
@@ -188,6 +191,7 @@ impl<'a> Lexer<'a> {
             prev: None,
             prev_end: 0,
             after_dot: false,
+            pending_semi: None,
             errors: Vec::new(),
         }
     }
@@ -257,7 +261,51 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Word) => self.word(text),
+            Ok(Raw::Word) => {
+                let tok = self.word(text);
+                match tok {
+                    Tok::Kw(Kw::Not) => {
+                        if let Some((next, end)) = self.peek_word(e) {
+                            let compound = match next {
+                                Kw::In => Some(Tok::NotIn),
+                                Kw::Like => Some(Tok::NotLike),
+                                Kw::ILike => Some(Tok::NotILike),
+                                Kw::Between => Some(Tok::NotBetween),
+                                _ => None,
+                            };
+                            if let Some(c) = compound {
+                                self.pos = end;
+                                return Some((s as u32, c, end as u32));
+                            }
+                        }
+                        tok
+                    }
+                    Tok::Kw(Kw::Return) if self.entry == Entry::Program => {
+                        let next = Raw::lexer(self.rest()).next();
+                        let bare = match next {
+                            None => true,
+                            Some(Ok(Raw::RBrace)) => true,
+                            Some(Ok(Raw::Word)) => {
+                                self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else)
+                            }
+                            _ => false,
+                        };
+                        if bare {
+                            self.pending_semi = Some(e);
+                        }
+                        tok
+                    }
+                    _ => tok,
+                }
+            }
+            // In programs a `;` right before `else` ends the `then` branch, not a statement.
+            Ok(Raw::Semi)
+                if self.entry == Entry::Program
+                    && self.prev != Some(Tok::Kw(Kw::Return))
+                    && self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else) =>
+            {
+                return self.next_normal();
+            }
             Ok(Raw::QuotedIdent) => Tok::QuotedIdent(text),
             Ok(Raw::Str) => Tok::Str(text),
             Ok(Raw::BadStr) => {
@@ -365,6 +413,15 @@ impl<'a> Lexer<'a> {
             Ok(r) => punct(r),
         };
         Some((s as u32, tok, self.pos as u32))
+    }
+
+    /// The keyword starting at byte `from` (after whitespace and comments), with its end.
+    fn peek_word(&self, from: usize) -> Option<(Kw, usize)> {
+        let mut lx = Raw::lexer(&self.src[from..]);
+        match lx.next() {
+            Some(Ok(Raw::Word)) => Kw::lookup(lx.slice()).map(|k| (k, from + lx.span().end)),
+            _ => None,
+        }
     }
 
     /// Classifies an identifier-shaped word.
@@ -520,6 +577,10 @@ impl<'a> Iterator for Lexer<'a> {
                 Entry::Template => Tok::StartTemplate,
             };
             return Some((0, t, 0));
+        }
+        if let Some(at) = self.pending_semi.take() {
+            self.prev = Some(Tok::Semi);
+            return Some((at as u32, Tok::Semi, at as u32));
         }
         let item = match self.mode() {
             Mode::Normal { .. } | Mode::TagAttrs => self.next_normal(),

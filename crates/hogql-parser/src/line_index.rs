@@ -5,6 +5,8 @@
 pub struct LineIndex {
     /// Byte offset of the first character of every line; `line_starts[0] == 0`.
     line_starts: Vec<u32>,
+    /// Number of characters before each line start (for character offsets).
+    char_starts: Vec<u32>,
 }
 
 /// A position for display: `line` is 1-based, `column` 0-based in characters (Unicode scalar
@@ -19,12 +21,22 @@ pub struct LineCol {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
+        let mut char_starts = vec![0];
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            // count UTF-8 lead bytes: one per character
+            if b & 0xC0 != 0x80 {
+                chars += 1;
+            }
             if b == b'\n' {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+                char_starts.push(chars);
             }
         }
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts,
+            char_starts,
+        }
     }
 
     /// The position of `offset` in `text` (the text this index was built from). Offsets past
@@ -45,6 +57,14 @@ impl LineIndex {
             column: column as u32,
             offset: off as u32,
         }
+    }
+}
+
+impl LineIndex {
+    /// The offset of `offset` (a byte offset) in characters from the start of `text`.
+    pub fn char_offset(&self, text: &str, offset: u32) -> u32 {
+        let lc = self.line_col(text, offset);
+        self.char_starts[(lc.line - 1) as usize] + lc.column
     }
 }
 
@@ -91,5 +111,6 @@ mod tests {
             }
         );
         assert_eq!(idx.line_col(text, 99).line, 3);
+        assert_eq!(idx.char_offset(text, 7), 5);
     }
 }

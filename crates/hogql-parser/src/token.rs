@@ -17,6 +17,12 @@ pub enum Tok<'a> {
     Kw(Kw),
     /// `if` where a statement starts (program mode only); elsewhere `if` is [`Kw::If`], a name.
     IfStmt,
+    /// `NOT IN`, `NOT LIKE`, `NOT ILIKE`, `NOT BETWEEN` as one token each, so that a `NOT`
+    /// after an expression never has to be guessed at (`a` `not b` are two Hog statements).
+    NotIn,
+    NotLike,
+    NotILike,
+    NotBetween,
     /// Decimal digits (also with leading zeros).
     Int(&'a str),
     /// `0x…`
@@ -161,6 +167,10 @@ impl fmt::Display for Tok<'_> {
             Tok::QuotedIdent(s) => return write!(f, "identifier {s}"),
             Tok::Kw(k) => return write!(f, "keyword `{}`", k.text().to_ascii_uppercase()),
             Tok::IfStmt => "keyword `if`",
+            Tok::NotIn => "`NOT IN`",
+            Tok::NotLike => "`NOT LIKE`",
+            Tok::NotILike => "`NOT ILIKE`",
+            Tok::NotBetween => "`NOT BETWEEN`",
             Tok::Int(s) | Tok::Hex(s) | Tok::Bin(s) | Tok::Float(s) => {
                 return write!(f, "number `{s}`");
             }

@@ -1,0 +1,168 @@
+//! Runs the generated LR parser over the lexer's tokens and turns lalrpop's errors into ours.
+
+mod actions;
+mod select;
+
+#[allow(clippy::all, clippy::pedantic, unused)]
+mod grammar {
+    include!(concat!(env!("OUT_DIR"), "/hogql.rs"));
+}
+
+use crate::ast::{Expr, Query, Span, Stmt};
+use crate::error::{ErrorKind, ParseError};
+use crate::lexer::{Entry, Lexer};
+use crate::token::Tok;
+use actions::Builder;
+use lalrpop_util::ErrorRecovery;
+
+/// What the grammar's start rule produced.
+pub enum Parsed {
+    Expr(Expr),
+    Query(Query),
+    Program(Vec<Stmt>),
+}
+
+type LpError<'s> = lalrpop_util::ParseError<u32, Tok<'s>, ParseError>;
+
+/// Wraps an action's error for lalrpop.
+fn user<'s>(error: ParseError) -> LpError<'s> {
+    lalrpop_util::ParseError::User { error }
+}
+
+impl Builder<'_> {
+    /// Records an error the grammar recovered from (`!` in a statement list).
+    fn recovered(&mut self, e: ErrorRecovery<u32, Tok<'_>, ParseError>) {
+        let err = convert(e.error, self.src);
+        self.errors.push(err);
+    }
+}
+
+/// Parses `src` from the given entry point. On success the tree; otherwise every error found
+/// (lexical errors, recovered syntax errors, the final syntax error), in source order.
+pub(crate) fn run(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
+    if src.len() >= u32::MAX as usize {
+        return Err(vec![ParseError::new(
+            ErrorKind::TooDeep,
+            Span::new(0, 0),
+            "input larger than 4 GiB",
+        )]);
+    }
+    let mut lexer = Lexer::new(src, entry);
+    let mut b = Builder::new(src);
+    let tokens = lexer
+        .by_ref()
+        .filter(|(_, t, _)| *t != Tok::Error)
+        .map(Ok::<_, ParseError>);
+    let result = grammar::TopParser::new().parse(&mut b, tokens);
+    let lex_errors = lexer.take_errors();
+    let mut errors = b.errors;
+    let result = match result {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.push(convert(e, src));
+            None
+        }
+    };
+    // A syntax error right after a bad character is a consequence of it: report the character.
+    errors.retain(|e| {
+        !lex_errors.iter().any(|le| {
+            le.span.end <= e.span.start
+                && src
+                    .get(le.span.end as usize..e.span.start as usize)
+                    .is_some_and(|gap| gap.trim().is_empty())
+        })
+    });
+    errors.extend(lex_errors);
+    match result {
+        Some(p) if errors.is_empty() => Ok(p),
+        _ => {
+            errors.sort_by_key(|e| (e.span.start, e.span.end));
+            errors.dedup();
+            Err(errors)
+        }
+    }
+}
+
+fn convert(e: LpError<'_>, src: &str) -> ParseError {
+    use lalrpop_util::ParseError as P;
+    match e {
+        P::InvalidToken { location } => ParseError::new(
+            ErrorKind::UnexpectedCharacter,
+            Span::new(location, location + 1),
+            "invalid token",
+        ),
+        P::UnrecognizedEof { location, expected } => {
+            let at = (src.len() as u32).max(location);
+            with_expected(
+                ParseError::new(
+                    ErrorKind::UnexpectedEof,
+                    Span::new(at, at),
+                    "unexpected end of input",
+                ),
+                &expected,
+            )
+        }
+        P::UnrecognizedToken {
+            token: (l, t, r),
+            expected,
+        } => with_expected(
+            ParseError::new(
+                ErrorKind::UnexpectedToken,
+                Span::new(l, r),
+                format!("unexpected {t}"),
+            ),
+            &expected,
+        ),
+        P::ExtraToken { token: (l, t, r) } => ParseError::new(
+            ErrorKind::UnexpectedToken,
+            Span::new(l, r),
+            format!("unexpected {t} after the end of the input"),
+        ),
+        P::User { error } => error,
+    }
+}
+
+/// Adds "expected one of: …" naming at most a few expected tokens in words.
+fn with_expected(err: ParseError, expected: &[String]) -> ParseError {
+    let mut names: Vec<String> = Vec::new();
+    for e in expected {
+        let name = describe_terminal(e);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return err;
+    }
+    const MAX: usize = 6;
+    let more = names.len() > MAX;
+    names.truncate(MAX);
+    let list = names.join(", ");
+    err.with_hint(if more {
+        format!("expected one of: {list}, …")
+    } else {
+        format!("expected one of: {list}")
+    })
+}
+
+/// A grammar terminal (as lalrpop names it, e.g. `"ident"`, `"SELECT"`, `"("`) in words.
+fn describe_terminal(t: &str) -> String {
+    let t = t.trim_matches('"');
+    match t {
+        "ident" | "quoted" => "identifier".into(),
+        "int" | "hex" | "bin" | "float" => "number".into(),
+        "string" => "string".into(),
+        "f'" => "template string".into(),
+        "ttext" | "tagtext" => "text".into(),
+        "t'" => "`'`".into(),
+        "<tag" => "tag".into(),
+        "tag>" => "`>`".into(),
+        "</tag>" => "closing tag".into(),
+        "IFSTMT" => "`IF`".into(),
+        "NOT_IN" => "`NOT IN`".into(),
+        "NOT_LIKE" => "`NOT LIKE`".into(),
+        "NOT_ILIKE" => "`NOT ILIKE`".into(),
+        "NOT_BETWEEN" => "`NOT BETWEEN`".into(),
+        other => format!("`{}`", other.replace("\\\"", "\"")),
+    }
+}

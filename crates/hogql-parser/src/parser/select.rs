@@ -1,0 +1,655 @@
+//! Grammar actions for SELECT queries and Hog statements: assembling clauses into nodes,
+//! normalising join kinds, and depth accounting for the non-expression nodes.
+
+use super::actions::{Builder, N, X, check_alias, dmax, span, vals};
+use crate::ast::*;
+use crate::error::{ErrorKind, ParseError};
+
+/// One table of a FROM clause before the chain is linked.
+pub struct JoinPart {
+    pub join_type: Option<String>,
+    pub table: X,
+    pub args: Option<Vec<X>>,
+    pub alias: Option<String>,
+    pub table_final: bool,
+    pub sample: Option<N<SampleExpr>>,
+    pub constraint: Option<N<JoinConstraint>>,
+    pub span: Span,
+}
+
+pub struct TableExpr {
+    pub table: X,
+    pub args: Option<Vec<X>>,
+    pub alias: Option<String>,
+}
+
+pub struct FromClause {
+    pub joins: Vec<JoinPart>,
+    pub array_join: Option<N<ArrayJoin>>,
+}
+
+#[derive(Default)]
+pub struct LimitParts {
+    pub by: Option<N<LimitByExpr>>,
+    pub limit: Option<X>,
+    pub offset: Option<X>,
+    pub with_ties: bool,
+    /// `OFFSET n` without `LIMIT`.
+    pub offset_only: bool,
+}
+
+pub struct SelectParts {
+    pub ctes: Option<Vec<N<Cte>>>,
+    pub distinct: bool,
+    pub columns: Vec<X>,
+    pub from: Option<FromClause>,
+    pub prewhere: Option<X>,
+    pub where_: Option<X>,
+    pub group_by: Option<(Vec<X>, Option<GroupByMode>)>,
+    pub having: Option<X>,
+    pub qualify: Option<X>,
+    pub windows: Option<Vec<N<NamedWindow>>>,
+    pub order_by: Option<Vec<N<OrderExpr>>>,
+    pub limits: Option<LimitParts>,
+    pub settings: Option<(u32, u32)>,
+}
+
+#[allow(clippy::large_enum_variant)] // lives only while one rule is reduced
+pub enum ForHead {
+    Classic(Option<N<Stmt>>, Option<X>, Option<N<Stmt>>),
+    In(Option<String>, String, X),
+}
+
+fn opt_d<T>(x: &Option<N<T>>) -> u32 {
+    x.as_ref().map_or(0, |n| n.d)
+}
+
+fn bx(x: Option<X>) -> Option<Box<Expr>> {
+    x.map(|x| Box::new(x.v))
+}
+
+pub fn select(
+    b: &mut Builder<'_>,
+    p: SelectParts,
+    l: u32,
+    r: u32,
+) -> Result<N<SelectQuery>, ParseError> {
+    if let Some((sl, sr)) = p.settings {
+        return Err(ParseError::new(
+            ErrorKind::Unsupported,
+            span(sl, sr),
+            "Unsupported: SelectStmt.settingsClause()",
+        )
+        .with_hint("settings can only be added programmatically"));
+    }
+    let mut d = dmax(&p.columns);
+    for x in [&p.prewhere, &p.where_, &p.having, &p.qualify] {
+        d = d.max(opt_d(x));
+    }
+    if let Some(c) = &p.ctes {
+        d = d.max(dmax(c));
+    }
+    if let Some((g, _)) = &p.group_by {
+        d = d.max(dmax(g));
+    }
+    if let Some(w) = &p.windows {
+        d = d.max(dmax(w));
+    }
+    if let Some(o) = &p.order_by {
+        d = d.max(dmax(o));
+    }
+    let mut limits = p.limits.unwrap_or_default();
+    d = d
+        .max(opt_d(&limits.by))
+        .max(opt_d(&limits.limit))
+        .max(opt_d(&limits.offset));
+
+    let (mut select_from, array_join) = match p.from {
+        Some(f) => {
+            let mut joins = f.joins;
+            // `… SAMPLE r OFFSET o` right before the end of the FROM clause: the OFFSET belongs
+            // to the sample (PostHog's parser is greedy there), not to the query.
+            let only_from_follows = limits.offset_only
+                && f.array_join.is_none()
+                && p.prewhere.is_none()
+                && p.where_.is_none()
+                && p.group_by.is_none()
+                && p.having.is_none()
+                && p.qualify.is_none()
+                && p.windows.is_none()
+                && p.order_by.is_none();
+            if only_from_follows
+                && let Some(last) = joins.last_mut()
+                && let Some(sample) = &mut last.sample
+                && sample.v.offset_value.is_none()
+                && let Some(off) = limits.offset.take()
+            {
+                let oc = off.v.span;
+                let ratio = match off.v.kind {
+                    ExprKind::ArithmeticOperation(ArithmeticOperation {
+                        op: ArithmeticOp::Div,
+                        left,
+                        right,
+                    }) => RatioExpr {
+                        left,
+                        right: Some(right),
+                        span: oc,
+                    },
+                    kind => RatioExpr {
+                        left: Box::new(Expr::new(kind, oc)),
+                        right: None,
+                        span: oc,
+                    },
+                };
+                sample.v.offset_value = Some(ratio);
+                sample.v.span = sample.v.span.to(oc);
+                last.span = last.span.to(oc);
+                limits.offset_only = false;
+            }
+            let aj_d = opt_d(&f.array_join);
+            let chain = link(b, joins)?;
+            d = d.max(chain.d).max(aj_d);
+            (Some(Box::new(chain.v)), f.array_join.map(|a| a.v))
+        }
+        None => (None, None),
+    };
+    if select_from.as_ref().is_none() && array_join.is_some() {
+        select_from = None;
+    }
+    let (group_by, group_by_mode) = match p.group_by {
+        Some((g, m)) => (Some(vals(g)), m),
+        None => (None, None),
+    };
+    let q = SelectQuery {
+        ctes: p.ctes.map(vals),
+        distinct: p.distinct,
+        select: vals(p.columns),
+        select_from,
+        array_join,
+        prewhere: bx(p.prewhere),
+        where_: bx(p.where_),
+        group_by,
+        group_by_mode,
+        having: bx(p.having),
+        qualify: bx(p.qualify),
+        window_exprs: p.windows.map(vals),
+        order_by: p.order_by.map(vals),
+        limit_by: limits.by.map(|n| n.v),
+        limit: bx(limits.limit),
+        limit_with_ties: limits.with_ties,
+        limit_percent: false,
+        offset: bx(limits.offset),
+        span: span(l, r),
+    };
+    b.node(q, l, r, d).ok_or_else(|| too_deep(l, r))
+}
+
+fn too_deep(l: u32, r: u32) -> ParseError {
+    ParseError::new(
+        ErrorKind::TooDeep,
+        span(l, r),
+        format!(
+            "query nested too deeply (more than {} levels)",
+            crate::MAX_DEPTH
+        ),
+    )
+}
+
+/// Links the tables of a FROM clause into the `next_join` chain. The chain is built from the
+/// back, so no recursion is involved.
+fn link(b: &mut Builder<'_>, parts: Vec<JoinPart>) -> Result<N<JoinExpr>, ParseError> {
+    let mut next: Option<N<JoinExpr>> = None;
+    for p in parts.into_iter().rev() {
+        let mut d = p.table.d.max(opt_d(&p.sample)).max(opt_d(&p.constraint));
+        if let Some(a) = &p.args {
+            d = d.max(dmax(a));
+        }
+        let next_d = opt_d(&next);
+        let (l, r) = (p.span.start, p.span.end);
+        let j = JoinExpr {
+            join_type: p.join_type,
+            table: Box::new(p.table.v),
+            table_args: p.args.map(vals),
+            alias: p.alias,
+            table_final: p.table_final,
+            sample: p.sample.map(|s| s.v),
+            constraint: p.constraint.map(|c| c.v),
+            next_join: next.map(|n| Box::new(n.v)),
+            span: p.span,
+        };
+        next = Some(
+            b.node(j, l, r, d.max(next_d))
+                .ok_or_else(|| too_deep(l, r))?,
+        );
+    }
+    next.ok_or_else(|| {
+        ParseError::new(
+            ErrorKind::UnexpectedToken,
+            Span::default(),
+            "empty FROM clause",
+        )
+    })
+}
+
+pub fn table_item(
+    t: TableExpr,
+    table_final: bool,
+    sample: Option<N<SampleExpr>>,
+    l: u32,
+    r: u32,
+) -> JoinPart {
+    JoinPart {
+        join_type: None,
+        table: t.table,
+        args: t.args,
+        alias: t.alias,
+        table_final,
+        sample,
+        constraint: None,
+        span: span(l, r),
+    }
+}
+
+/// A table joined to the previous ones; the span starts at the join keywords.
+pub fn joined(
+    _b: &mut Builder<'_>,
+    mut t: JoinPart,
+    op: Result<(String, u32), ParseError>,
+    constraint: Option<N<JoinConstraint>>,
+    l: u32,
+    r: u32,
+) -> Result<JoinPart, ParseError> {
+    let (op, _) = op?;
+    if let Some(a) = &t.alias {
+        check_alias(a, t.span.start, t.span.end)?;
+    }
+    t.join_type = Some(op);
+    t.constraint = constraint;
+    t.span = span(l.min(t.span.start), r);
+    Ok(t)
+}
+
+/// Normalises join keywords the way PostHog prints them.
+pub fn join_op(
+    pre: Option<&str>,
+    side: Option<&str>,
+    outer: bool,
+    post: Option<&str>,
+    l: u32,
+    r: u32,
+) -> Result<(String, u32), ParseError> {
+    let bad = || {
+        Err(ParseError::new(
+            ErrorKind::UnexpectedToken,
+            span(l, r),
+            "invalid join kind",
+        ))
+    };
+    if pre.is_some() && post.is_some() {
+        return bad();
+    }
+    let m = pre.or(post);
+    let s = match side {
+        None | Some("INNER") => {
+            if outer {
+                return bad();
+            }
+            match m {
+                None => "INNER JOIN".to_string(),
+                Some(m @ ("ALL" | "ANY" | "ASOF")) => format!("{m} INNER JOIN"),
+                Some(_) => return bad(),
+            }
+        }
+        Some(side @ ("LEFT" | "RIGHT")) => {
+            let mut s = side.to_string();
+            if outer {
+                s.push_str(" OUTER");
+            }
+            if let Some(m) = m {
+                s.push(' ');
+                s.push_str(m);
+            }
+            s + " JOIN"
+        }
+        Some(_) => {
+            let mut s = "FULL".to_string();
+            if outer {
+                s.push_str(" OUTER");
+            }
+            match m {
+                None => {}
+                Some(m @ ("ALL" | "ANY")) => {
+                    s.push(' ');
+                    s.push_str(m);
+                }
+                Some(_) => return bad(),
+            }
+            s + " JOIN"
+        }
+    };
+    Ok((s, l))
+}
+
+pub fn constraint(
+    b: &mut Builder<'_>,
+    e: X,
+    kind: ConstraintType,
+    l: u32,
+    r: u32,
+) -> N<JoinConstraint> {
+    let d = e.d;
+    let c = JoinConstraint {
+        expr: Box::new(e.v),
+        constraint_type: kind,
+        span: span(l, r),
+    };
+    b.node(c.clone(), l, r, d).unwrap_or(N::new(c, 1))
+}
+
+pub fn sample(v: N<RatioExpr>, l: u32, r: u32) -> N<SampleExpr> {
+    let d = v.d + 1;
+    N::new(
+        SampleExpr {
+            sample_value: v.v,
+            offset_value: None,
+            span: span(l, r),
+        },
+        d,
+    )
+}
+
+pub fn ratio(a: X, c: Option<X>, l: u32, r: u32) -> N<RatioExpr> {
+    let d = a.d.max(c.as_ref().map_or(0, |c| c.d)) + 1;
+    N::new(
+        RatioExpr {
+            left: Box::new(a.v),
+            right: c.map(|c| Box::new(c.v)),
+            span: span(l, r),
+        },
+        d,
+    )
+}
+
+pub fn array_join(
+    b: &mut Builder<'_>,
+    kind: ArrayJoinKind,
+    exprs: Vec<X>,
+    l: u32,
+    r: u32,
+) -> N<ArrayJoin> {
+    let d = dmax(&exprs);
+    let aj = ArrayJoin {
+        kind,
+        exprs: vals(exprs),
+        span: span(l, r),
+    };
+    let _ = b;
+    N::new(aj, d + 1)
+}
+
+pub fn cte_subquery(
+    b: &mut Builder<'_>,
+    name: X,
+    q: N<Query>,
+    l: u32,
+    r: u32,
+) -> Result<N<Cte>, ParseError> {
+    let n = match &name.v.kind {
+        ExprKind::Field(f) if !name.paren && f.chain.len() == 1 => {
+            f.chain[0].as_name().map(str::to_string)
+        }
+        _ => None,
+    };
+    let Some(n) = n else {
+        return Err(ParseError::new(
+            ErrorKind::UnexpectedToken,
+            name.v.span,
+            "a subquery CTE needs a plain name",
+        ));
+    };
+    let d = q.d;
+    let expr = b.subquery(q).v;
+    Ok(N::new(
+        Cte {
+            name: n,
+            expr,
+            cte_type: CteType::Subquery,
+            span: span(l, r),
+        },
+        d + 1,
+    ))
+}
+
+pub fn cte_column(_b: &mut Builder<'_>, e: X, name: String, l: u32, r: u32) -> N<Cte> {
+    let d = e.d;
+    N::new(
+        Cte {
+            name,
+            expr: e.v,
+            cte_type: CteType::Column,
+            span: span(l, r),
+        },
+        d + 1,
+    )
+}
+
+pub fn window(
+    b: &mut Builder<'_>,
+    partition: Option<Vec<X>>,
+    order: Option<Vec<N<OrderExpr>>>,
+    frame: Option<(FrameMethod, WindowFrameExpr, Option<WindowFrameExpr>)>,
+    l: u32,
+    r: u32,
+) -> N<WindowExpr> {
+    let d = partition
+        .as_deref()
+        .map_or(0, dmax)
+        .max(order.as_deref().map_or(0, dmax));
+    let (frame_method, frame_start, frame_end) = match frame {
+        Some((m, s, e)) => (Some(m), Some(s), e),
+        None => (None, None, None),
+    };
+    let w = WindowExpr {
+        partition_by: partition.map(vals),
+        order_by: order.map(vals),
+        frame_method,
+        frame_start,
+        frame_end,
+        span: span(l, r),
+    };
+    let _ = b;
+    N::new(w, d + 1)
+}
+
+pub fn order(
+    _b: &mut Builder<'_>,
+    e: X,
+    dir: Option<Order>,
+    nulls: Option<NullsOrder>,
+    l: u32,
+    r: u32,
+) -> N<OrderExpr> {
+    let d = e.d;
+    N::new(
+        OrderExpr {
+            expr: Box::new(e.v),
+            order: dir.unwrap_or(Order::Asc),
+            nulls,
+            span: span(l, r),
+        },
+        d + 1,
+    )
+}
+
+pub fn limit_by(
+    _b: &mut Builder<'_>,
+    n: X,
+    offset: Option<X>,
+    exprs: Vec<X>,
+    l: u32,
+    r: u32,
+) -> N<LimitByExpr> {
+    let d = n.d.max(opt_d(&offset)).max(dmax(&exprs));
+    N::new(
+        LimitByExpr {
+            n: Box::new(n.v),
+            offset_value: bx(offset),
+            exprs: vals(exprs),
+            span: span(l, r),
+        },
+        d + 1,
+    )
+}
+
+/// Chains `first op q op q …` into one set query (left to right).
+pub fn set(
+    b: &mut Builder<'_>,
+    first: N<Query>,
+    rest: Vec<(SetOperator, N<Query>, u32, u32)>,
+    l: u32,
+    r: u32,
+) -> N<Query> {
+    let mut d = first.d;
+    let mut nodes = Vec::with_capacity(rest.len());
+    for (op, q, ql, qr) in rest {
+        d = d.max(q.d);
+        nodes.push(SelectSetNode {
+            set_operator: op,
+            select_query: q.v,
+            span: span(ql, qr),
+        });
+    }
+    let s = SelectSetQuery {
+        initial_select_query: first.v,
+        subsequent_select_queries: nodes,
+        span: span(l, r),
+    };
+    match b.node(s, l, r, d) {
+        Some(n) => N::new(Query::SelectSet(Box::new(n.v)), n.d),
+        None => N::new(
+            Query::Select(Box::new(SelectQuery::new(Vec::new(), span(l, r)))),
+            1,
+        ),
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// statements
+
+pub fn block(b: &mut Builder<'_>, items: Vec<Option<N<Stmt>>>, l: u32, r: u32) -> N<Block> {
+    let items: Vec<N<Stmt>> = items.into_iter().flatten().collect();
+    let d = dmax(&items);
+    let blk = Block {
+        declarations: vals(items),
+        span: span(l, r),
+    };
+    match b.node(blk, l, r, d) {
+        Some(n) => n,
+        None => N::new(
+            Block {
+                declarations: Vec::new(),
+                span: span(l, r),
+            },
+            1,
+        ),
+    }
+}
+
+pub fn if_stmt(
+    b: &mut Builder<'_>,
+    c: X,
+    t: N<Stmt>,
+    e: Option<N<Stmt>>,
+    l: u32,
+    r: u32,
+) -> N<Stmt> {
+    let d = c.d.max(t.d).max(opt_d(&e));
+    b.s(
+        StmtKind::If {
+            cond: c.v,
+            then: Box::new(t.v),
+            else_: e.map(|e| Box::new(e.v)),
+        },
+        l,
+        r,
+        d,
+    )
+}
+
+pub fn while_stmt(b: &mut Builder<'_>, c: X, body: N<Stmt>, l: u32, r: u32) -> N<Stmt> {
+    let d = c.d.max(body.d);
+    b.s(
+        StmtKind::While {
+            cond: c.v,
+            body: Box::new(body.v),
+        },
+        l,
+        r,
+        d,
+    )
+}
+
+pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: N<Stmt>, l: u32, r: u32) -> N<Stmt> {
+    match h {
+        ForHead::Classic(init, cond, step) => {
+            let d = opt_d(&init).max(opt_d(&cond)).max(opt_d(&step)).max(body.d);
+            let kind = StmtKind::For {
+                init: init.map(|s| Box::new(s.v)),
+                cond: cond.map(|c| c.v),
+                step: step.map(|s| Box::new(s.v)),
+                body: Box::new(body.v),
+            };
+            b.s(kind, l, r, d)
+        }
+        ForHead::In(key_var, value_var, expr) => {
+            let d = expr.d.max(body.d);
+            b.s(
+                StmtKind::ForIn {
+                    key_var,
+                    value_var,
+                    expr: expr.v,
+                    body: Box::new(body.v),
+                },
+                l,
+                r,
+                d,
+            )
+        }
+    }
+}
+
+pub fn try_stmt(
+    b: &mut Builder<'_>,
+    t: N<Block>,
+    catches: Vec<N<CatchClause>>,
+    finally: Option<N<Block>>,
+    l: u32,
+    r: u32,
+) -> N<Stmt> {
+    let d = t.d.max(dmax(&catches)).max(opt_d(&finally));
+    let kind = StmtKind::TryCatch {
+        try_block: t.v,
+        catches: vals(catches),
+        finally: finally.map(|f| f.v),
+    };
+    b.s(kind, l, r, d)
+}
+
+pub fn catch(
+    blk: N<Block>,
+    var: Option<String>,
+    error_type: Option<String>,
+    l: u32,
+    r: u32,
+) -> N<CatchClause> {
+    let d = blk.d + 1;
+    N::new(
+        CatchClause {
+            var,
+            error_type,
+            body: blk.v,
+            span: span(l, r),
+        },
+        d,
+    )
+}

@@ -1,0 +1,144 @@
+//! Parser behaviour on small inputs: shapes of the tree, errors, limits.
+
+use hogql_parser::ast::*;
+use hogql_parser::posthog_json::{JsonOptions, expr_to_json, program_to_json, query_to_json};
+use hogql_parser::{ErrorKind, MAX_DEPTH, parse_expr, parse_program, parse_select, parse_template};
+
+fn ej(src: &str) -> String {
+    let e = parse_expr(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    expr_to_json(&e, &JsonOptions { positions: None })
+}
+
+#[test]
+fn precedence_and_desugaring() {
+    assert_eq!(
+        ej("1 + 2 * 3"),
+        r#"{"left":{"node":"Constant","value":1},"node":"ArithmeticOperation","op":"+","right":{"left":{"node":"Constant","value":2},"node":"ArithmeticOperation","op":"*","right":{"node":"Constant","value":3}}}"#
+    );
+    assert_eq!(
+        ej("a ?? b ?? c"),
+        ej("ifNull(a, b) ?? c")
+            .replace(r#","distinct":false,"filter_expr":null"#, "")
+            .replace(r#","order_by":null,"params":null"#, "")
+    );
+    assert!(ej("not a = b and c").starts_with(r#"{"exprs":[{"expr":{"left""#));
+    assert_eq!(ej("- 1"), r#"{"node":"Constant","value":-1}"#);
+    assert!(ej("-(1)").contains(r#""op":"-""#));
+    assert_eq!(
+        ej("x is not null"),
+        r#"{"is_null_comparison_style":true,"left":{"chain":["x"],"node":"Field"},"node":"CompareOperation","op":"!=","right":{"node":"Constant","value":null}}"#
+    );
+    assert!(ej("a not in (1, 2)").contains(r#""op":"not in""#));
+    assert!(ej("(a).b").starts_with(r#"{"array""#));
+    assert_eq!(ej("a.b.c"), r#"{"chain":["a","b","c"],"node":"Field"}"#);
+    assert_eq!(ej("true"), r#"{"node":"Constant","value":true}"#);
+    assert!(
+        ej("quantile(0.9)(x)")
+            .contains(r#""params":[{"node":"Constant","value":0.90000000000000002}]"#)
+    );
+    assert!(
+        ej(
+            "f(x) over (partition by a order by b rows between unbounded preceding and current row)"
+        )
+        .contains("WindowFunction")
+    );
+    assert!(ej("interval 1 day").contains("toIntervalDay"));
+    assert!(ej("trim(leading 'x' from s)").contains("trimLeft"));
+    assert!(ej("case x when 1 then 2 else 3 end").contains("_caseWithExpression"));
+}
+
+#[test]
+fn select_queries() {
+    let q = parse_select("select a, count() c from events e left join persons p on e.pid = p.id where x group by a order by c desc limit 10").unwrap();
+    let Query::Select(s) = &q else {
+        panic!("not a select")
+    };
+    assert_eq!(s.select.len(), 2);
+    let from = s.select_from.as_ref().unwrap();
+    assert_eq!(from.alias.as_deref(), Some("e"));
+    assert_eq!(
+        from.next_join.as_ref().unwrap().join_type.as_deref(),
+        Some("LEFT JOIN")
+    );
+    assert!(s.limit.is_some());
+    let q = parse_select("select 1 union all select 2 except select 3").unwrap();
+    let Query::SelectSet(set) = &q else {
+        panic!("not a set")
+    };
+    assert_eq!(set.subsequent_select_queries.len(), 2);
+    let j = query_to_json(&q, &JsonOptions { positions: None });
+    assert!(j.contains(r#""set_operator":"EXCEPT""#));
+    assert!(parse_select("select 1 settings a = 1").unwrap_err()[0].kind == ErrorKind::Unsupported);
+    assert!(parse_select("with a as (select 1) select * from a").is_ok());
+    assert!(parse_select("select * from events sample 1/10 offset 1/2").is_ok());
+    assert!(parse_select("select 1 from a array join b as c").is_ok());
+}
+
+#[test]
+fn programs() {
+    let src = "let x := 1\nfun f(a) { return a + x }\nif (x) print(f(2)) else { throw Error('no') }\nfor (let k, v in [1]) print(k)\ntry { x := if(x, 1, 2) } catch (e: Fish) { return } catch { }\nwhile (x < 3) x := x + 1\nreturn\n";
+    let p = parse_program(src).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(p.declarations.len(), 7);
+    let j = program_to_json(&p, &JsonOptions { positions: None });
+    assert!(j.contains(r#""node":"TryCatchStatement""#));
+    // `return` then an expression on the next line returns it
+    let p = parse_program("return\n2 + 2").unwrap();
+    assert!(matches!(&p.declarations[0].kind, StmtKind::Return(Some(_))));
+    // dangling else goes to the inner if
+    let p = parse_program("if (a) if (b) c else d").unwrap();
+    let StmtKind::If { else_, then, .. } = &p.declarations[0].kind else {
+        panic!()
+    };
+    assert!(else_.is_none());
+    assert!(matches!(&then.kind, StmtKind::If { else_: Some(_), .. }));
+}
+
+#[test]
+fn templates() {
+    let e = parse_template("hello {name}!").unwrap();
+    let j = expr_to_json(&e, &JsonOptions { positions: None });
+    assert!(j.contains("concat"), "{j}");
+    assert_eq!(
+        expr_to_json(
+            &parse_expr("f'{x}'").unwrap(),
+            &JsonOptions { positions: None }
+        ),
+        r#"{"chain":["x"],"node":"Field"}"#
+    );
+}
+
+#[test]
+fn errors_have_spans_and_several_are_reported() {
+    let errs = parse_expr("1 +").unwrap_err();
+    assert_eq!(errs[0].kind, ErrorKind::UnexpectedEof);
+    assert_eq!(errs[0].span.start, 3);
+    let errs = parse_expr("1 ! 2").unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].kind, ErrorKind::UnexpectedCharacter);
+    let errs = parse_program("let a := 1 +\nlet b := )\nlet c := 3").unwrap_err();
+    assert!(errs.len() >= 2, "{errs:?}");
+    assert!(parse_select("select x as team_id").is_err());
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    let errs = parse_expr(&deep).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.kind == ErrorKind::TooDeep),
+        "{errs:?}"
+    );
+    let long_sum = vec!["a"; 20_000].join(" + ");
+    assert!(parse_expr(&long_sum).is_err());
+    let ok_sum = vec!["a"; (MAX_DEPTH / 2) as usize].join(" + ");
+    assert!(
+        parse_expr(&ok_sum).is_ok(),
+        "{:?}",
+        parse_expr(&ok_sum).err()
+    );
+    // flattened operators are not deep
+    let ands = vec!["a"; 20_000].join(" and ");
+    assert!(parse_expr(&ands).is_ok());
+    let blocks = format!("{}{}", "{".repeat(5000), "}".repeat(5000));
+    assert!(parse_program(&blocks).is_err());
+}

@@ -173,7 +173,9 @@ impl<'o> Compiler<'o> {
                 self.declare_local(name, span);
                 match expr {
                     Some(e) => {
+                        self.cur().pending += 1;
                         code.append(self.expr(e));
+                        self.cur().pending -= 1;
                     }
                     None => {
                         code.op(Opcode::Null, span);
@@ -287,13 +289,13 @@ impl<'o> Compiler<'o> {
             ExprKind::TupleAccess(t) => {
                 code.append(self.expr(&t.tuple));
                 code.op_n(Opcode::Integer, t.index, left.span);
-                code.append(self.expr(right));
+                code.append(self.expr_above(right, 2));
                 code.op(Opcode::SetProperty, span);
             }
             ExprKind::ArrayAccess(a) => {
                 code.append(self.expr(&a.array));
-                code.append(self.expr(&a.property));
-                code.append(self.expr(right));
+                code.append(self.expr_above(&a.property, 1));
+                code.append(self.expr_above(right, 2));
                 code.op(Opcode::SetProperty, span);
             }
             ExprKind::Field(f) if !f.chain.is_empty() => {
@@ -333,7 +335,7 @@ impl<'o> Compiler<'o> {
                     code.op(Opcode::GetProperty, left.span);
                 }
                 self.chain_key(&mut code, &f.chain[last], left.span);
-                code.append(self.expr(right));
+                code.append(self.expr_above(right, 2));
                 code.op(Opcode::SetProperty, span);
             }
             _ => self.error(
@@ -404,7 +406,9 @@ impl<'o> Compiler<'o> {
         let mut code = Code::new();
         self.start_scope();
         let expr_local = self.declare_local("__H_expr_H__", span) as i64;
+        self.cur().pending += 1;
         code.append(self.expr(expr));
+        self.cur().pending -= 1;
         let keys_local = key_var.map(|_| {
             let l = self.declare_local("__H_keys_H__", span) as i64;
             code.op_n(Opcode::GetLocal, expr_local, span)

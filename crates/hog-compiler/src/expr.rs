@@ -63,7 +63,7 @@ impl Compiler<'_> {
             }
             ExprKind::ArithmeticOperation(a) => {
                 code.append(self.expr(&a.right));
-                code.append(self.expr(&a.left));
+                code.append(self.expr_above(&a.left, 1));
                 code.op(arithmetic_opcode(a.op), span);
             }
             ExprKind::CompareOperation(c) => {
@@ -71,15 +71,15 @@ impl Compiler<'_> {
                     return code;
                 };
                 code.append(self.expr(&c.right));
-                code.append(self.expr(&c.left));
+                code.append(self.expr_above(&c.left, 1));
                 code.op(op, span);
             }
             ExprKind::BetweenExpr(b) => {
                 code.append(self.between(b, span));
             }
             ExprKind::And(items) | ExprKind::Or(items) => {
-                for item in items {
-                    code.append(self.expr(item));
+                for (i, item) in items.iter().enumerate() {
+                    code.append(self.expr_above(item, i));
                 }
                 let op = if matches!(e.kind, ExprKind::And(_)) {
                     Opcode::And
@@ -96,10 +96,10 @@ impl Compiler<'_> {
                 code.append(self.call(c, span));
             }
             ExprKind::ExprCall(c) => {
-                for a in &c.args {
-                    code.append(self.expr(a));
+                for (i, a) in c.args.iter().enumerate() {
+                    code.append(self.expr_above(a, i));
                 }
-                code.append(self.expr(&c.expr));
+                code.append(self.expr_above(&c.expr, c.args.len()));
                 code.op_n(Opcode::CallLocal, c.args.len() as i64, span);
             }
             ExprKind::Lambda(l) => {
@@ -110,8 +110,8 @@ impl Compiler<'_> {
                 code.append(self.function("lambda", &l.args, body, span));
             }
             ExprKind::Array(items) | ExprKind::Tuple(items) => {
-                for item in items {
-                    code.append(self.expr(item));
+                for (i, item) in items.iter().enumerate() {
+                    code.append(self.expr_above(item, i));
                 }
                 let op = if matches!(e.kind, ExprKind::Array(_)) {
                     Opcode::Array
@@ -121,9 +121,9 @@ impl Compiler<'_> {
                 code.op_n(op, items.len() as i64, span);
             }
             ExprKind::Dict(items) => {
-                for (k, v) in items {
-                    code.append(self.expr(k));
-                    code.append(self.expr(v));
+                for (i, (k, v)) in items.iter().enumerate() {
+                    code.append(self.expr_above(k, 2 * i));
+                    code.append(self.expr_above(v, 2 * i + 1));
                 }
                 code.op_n(Opcode::Dict, items.len() as i64, span);
             }
@@ -136,7 +136,7 @@ impl Compiler<'_> {
                     );
                 }
                 code.append(self.expr(&a.array));
-                code.append(self.expr(&a.property));
+                code.append(self.expr_above(&a.property, 1));
                 code.op(get_property(a.nullish), span);
             }
             ExprKind::TupleAccess(t) => {
@@ -256,19 +256,19 @@ impl Compiler<'_> {
         })
     }
 
-    /// `x [not] between lo and hi` with hidden locals, false when any operand is null
-    /// (the encoding of corpus `between.hoge`).
+    /// `x [not] between lo and hi` through hidden stack slots, false when any operand is null
+    /// (the encoding of corpus `between.hoge`). The slots are addressed by their real stack
+    /// position: PostHog numbers them as if nothing but locals were on the stack, which breaks
+    /// when the expression sits after other call arguments or in a `let` initialiser; for the
+    /// cases PostHog gets right the output is identical.
     fn between(&mut self, b: &BetweenExpr, span: Span) -> Code {
         let mut code = Code::new();
-        self.start_scope();
-        let result = self.declare_local("__H_between_result_H__", span) as i64;
+        let result = self.cur().height() as i64;
         code.op(Opcode::Null, span);
-        let x = self.declare_local("__H_between_expr_H__", span) as i64;
-        code.append(self.expr(&b.expr));
-        let lo = self.declare_local("__H_between_low_H__", span) as i64;
-        code.append(self.expr(&b.low));
-        let hi = self.declare_local("__H_between_high_H__", span) as i64;
-        code.append(self.expr(&b.high));
+        let (x, lo, hi) = (result + 1, result + 2, result + 3);
+        code.append(self.expr_above(&b.expr, 1));
+        code.append(self.expr_above(&b.low, 2));
+        code.append(self.expr_above(&b.high, 3));
         for slot in [lo, hi, x] {
             code.op_n(Opcode::GetLocal, slot, span)
                 .op(Opcode::Null, span)
@@ -294,11 +294,15 @@ impl Compiler<'_> {
             .op(Opcode::Pop, span)
             .op(Opcode::Pop, span)
             .op(Opcode::Pop, span);
-        // The three operand slots were popped above; the result slot stays on the stack as the
-        // expression's value, so it leaves the local table without a POP.
+        code
+    }
+
+    /// Compiles `e` while `above` more values (operands already evaluated) sit on the stack.
+    pub fn expr_above(&mut self, e: &Expr, above: usize) -> Code {
+        self.cur().temps += above;
+        let code = self.expr(e);
         let f = self.cur();
-        f.locals.truncate(result as usize);
-        f.scope_depth = f.scope_depth.saturating_sub(1);
+        f.temps = f.temps.saturating_sub(above);
         code
     }
 
@@ -313,8 +317,8 @@ impl Compiler<'_> {
                 return code;
             }
             "and" | "or" if argc > 1 => {
-                for a in &c.args {
-                    code.append(self.expr(a));
+                for (i, a) in c.args.iter().enumerate() {
+                    code.append(self.expr_above(a, i));
                 }
                 let op = if c.name == "and" {
                     Opcode::And
@@ -371,8 +375,10 @@ impl Compiler<'_> {
         }
         // `f(params)(args)`: call `f(params)`, then call its result with `args`.
         let first = c.params.as_ref().unwrap_or(&c.args);
-        for a in first {
-            code.append(self.expr(a));
+        // With parameters, the outer arguments are pushed (at run time) below these.
+        let below = if c.params.is_some() { argc } else { 0 };
+        for (i, a) in first.iter().enumerate() {
+            code.append(self.expr_above(a, below + i));
         }
         if let Some(load) = self.load_variable(&c.name, span) {
             code.append(load);
@@ -383,8 +389,8 @@ impl Compiler<'_> {
         }
         if c.params.is_some() {
             let mut outer = Code::new();
-            for a in &c.args {
-                outer.append(self.expr(a));
+            for (i, a) in c.args.iter().enumerate() {
+                outer.append(self.expr_above(a, i));
             }
             outer.append(code);
             outer.op_n(Opcode::CallLocal, argc as i64, span);
@@ -443,15 +449,17 @@ impl Compiler<'_> {
         if !callable {
             code.string("__hx_tag", span).string(t.kind.clone(), span);
         }
-        for attr in &t.attributes {
+        let first = if callable { 0 } else { 2 };
+        for (i, attr) in t.attributes.iter().enumerate() {
+            let above = first + 2 * i + 1;
             code.string(attr.name.clone(), attr.span);
             match &attr.value {
                 HogQLXValue::Expr(e) => {
-                    code.append(self.expr(e));
+                    code.append(self.expr_above(e, above));
                 }
                 HogQLXValue::Children(items) => {
-                    for item in items {
-                        code.append(self.expr(item));
+                    for (j, item) in items.iter().enumerate() {
+                        code.append(self.expr_above(item, above + j));
                     }
                     code.op_n(Opcode::Array, items.len() as i64, attr.span);
                 }

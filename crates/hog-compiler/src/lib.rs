@@ -6,6 +6,7 @@
 //!
 //! * [`compile_program`]: AST → [`Compiled`] (bytecode + [`SourceMap`] + warnings), or the
 //!   compile errors, each with a span ([`Diagnostic`]).
+//! * [`compile_source`]: text → parse → compile, for the CLI and tests.
 //! * [`lint`]: checks that do not change the bytecode (unreachable code), for `hog check`.
 //!
 //! Deliberate deviations from PostHog's compiler (both only where PostHog emits broken code):
@@ -93,18 +94,19 @@ pub const HEADER: [&str; 1] = ["_H"];
 /// The bytecode format version written.
 pub const VERSION: i64 = 1;
 
-/// Compiles a program. Errors (all of them, in source order of discovery) are returned instead
-/// of bytecode; warnings travel with the result.
+/// Compiles a program. When there are errors, every diagnostic (errors and warnings, in order of
+/// discovery) is returned instead of bytecode; otherwise the warnings travel with the result.
 pub fn compile_program(
     program: &Program,
     options: &CompileOptions,
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let mut c = compiler::Compiler::new(options);
     let body = c.program(&program.declarations, program.span);
-    let (errors, warnings): (Vec<_>, Vec<_>) = c.diags.into_iter().partition(|d| d.is_error());
-    if !errors.is_empty() {
-        return Err(errors);
+    if c.diags.iter().any(Diagnostic::is_error) {
+        // Warnings stay in, in order, so a report shows every problem at once.
+        return Err(c.diags);
     }
+    let warnings = c.diags;
     let mut elems = Vec::with_capacity(body.len() + 2);
     elems.push(Elem::Str(HEADER[0].to_owned()));
     elems.push(Elem::Int(VERSION));
@@ -115,6 +117,19 @@ pub fn compile_program(
         source_map,
         warnings,
     })
+}
+
+/// Parses and compiles Hog source. Syntax errors come back as [`DiagnosticKind::Syntax`]
+/// diagnostics.
+pub fn compile_source(source: &str, options: &CompileOptions) -> Result<Compiled, Vec<Diagnostic>> {
+    let program = parse(source)?;
+    compile_program(&program, options)
+}
+
+/// Parses Hog source into a program, syntax errors as diagnostics.
+pub fn parse(source: &str) -> Result<Program, Vec<Diagnostic>> {
+    hogql_parser::parse_program(source)
+        .map_err(|errs| errs.iter().map(Diagnostic::from_parse_error).collect())
 }
 
 /// The opcode at element `ip` of a compiled array, if that element is an opcode.

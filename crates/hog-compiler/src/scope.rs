@@ -29,6 +29,11 @@ pub(crate) struct FnState {
     pub locals: Vec<Local>,
     pub upvalues: Vec<Upvalue>,
     pub scope_depth: u32,
+    /// Locals declared whose value is not on the stack yet (`let x := …` is declared before its
+    /// initialiser is compiled).
+    pub pending: usize,
+    /// Operand values on the stack above the locals while an expression is being compiled.
+    pub temps: usize,
 }
 
 impl FnState {
@@ -45,7 +50,14 @@ impl FnState {
                 .collect(),
             upvalues: Vec::new(),
             scope_depth: 0,
+            pending: 0,
+            temps: 0,
         }
+    }
+
+    /// The number of stack slots in use above the frame start: the next push lands here.
+    pub fn height(&self) -> usize {
+        (self.locals.len() + self.temps).saturating_sub(self.pending)
     }
 
     /// The innermost local called `name`.

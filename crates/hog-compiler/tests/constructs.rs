@@ -320,3 +320,41 @@ fn sql_ast_mode_with_placeholders() {
         ]
     );
 }
+
+#[test]
+fn between_after_other_operands_and_in_let() {
+    let between = |x, lo, hi, negated| {
+        ex(hogql_parser::ast::ExprKind::BetweenExpr(
+            hogql_parser::ast::BetweenExpr {
+                expr: Box::new(x),
+                low: Box::new(lo),
+                high: Box::new(hi),
+                negated,
+            },
+        ))
+    };
+    let p = program(vec![
+        let_(
+            "inRange",
+            between(int(3), add(int(1), int(1)), int(4), false),
+        ),
+        print(vec![
+            s("x"),
+            between(int(5), int(1), int(10), false),
+            between(int(5), int(1), int(10), true),
+            between(null(), int(1), int(2), false),
+            f(&["inRange"]),
+            array(vec![
+                between(int(0), int(0), int(0), false),
+                between(
+                    between(int(2), int(1), int(3), false),
+                    int(0),
+                    int(1),
+                    false,
+                ),
+            ]),
+        ]),
+    ]);
+    let (out, _) = snap("between_positions", &p);
+    assert_eq!(out, vec!["x true false false true [true, true]"]);
+}

@@ -19,6 +19,12 @@ struct Cli {
 enum Command {
     /// Parse HogQL or Hog and print the tree (or PostHog's JSON AST).
     Parse(commands::parse::Args),
+    /// Compile Hog source to PostHog JSON bytecode.
+    Compile(commands::compile::Args),
+    /// Compile and lint Hog scripts without running them (exit 1 on problems).
+    Check(commands::check::Args),
+    /// Run Hog scripts against their NAME.test.json cases, offline.
+    Test(commands::test::Args),
     /// Import events (PostHog capture format, JSONL) into the event store, or the demo data.
     Import(commands::import::Args),
     /// Fetch the embedded ClickHouse engine (once per machine); --demo also creates the demo store.
@@ -29,6 +35,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Compile(args) => commands::compile::run(args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Test(args) => commands::test::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Setup(args) => commands::setup::run(args),
     }

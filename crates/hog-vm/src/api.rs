@@ -32,7 +32,7 @@
 //! let saved = serde_json::to_string(&state).unwrap();
 //!
 //! // … later, maybe elsewhere:
-//! let state: VmState = serde_json::from_str(&saved).unwrap();
+//! let state: Box<VmState> = serde_json::from_str(&saved).unwrap();
 //! let mut vm = Vm::from_state(&state).unwrap();
 //! vm.host_functions_mut().register_async("fetch");
 //! let outcome = vm.resume(state, json!({"status": 200})).unwrap();
@@ -62,7 +62,7 @@ pub enum Outcome {
     Suspended {
         function: String,
         args: Vec<serde_json::Value>,
-        state: VmState,
+        state: Box<VmState>,
     },
 }
 
@@ -270,7 +270,7 @@ impl Vm {
     /// Resumes a suspended run with the async function's result.
     pub fn resume(
         &mut self,
-        state: VmState,
+        state: Box<VmState>,
         result: serde_json::Value,
     ) -> Result<Outcome, VmError> {
         let env = self.env();
@@ -337,7 +337,7 @@ fn finish(
             Ok(Outcome::Suspended {
                 function,
                 args: json_args,
-                state,
+                state: Box::new(state),
             })
         }
     }

@@ -51,6 +51,8 @@ enum Target {
     Native(&'static NativeDef),
     /// `concat` from the STL: eligible for in-place appending.
     Concat(&'static NativeDef),
+    /// `arrayPushBack` from the STL: eligible for in-place pushing.
+    PushBack(&'static NativeDef),
     Host,
     Async,
     BytecodeStl {
@@ -100,9 +102,15 @@ pub(crate) struct Machine<'a> {
     pub host_calls: u64,
     pub max_depth_seen: usize,
     stack_reserved: usize,
+    /// Bookkeeping bytes (frames, try handlers) already charged.
+    bookkeeping_charged: u64,
 }
 
 const STACK_CHUNK: usize = 1024;
+/// Approximate bytes of one call frame / try handler, for memory accounting.
+const FRAME_COST: u64 = 48;
+const TRY_COST: u64 = 16;
+const BOOKKEEPING_CHUNK: u64 = 16 * 1024;
 
 fn underflow() -> VmError {
     VmError::bytecode("Invalid HogQL bytecode, stack is empty, can not pop", None)
@@ -146,6 +154,7 @@ impl<'a> Machine<'a> {
             host_calls: 0,
             max_depth_seen: 1,
             stack_reserved: 0,
+            bookkeeping_charged: 0,
         }
     }
 
@@ -216,6 +225,20 @@ impl<'a> Machine<'a> {
         self.stack.truncate(len);
     }
 
+    /// Charges growth of the call stack and the try-handler stack (in chunks), so that deep
+    /// recursion without a depth limit or endless `TRY`s are bounded by the memory budget.
+    #[inline]
+    fn charge_bookkeeping(&mut self) -> Result<(), VmError> {
+        let current = self.frames.len() as u64 * FRAME_COST + self.tries.len() as u64 * TRY_COST;
+        if current > self.bookkeeping_charged {
+            self.mem.set_extra(current);
+            let add = current - self.bookkeeping_charged + BOOKKEEPING_CHUNK;
+            self.mem.charge(add, &self.stack)?;
+            self.bookkeeping_charged = current + BOOKKEEPING_CHUNK;
+        }
+        Ok(())
+    }
+
     fn charge(&mut self, bytes: u64) -> Result<(), VmError> {
         self.mem.charge(bytes, &self.stack)
     }
@@ -274,10 +297,10 @@ impl<'a> Machine<'a> {
             return Ok(Target::Async);
         }
         if let Some(def) = stl::lookup(name) {
-            return Ok(if name == "concat" {
-                Target::Concat(def)
-            } else {
-                Target::Native(def)
+            return Ok(match name {
+                "concat" => Target::Concat(def),
+                "arrayPushBack" => Target::PushBack(def),
+                _ => Target::Native(def),
             });
         }
         if let Some((chunk, argc)) = self.stl_chunk(name)? {
@@ -396,6 +419,58 @@ impl<'a> Machine<'a> {
         Ok(true)
     }
 
+    /// `arr := arrayPushBack(arr, v)` where nothing else shares `arr`: push in place instead of
+    /// copying (arrayMap/arrayFilter build their results this way; copying made them
+    /// quadratic). Same conditions as [`Self::concat_in_place`].
+    fn push_back_in_place(
+        &mut self,
+        argc: usize,
+        next: Option<Op>,
+        base_slot: usize,
+    ) -> Result<bool, VmError> {
+        let Some(Op::SetLocal(local)) = next else {
+            return Ok(false);
+        };
+        if argc != 2 {
+            return Ok(false);
+        }
+        let slot = base_slot + local as usize;
+        let first = self.stack.len() - 2;
+        let same = match (self.stack.get(slot), self.stack.get(first)) {
+            (Some(Value::Array(a)), Some(Value::Array(b))) => Rc::ptr_eq(a, b),
+            _ => false,
+        };
+        if !same || slot >= first {
+            return Ok(false);
+        }
+        self.stack[slot] = Value::Null;
+        let mut acc = std::mem::take(&mut self.stack[first]);
+        let unique = match &mut acc {
+            Value::Array(a) => Rc::get_mut(a).is_some(),
+            _ => false,
+        };
+        if !unique {
+            self.stack[slot] = acc.clone();
+            self.stack[first] = acc;
+            return Ok(false);
+        }
+        let item = self.stack.pop().unwrap_or_default(); // len >= 2 was checked by the caller
+        if let Value::Array(a) = &acc {
+            let (len, cap) = {
+                let items = a.borrow();
+                (items.len(), items.capacity())
+            };
+            if len == cap {
+                let grow = cap.max(4);
+                self.mem.charge(memory::SLOT * grow as u64, &self.stack)?;
+                a.borrow_mut().reserve(grow);
+            }
+            a.borrow_mut().push(item);
+        }
+        self.stack[first] = acc;
+        Ok(true)
+    }
+
     fn call_host(&mut self, name: &str, argc: usize) -> Result<(), VmError> {
         let base = self.stack.len() - argc;
         self.host_calls += 1;
@@ -469,7 +544,7 @@ impl<'a> Machine<'a> {
             return Err(LimitExceeded::CallDepth { limit: max }.into());
         }
         self.max_depth_seen = self.max_depth_seen.max(self.frames.len());
-        Ok(())
+        self.charge_bookkeeping()
     }
 
     fn build_closure(
@@ -625,10 +700,9 @@ impl<'a> Machine<'a> {
         }
         if n == 1
             && let Some(name) = head
+            && let Some(v) = self.function_value(&name)?
         {
-            if let Some(v) = self.function_value(&name)? {
-                return Ok(v);
-            }
+            return Ok(v);
         }
         let names: Vec<String> = chain
             .iter()
@@ -673,8 +747,7 @@ impl<'a> Machine<'a> {
     pub fn run(&mut self) -> Result<Exit, VmError> {
         self.started = Instant::now();
         self.tick_at = self.steps + 1; // check limits right away (a resumed run may be over)
-        let result = self.run_loop();
-        result
+        self.run_loop()
     }
 
     fn run_loop(&mut self) -> Result<Exit, VmError> {
@@ -683,11 +756,16 @@ impl<'a> Machine<'a> {
         let mut chunk = self.chunks[chunk_idx].clone();
         let mut ip = frame.ip as usize;
         let mut base = frame.stack_start as usize;
+        // The step counter lives in a register; it is written back before anything that
+        // leaves the loop or reads it (`save_ip!`, `tick`).
+        let mut steps = self.steps;
+        let mut tick_at = self.tick_at;
 
         // Saves the instruction pointer into the current frame before anything that may leave
         // the loop or switch frames.
         macro_rules! save_ip {
             () => {
+                self.steps = steps;
                 if let Some(f) = self.frames.last_mut() {
                     f.ip = ip as u32;
                 }
@@ -733,9 +811,11 @@ impl<'a> Machine<'a> {
         }
 
         loop {
-            self.steps += 1;
-            if self.steps >= self.tick_at {
+            steps += 1;
+            if steps >= tick_at {
+                self.steps = steps;
                 tri!(self.tick());
+                tick_at = self.tick_at;
             }
             let Some(&op) = chunk.ops.get(ip) else {
                 // Ran off the end of the chunk: implicit `return null` (root: the top value).
@@ -990,6 +1070,15 @@ impl<'a> Machine<'a> {
                     }
                     match tri!(self.target(chunk_idx, call as usize)) {
                         Target::Native(def) => tri!(self.call_native(def, argc)),
+                        Target::PushBack(def) => {
+                            if !tri!(self.push_back_in_place(
+                                argc,
+                                chunk.ops.get(ip).copied(),
+                                base
+                            )) {
+                                tri!(self.call_native(def, argc));
+                            }
+                        }
                         Target::Concat(def) => {
                             if !tri!(self.concat_in_place(argc, chunk.ops.get(ip).copied(), base)) {
                                 tri!(self.call_native(def, argc));
@@ -1175,6 +1264,7 @@ impl<'a> Machine<'a> {
                         stack_len: self.stack.len() as u32,
                         catch_ip: t,
                     });
+                    tri!(self.charge_bookkeeping());
                 }
                 Op::PopTry => {
                     if self.tries.pop().is_none() {

@@ -35,4 +35,4 @@ pub use value::{DateTimeValue, DateValue, DictKey, DictMap, ErrorValue, HogStr, 
 
 /// How deep the VM follows nested values when printing, comparing, copying or converting them.
 /// Deeper values are an error ([`LimitExceeded::Nesting`]), never a stack overflow.
-pub const MAX_NESTING: usize = 512;
+pub const MAX_NESTING: usize = 256;

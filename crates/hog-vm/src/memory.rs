@@ -55,6 +55,9 @@ pub struct Memory {
     limit: u64,
     peak: u64,
     remeasures: u64,
+    /// Live bytes not reachable from the value stack (call frames, try frames), kept current
+    /// by the interpreter and added to every re-measurement.
+    extra: u64,
 }
 
 impl Memory {
@@ -65,6 +68,7 @@ impl Memory {
             limit: limit.unwrap_or(u64::MAX),
             peak: 0,
             remeasures: 0,
+            extra: 0,
         }
     }
 
@@ -107,7 +111,7 @@ impl Memory {
     #[cold]
     fn charge_slow(&mut self, bytes: u64, roots: &[Value]) -> Result<(), VmError> {
         self.remeasures += 1;
-        let live = measure(roots);
+        let live = measure(roots).saturating_add(self.extra);
         let needed = live.saturating_add(bytes);
         self.used = live;
         if needed > self.limit {
@@ -119,6 +123,11 @@ impl Memory {
         self.used = needed;
         self.peak = self.peak.max(needed);
         Ok(())
+    }
+
+    /// Sets the live bookkeeping bytes outside the value stack (frames, handlers).
+    pub fn set_extra(&mut self, bytes: u64) {
+        self.extra = bytes;
     }
 
     /// Replaces the running total with a fresh measurement of `roots` (used when a suspended

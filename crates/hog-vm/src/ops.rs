@@ -180,6 +180,9 @@ fn unify_numeric(l: &Value, r: &Value) -> Option<(f64, f64)> {
         (Bool(b), Int(_) | Float(_)) => Some((*b as i64 as f64, r.as_f64()?)),
         (Int(_) | Float(_), Bool(b)) => Some((l.as_f64()?, *b as i64 as f64)),
         (Bool(a), Bool(b)) => Some((*a as i64 as f64, *b as i64 as f64)),
+        // A string next to a boolean becomes `s == 'true'` (Node).
+        (Bool(b), Str(s)) => Some((*b as i64 as f64, (s.as_str() == "true") as i64 as f64)),
+        (Str(s), Bool(b)) => Some(((s.as_str() == "true") as i64 as f64, *b as i64 as f64)),
         (DateTime(_) | Date(_), DateTime(_) | Date(_)) => Some((epoch_of(l)?, epoch_of(r)?)),
         (DateTime(_) | Date(_), Str(s)) => Some((
             epoch_of(l)?,

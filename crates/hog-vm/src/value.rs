@@ -166,7 +166,7 @@ impl Value {
 /// `f` as an `i64` when it is integral and exactly representable.
 #[inline]
 pub fn float_to_i64_exact(f: f64) -> Option<i64> {
-    if f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 {
+    if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         Some(f as i64)
     } else {
         None
@@ -364,9 +364,12 @@ impl Hasher for FxHasher {
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
+    /// The multiply leaves the low bits of the state poorly mixed (an aligned pointer's low
+    /// bits stay zero), and hashbrown picks buckets from the low bits: rotate the well-mixed
+    /// high bits down.
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
 }
 

@@ -1,5 +1,8 @@
 //! One module per `hog` subcommand. Each exposes `Args` (clap) and `run(Args) -> ExitCode`.
 
+pub mod check;
+pub mod compile;
 pub mod import;
 pub mod parse;
 pub mod setup;
+pub mod test;

@@ -84,7 +84,13 @@ fn main() {
         let mut ours = Vec::new();
         let mut peer = Vec::new();
         for _ in 0..runs {
-            ours.push(time_process(Command::new(&hog).arg("run").arg(path)));
+            // `--hog` is the `hog` binary (`hog run FILE`) or this crate's `run_file` example,
+            // which does the same (load, verify, run with default limits, print) without clap.
+            let mut cmd = Command::new(&hog);
+            if !hog.ends_with("run_file") {
+                cmd.arg("run");
+            }
+            ours.push(time_process(cmd.arg(path)));
             peer.push(time_process(
                 Command::new("node").arg(&bench_script).arg("run").arg(path),
             ));

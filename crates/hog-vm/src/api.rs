@@ -81,7 +81,6 @@ pub struct Vm {
     time_zone: String,
     progress: Option<ProgressFn>,
     usage: Usage,
-    last_value: Value,
 }
 
 enum Printer {
@@ -124,7 +123,6 @@ impl Vm {
             time_zone: "UTC".to_owned(),
             progress: None,
             usage: Usage::default(),
-            last_value: Value::Null,
         })
     }
 
@@ -203,12 +201,6 @@ impl Vm {
         &self.usage
     }
 
-    /// The value the last finished run returned, as a VM value (print it with
-    /// [`crate::print::display`]).
-    pub fn last_value(&self) -> &Value {
-        &self.last_value
-    }
-
     fn env(&self) -> Env {
         let printer = self.printer.clone();
         let mut env = Env::new();
@@ -254,14 +246,7 @@ impl Vm {
                 progress_ref,
             );
             let exit = m.run();
-            finish(
-                &mut self.usage,
-                &mut self.last_value,
-                &self.bytecode,
-                m,
-                exit,
-                Duration::ZERO,
-            )
+            finish(&mut self.usage, &self.bytecode, m, exit, Duration::ZERO)
         };
         self.progress = progress;
         result
@@ -291,14 +276,7 @@ impl Vm {
             let prior = Duration::from_micros(state.usage.wall_time_us);
             crate::state::restore(&mut m, &state, &result)?;
             let exit = m.run();
-            finish(
-                &mut self.usage,
-                &mut self.last_value,
-                &self.bytecode,
-                m,
-                exit,
-                prior,
-            )
+            finish(&mut self.usage, &self.bytecode, m, exit, prior)
         };
         self.progress = progress;
         outcome
@@ -307,7 +285,6 @@ impl Vm {
 
 fn finish(
     usage: &mut Usage,
-    last_value: &mut Value,
     bytecode: &Rc<serde_json::Value>,
     mut m: Machine<'_>,
     exit: Result<Exit, VmError>,
@@ -325,7 +302,6 @@ fn finish(
     match exit? {
         Exit::Finished(v) => {
             let json = value_to_json(&v)?;
-            *last_value = v;
             Ok(Outcome::Finished(json))
         }
         Exit::Suspended { function, args } => {

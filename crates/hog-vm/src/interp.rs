@@ -104,12 +104,59 @@ pub(crate) struct Machine<'a> {
     stack_reserved: usize,
     /// Bookkeeping bytes (frames, try handlers) already charged.
     bookkeeping_charged: u64,
+    /// Objects through which a reference cycle can close: containers that had a container
+    /// stored into them, and upvalue cells. Cleared when the machine is dropped, so cycles
+    /// (`a[1] := a`, every recursive function capturing itself) do not outlive the run.
+    cycle_candidates: Vec<Candidate>,
+}
+
+/// A weak reference to an object that may be part of a reference cycle.
+enum Candidate {
+    Array(std::rc::Weak<crate::value::HogArray>),
+    Dict(std::rc::Weak<crate::value::HogDict>),
+    Upvalue(std::rc::Weak<Upvalue>),
+}
+
+impl Drop for Machine<'_> {
+    fn drop(&mut self) {
+        let mut freed = Vec::new();
+        for c in self.cycle_candidates.drain(..) {
+            match c {
+                Candidate::Array(w) => {
+                    if let Some(a) = w.upgrade() {
+                        freed.append(&mut a.borrow_mut());
+                    }
+                }
+                Candidate::Dict(w) => {
+                    if let Some(d) = w.upgrade() {
+                        let map = std::mem::take(&mut *d.borrow_mut());
+                        for (k, v) in map {
+                            freed.push(k.0);
+                            freed.push(v);
+                        }
+                    }
+                }
+                Candidate::Upvalue(w) => {
+                    if let Some(u) = w.upgrade()
+                        && let UpvalueState::Closed(v) = std::mem::replace(
+                            &mut *u.0.borrow_mut(),
+                            UpvalueState::Closed(Value::Null),
+                        )
+                    {
+                        freed.push(v);
+                    }
+                }
+            }
+        }
+        crate::value::drop_iteratively(freed);
+    }
 }
 
 const STACK_CHUNK: usize = 1024;
 /// Approximate bytes of one call frame / try handler, for memory accounting.
 const FRAME_COST: u64 = 48;
 const TRY_COST: u64 = 16;
+const CANDIDATE_COST: u64 = 16;
 const BOOKKEEPING_CHUNK: u64 = 16 * 1024;
 
 fn underflow() -> VmError {
@@ -155,6 +202,7 @@ impl<'a> Machine<'a> {
             max_depth_seen: 1,
             stack_reserved: 0,
             bookkeeping_charged: 0,
+            cycle_candidates: Vec::new(),
         }
     }
 
@@ -210,6 +258,32 @@ impl<'a> Machine<'a> {
         self.stack.pop().ok_or_else(underflow)
     }
 
+    /// Records `obj` (which is about to hold a container) as a possible cycle member, skipping
+    /// a repeat of the last one recorded (loops usually mutate the same object).
+    fn note_cycle_candidate(&mut self, obj: &Value) -> Result<(), VmError> {
+        let candidate = match obj {
+            Value::Array(a) => {
+                if let Some(Candidate::Array(last)) = self.cycle_candidates.last()
+                    && std::ptr::eq(last.as_ptr(), Rc::as_ptr(a))
+                {
+                    return Ok(());
+                }
+                Candidate::Array(Rc::downgrade(a))
+            }
+            Value::Dict(d) => {
+                if let Some(Candidate::Dict(last)) = self.cycle_candidates.last()
+                    && std::ptr::eq(last.as_ptr(), Rc::as_ptr(d))
+                {
+                    return Ok(());
+                }
+                Candidate::Dict(Rc::downgrade(d))
+            }
+            _ => return Ok(()),
+        };
+        self.cycle_candidates.push(candidate);
+        self.charge_bookkeeping()
+    }
+
     /// Truncates the value stack to `len`, closing every open upvalue at or above it.
     pub fn truncate_stack(&mut self, len: usize) {
         while let Some(&slot) = self.open_slots.last() {
@@ -229,7 +303,9 @@ impl<'a> Machine<'a> {
     /// recursion without a depth limit or endless `TRY`s are bounded by the memory budget.
     #[inline]
     fn charge_bookkeeping(&mut self) -> Result<(), VmError> {
-        let current = self.frames.len() as u64 * FRAME_COST + self.tries.len() as u64 * TRY_COST;
+        let current = self.frames.len() as u64 * FRAME_COST
+            + self.tries.len() as u64 * TRY_COST
+            + self.cycle_candidates.len() as u64 * CANDIDATE_COST;
         if current > self.bookkeeping_charged {
             self.mem.set_extra(current);
             let add = current - self.bookkeeping_charged + BOOKKEEPING_CHUNK;
@@ -600,6 +676,9 @@ impl<'a> Machine<'a> {
         }
         self.charge(memory::UPVALUE)?;
         let up = Rc::new(Upvalue::open(slot));
+        self.cycle_candidates
+            .push(Candidate::Upvalue(Rc::downgrade(&up)));
+        self.charge_bookkeeping()?;
         self.open.insert(pos, up.clone());
         self.open_slots.insert(pos, slot);
         Ok(up)
@@ -1007,6 +1086,16 @@ impl<'a> Machine<'a> {
                     };
                     if cost > 0 {
                         tri!(self.charge(cost));
+                    }
+                    if matches!(
+                        value,
+                        Value::Array(_)
+                            | Value::Dict(_)
+                            | Value::Tuple(_)
+                            | Value::Closure(_)
+                            | Value::Error(_)
+                    ) {
+                        tri!(self.note_cycle_candidate(&obj));
                     }
                     ops::apply_set_property(&obj, key, value, plan);
                 }

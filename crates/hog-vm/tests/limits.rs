@@ -222,3 +222,34 @@ fn error_texts_name_the_limit_and_amount() {
         "Execution timed out after 5 seconds. Performed 7 ops."
     );
 }
+
+#[test]
+fn reference_cycles_are_freed_after_the_run() {
+    use std::cell::RefCell;
+    use std::rc::{Rc, Weak};
+    // let a := [1]; a[1] := a; keep(a)   — and a recursive function (captures itself):
+    // fun f(n) { if (n > 0) { return f(n - 1) } return 0 }; keep(f)
+    let program = r#"["_H", 1, 33, 1, 43, 1, 36, 0, 33, 1, 36, 0, 46, 36, 0, 2, "keep", 1, 35,
+        52, "f", 1, 1, 20, 33, 0, 36, 0, 13, 40, 10, 33, 1, 36, 0, 7, 55, 0, 54, 1, 38, 33, 0, 38,
+        53, 1, true, 0, 36, 1, 2, "keep", 1, 35, 35, 35]"#;
+    let kept: Rc<RefCell<Vec<Weak<dyn std::any::Any>>>> = Rc::default();
+    let mut vm = hog_vm::Vm::load(program).unwrap();
+    let sink = kept.clone();
+    vm.host_functions_mut().register("keep", move |args| {
+        match &args[0] {
+            hog_vm::Value::Array(a) => sink
+                .borrow_mut()
+                .push(Rc::downgrade(&(a.clone() as Rc<dyn std::any::Any>))),
+            hog_vm::Value::Closure(c) => sink
+                .borrow_mut()
+                .push(Rc::downgrade(&(c.clone() as Rc<dyn std::any::Any>))),
+            _ => return Err("unexpected".into()),
+        }
+        Ok(hog_vm::Value::Null)
+    });
+    vm.run().unwrap();
+    assert_eq!(kept.borrow().len(), 2);
+    for w in kept.borrow().iter() {
+        assert!(w.upgrade().is_none(), "a reference cycle outlived the run");
+    }
+}

@@ -8,6 +8,7 @@
 //!   ([`engine::fetch`]), creates and versions the schema ([`schema`]), one owner per directory.
 //! * [`ingest`]: PostHog capture-format JSONL → events, persons, distinct ids, groups.
 //! * [`demo`]: a deterministic generator of realistic events.
+//! * [`ServerStore`]: the same over HTTP to a ClickHouse server or cluster.
 #![deny(unsafe_code)]
 
 pub mod demo;
@@ -20,10 +21,12 @@ pub mod params;
 pub mod paths;
 mod result;
 pub mod schema;
+pub mod server;
 mod store;
 
 pub use embedded::EmbeddedStore;
 pub use error::{QueryErrorKind, Result, StoreError};
 pub use params::{Param, Params};
 pub use result::{ChType, QueryResult, RowStream, Value};
+pub use server::{ServerOptions, ServerStore};
 pub use store::EventStore;

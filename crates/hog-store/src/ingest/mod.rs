@@ -16,6 +16,7 @@ use crate::error::StoreError;
 use crate::params::{Param, Params};
 use crate::result::Value as Cell;
 use crate::store::EventStore;
+use arrow_array::RecordBatch;
 use batch::{EventBatchBuilder, EventGroups, EventRow};
 use capture::{CapturedEvent, LineError};
 use groups::GroupModel;
@@ -90,11 +91,45 @@ pub enum ImportError {
 }
 
 /// Imports JSONL from `input` into `store` (see the module docs).
+///
+/// Event batches are inserted on a second thread while the next batch is parsed, so reading
+/// and person processing overlap with ClickHouse's insert.
 pub fn import_jsonl(
+    store: &dyn EventStore,
+    input: impl BufRead,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+) -> Result<ImportSummary, ImportError> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<RecordBatch>(1);
+        let writer = scope.spawn(move || -> Result<(), StoreError> {
+            for batch in receiver {
+                store.insert("events", batch)?;
+            }
+            Ok(())
+        });
+        let mut send = |batch: RecordBatch| {
+            sender
+                .send(batch)
+                .map_err(|_| StoreError::Invalid("the event writer stopped".into()))
+        };
+        let outcome = import_with(store, input, options, observer, &mut send);
+        drop(sender);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Invalid("the event writer panicked".into())));
+        // A failed insert is the root cause of whatever the reading side saw afterwards.
+        written.map_err(ImportError::Store).and(outcome)
+    })
+}
+
+/// The import proper; full event batches go to `send_events`.
+fn import_with(
     store: &dyn EventStore,
     mut input: impl BufRead,
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
+    send_events: &mut dyn FnMut(RecordBatch) -> Result<(), StoreError>,
 ) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
     let team_id = options.team_id;
@@ -180,6 +215,7 @@ pub fn import_jsonl(
         if events.len() >= batch_size {
             flush(
                 store,
+                send_events,
                 team_id,
                 &mut events,
                 &mut model,
@@ -191,6 +227,7 @@ pub fn import_jsonl(
     }
     flush(
         store,
+        send_events,
         team_id,
         &mut events,
         &mut model,
@@ -205,6 +242,7 @@ pub fn import_jsonl(
 /// Writes the pending events and every person, distinct id and group row that changed.
 fn flush(
     store: &dyn EventStore,
+    send_events: &mut dyn FnMut(RecordBatch) -> Result<(), StoreError>,
     team_id: i64,
     events: &mut EventBatchBuilder,
     model: &mut PersonModel,
@@ -212,7 +250,7 @@ fn flush(
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
     if !events.is_empty() {
-        store.insert("events", events.finish()?)?;
+        send_events(events.finish()?)?;
     }
     let writes = model.take_writes();
     let (group_rows, group_types) = model.groups.take_writes(now_secs);

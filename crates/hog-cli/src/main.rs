@@ -4,6 +4,7 @@
 
 mod commands;
 mod exit;
+mod render;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -11,14 +12,19 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "hog", version, about = "The HogQL / Hog toolchain")]
 struct Cli {
+    /// Without a subcommand, `hog` starts the REPL.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Parse HogQL or Hog and print the tree (or PostHog's JSON AST).
     Parse(commands::parse::Args),
+    /// The analyst's REPL: HogQL queries and Hog statements (`hog` alone starts it too).
+    Repl(commands::repl::Args),
+    /// Run one HogQL query against the event store and print the result.
+    Query(commands::query::Args),
     /// Compile Hog source to PostHog JSON bytecode.
     Compile(commands::compile::Args),
     /// Compile and lint Hog scripts without running them (exit 1 on problems).
@@ -33,8 +39,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return commands::repl::run(commands::repl::Args::default());
+    };
+    match command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Repl(args) => commands::repl::run(args),
+        Command::Query(args) => commands::query::run(args),
         Command::Compile(args) => commands::compile::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Test(args) => commands::test::run(args),

@@ -4,5 +4,7 @@ pub mod check;
 pub mod compile;
 pub mod import;
 pub mod parse;
+pub mod query;
+pub mod repl;
 pub mod setup;
 pub mod test;

@@ -180,16 +180,27 @@ impl Arity {
 
 /// The arity of the STL function `name`, if it is one.
 pub fn stl_arity(name: &str) -> Option<Arity> {
-    if let Some((_, n)) = BYTECODE.iter().find(|(n, _)| *n == name) {
-        return Some(Arity::Exactly(*n));
-    }
-    NATIVE
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, min, max)| Arity::Range {
-            min: *min,
-            max: *max,
-        })
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<HashMap<&'static str, Arity>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: HashMap<&'static str, Arity> = NATIVE
+            .iter()
+            .map(|(n, min, max)| {
+                (
+                    *n,
+                    Arity::Range {
+                        min: *min,
+                        max: *max,
+                    },
+                )
+            })
+            .collect();
+        // Bytecode STL names win (none overlaps today).
+        t.extend(BYTECODE.iter().map(|(n, c)| (*n, Arity::Exactly(*c))));
+        t
+    });
+    table.get(name).copied()
 }
 
 /// Host functions PostHog provides to transformations and destinations (hog-stl.md §4.2), with

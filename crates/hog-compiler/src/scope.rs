@@ -5,6 +5,8 @@
 //! mirrors the runtime stack exactly; that is why hidden helper slots (`for … in`, `between`,
 //! `catch`) are declared as locals too.
 
+use std::collections::HashSet;
+
 /// A local variable (or hidden helper slot) of the function being compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct Local {
@@ -34,12 +36,16 @@ pub(crate) struct FnState {
     pub pending: usize,
     /// Operand values on the stack above the locals while an expression is being compiled.
     pub temps: usize,
+    /// Every name ever declared in this function: most lookups are of globals and STL
+    /// functions, which this rejects without scanning `locals`.
+    pub declared: HashSet<String>,
 }
 
 impl FnState {
     /// A function whose parameters are its first locals (depth 0).
     pub fn with_params(params: &[String]) -> Self {
         FnState {
+            declared: params.iter().cloned().collect(),
             locals: params
                 .iter()
                 .map(|p| Local {
@@ -62,11 +68,17 @@ impl FnState {
 
     /// The innermost local called `name`.
     pub fn resolve_local(&self, name: &str) -> Option<usize> {
+        if !self.declared.contains(name) {
+            return None;
+        }
         self.locals.iter().rposition(|l| l.name == name)
     }
 
     /// Whether `name` is already declared in the innermost scope.
     pub fn declared_in_current_scope(&self, name: &str) -> bool {
+        if !self.declared.contains(name) {
+            return false;
+        }
         self.locals
             .iter()
             .rev()
@@ -75,6 +87,9 @@ impl FnState {
     }
 
     pub fn push_local(&mut self, name: &str) -> usize {
+        if !self.declared.contains(name) {
+            self.declared.insert(name.to_owned());
+        }
         self.locals.push(Local {
             name: name.to_owned(),
             depth: self.scope_depth,

@@ -51,8 +51,29 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { default_limit: Some(100), max_limit: Some(50_000) }
+        Limits {
+            default_limit: Some(100),
+            max_limit: Some(50_000),
+        }
     }
+}
+
+/// Whose property a property definition describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PropertyScope {
+    Event,
+    Person,
+    /// Properties of groups of one group type index.
+    Group(u8),
+}
+
+/// The declared type of a property (PostHog's property definitions, spec §5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PropertyType {
+    Numeric,
+    DateTime,
+    Boolean,
+    String,
 }
 
 /// The value of a ClickHouse setting in the SETTINGS tail.
@@ -79,6 +100,9 @@ pub struct Context {
     pub group_types: Vec<(String, u8)>,
     /// The global SETTINGS appended to the query, in order. Empty: no SETTINGS tail.
     pub settings: Vec<(String, SettingValue)>,
+    /// Declared property types: `properties.x` of a `Numeric` property is read as a Float64,
+    /// and so on (spec §5.4). Undeclared properties stay strings.
+    pub property_types: Vec<(PropertyScope, String, PropertyType)>,
 }
 
 /// The global settings PostHog sends with every query (2025 tail, minus options ClickHouse
@@ -94,7 +118,10 @@ pub fn default_settings() -> Vec<(String, SettingValue)> {
         s("max_expanded_ast_elements", 4_000_000),
         s("max_bytes_before_external_group_by", 0),
         s("transform_null_in", 1),
-        s("optimize_min_equality_disjunction_chain_length", 4_294_967_295),
+        s(
+            "optimize_min_equality_disjunction_chain_length",
+            4_294_967_295,
+        ),
     ]
 }
 
@@ -111,7 +138,27 @@ impl Context {
             persons_argmax: PersonsArgMaxVersion::default(),
             group_types: Vec::new(),
             settings: default_settings(),
+            property_types: Vec::new(),
         }
+    }
+
+    /// Declares the type of a property.
+    pub fn with_property_type(
+        mut self,
+        scope: PropertyScope,
+        name: impl Into<String>,
+        ty: PropertyType,
+    ) -> Self {
+        self.property_types.push((scope, name.into(), ty));
+        self
+    }
+
+    /// The declared type of a property, if any.
+    pub fn property_type(&self, scope: PropertyScope, name: &str) -> Option<PropertyType> {
+        self.property_types
+            .iter()
+            .find(|(s, n, _)| *s == scope && n == name)
+            .map(|(_, _, t)| *t)
     }
 
     pub fn with_timezone(mut self, tz: impl Into<String>) -> Self {
@@ -166,13 +213,18 @@ impl Context {
         }
         for (key, value) in &self.settings {
             if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(TranslateError::new(ErrorKind::Config, format!("Invalid setting name: {key:?}")));
+                return Err(TranslateError::new(
+                    ErrorKind::Config,
+                    format!("Invalid setting name: {key:?}"),
+                ));
             }
             let off = matches!(value, SettingValue::Int(0) | SettingValue::Bool(false));
             if off && (key == "enable_analyzer" || key == "allow_experimental_analyzer") {
                 return Err(TranslateError::new(
                     ErrorKind::Config,
-                    format!("Setting {key}=0 is refused: ClickHouse 26.9 cannot disable the analyzer"),
+                    format!(
+                        "Setting {key}=0 is refused: ClickHouse 26.9 cannot disable the analyzer"
+                    ),
                 ));
             }
         }
@@ -195,8 +247,16 @@ mod tests {
     #[test]
     fn validates_timezones() {
         assert!(Context::new(1).validate().is_ok());
-        assert!(Context::new(1).with_timezone("Europe/Brussels").validate().is_ok());
-        let err = Context::new(1).with_timezone("Europe/PostHogLandia").validate().unwrap_err();
+        assert!(
+            Context::new(1)
+                .with_timezone("Europe/Brussels")
+                .validate()
+                .is_ok()
+        );
+        let err = Context::new(1)
+            .with_timezone("Europe/PostHogLandia")
+            .validate()
+            .unwrap_err();
         assert_eq!(err.message, "Unknown timezone: 'Europe/PostHogLandia'");
     }
 

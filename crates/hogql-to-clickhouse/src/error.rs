@@ -39,7 +39,12 @@ pub struct TranslateError {
 
 impl TranslateError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        TranslateError { kind, message: message.into(), span: None, hints: Vec::new() }
+        TranslateError {
+            kind,
+            message: message.into(),
+            span: None,
+            hints: Vec::new(),
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -101,7 +106,12 @@ impl std::error::Error for TranslateError {}
 
 impl From<hogql_parser::ParseError> for TranslateError {
     fn from(e: hogql_parser::ParseError) -> Self {
-        TranslateError { kind: ErrorKind::Syntax, message: e.message, span: Some(e.span), hints: e.hints }
+        TranslateError {
+            kind: ErrorKind::Syntax,
+            message: e.message,
+            span: Some(e.span),
+            hints: e.hints,
+        }
     }
 }
 
@@ -120,7 +130,11 @@ pub fn suggestions<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
     scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_string())
+        .collect()
 }
 
 /// Levenshtein distance over characters (names are short; O(n·m) is fine).
@@ -145,8 +159,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(suggestions("noway", ["now", "toString", "nowInBlock"]), vec!["now"]);
-        assert_eq!(suggestions("tostring", ["toString", "now"]), vec!["toString"]);
+        assert_eq!(
+            suggestions("noway", ["now", "toString", "nowInBlock"]),
+            vec!["now"]
+        );
+        assert_eq!(
+            suggestions("tostring", ["toString", "now"]),
+            vec!["toString"]
+        );
         assert!(suggestions("hamburger", ["now", "count"]).is_empty());
     }
 }

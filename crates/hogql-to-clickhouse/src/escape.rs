@@ -107,7 +107,10 @@ mod tests {
         assert_eq!(escape_identifier("event").unwrap(), "event");
         assert_eq!(escape_identifier("$browser").unwrap(), "`$browser`");
         assert_eq!(escape_identifier("mat_$browser").unwrap(), "`mat_$browser`");
-        assert_eq!(escape_identifier("-- select team_id").unwrap(), "`-- select team_id`");
+        assert_eq!(
+            escape_identifier("-- select team_id").unwrap(),
+            "`-- select team_id`"
+        );
         assert_eq!(escape_identifier("a`b").unwrap(), "`a``b`");
         assert_eq!(escape_identifier("a\\`b").unwrap(), "`a\\\\``b`");
         assert_eq!(escape_identifier("new\nline").unwrap(), "`new\\nline`");

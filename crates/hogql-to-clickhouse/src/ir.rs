@@ -228,22 +228,52 @@ pub enum Expr {
     /// A bare name: a SELECT alias, a lambda argument, an ARRAY JOIN alias.
     Name(NameRef),
     /// JSON extraction from a String column: `replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(…`.
-    Property { json: Box<Expr>, keys: Vec<PropKey> },
+    Property {
+        json: Box<Expr>,
+        keys: Vec<PropKey>,
+    },
     Call(Call),
     /// A ClickHouse function template from the function table, `{N}` / `{tz}` holes.
-    Template { template: &'static str, args: Vec<Expr> },
-    Compare { op: CmpOp, left: Box<Expr>, right: Box<Expr> },
-    Between { expr: Box<Expr>, low: Box<Expr>, high: Box<Expr>, negated: bool },
+    Template {
+        template: &'static str,
+        args: Vec<Expr>,
+    },
+    Compare {
+        op: CmpOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
     Array(Vec<Expr>),
-    ArrayAccess { array: Box<Expr>, index: Box<Expr> },
-    TupleAccess { tuple: Box<Expr>, index: i64 },
-    Lambda { args: Vec<String>, body: Box<Expr> },
-    Alias { expr: Box<Expr>, name: String },
+    ArrayAccess {
+        array: Box<Expr>,
+        index: Box<Expr>,
+    },
+    TupleAccess {
+        tuple: Box<Expr>,
+        index: i64,
+    },
+    Lambda {
+        args: Vec<String>,
+        body: Box<Expr>,
+    },
+    Alias {
+        expr: Box<Expr>,
+        name: String,
+    },
     Subquery(Box<Query>),
-    Window { call: Call, over: Box<Over> },
+    Window {
+        call: Call,
+        over: Box<Over>,
+    },
     /// `*` in `count(*)`.
     Star,
     /// Text the translator writes itself (`''`, `'null'`, `6`): never user input.
@@ -253,7 +283,11 @@ pub enum Expr {
     /// A string the translator binds (`'Int64'` suffixes); printed as a parameter.
     Bound(String),
     /// `trim(LEADING|TRAILING|BOTH chars FROM x)`.
-    Trim { mode: &'static str, chars: Box<Expr>, value: Box<Expr> },
+    Trim {
+        mode: &'static str,
+        chars: Box<Expr>,
+        value: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -287,7 +321,13 @@ pub struct Call {
 
 impl Call {
     pub fn new(name: impl Into<String>, args: Vec<Expr>) -> Self {
-        Call { name: name.into(), params: None, args, distinct: false, nullable: true }
+        Call {
+            name: name.into(),
+            params: None,
+            args,
+            distinct: false,
+            nullable: true,
+        }
     }
 
     pub fn not_null(mut self) -> Self {
@@ -316,7 +356,11 @@ impl Expr {
     }
 
     pub fn eq(left: Expr, right: Expr) -> Expr {
-        Expr::Compare { op: CmpOp::Eq, left: Box::new(left), right: Box::new(right) }
+        Expr::Compare {
+            op: CmpOp::Eq,
+            left: Box::new(left),
+            right: Box::new(right),
+        }
     }
 
     pub fn is_null_const(&self) -> bool {
@@ -337,9 +381,21 @@ impl Expr {
             Expr::Property { .. } => true,
             Expr::Call(c) => c.nullable,
             Expr::Template { .. } => true,
-            Expr::Compare { .. } | Expr::Between { .. } | Expr::And(_) | Expr::Or(_) | Expr::Not(_) => false,
-            Expr::Array(_) | Expr::Lambda { .. } | Expr::Star | Expr::Raw(_) | Expr::Timezone | Expr::Bound(_) => false,
-            Expr::ArrayAccess { .. } | Expr::TupleAccess { .. } | Expr::Subquery(_) | Expr::Window { .. } => true,
+            Expr::Compare { .. }
+            | Expr::Between { .. }
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Not(_) => false,
+            Expr::Array(_)
+            | Expr::Lambda { .. }
+            | Expr::Star
+            | Expr::Raw(_)
+            | Expr::Timezone
+            | Expr::Bound(_) => false,
+            Expr::ArrayAccess { .. }
+            | Expr::TupleAccess { .. }
+            | Expr::Subquery(_)
+            | Expr::Window { .. } => true,
             Expr::Alias { expr, .. } => expr.nullable(),
             Expr::Trim { value, .. } => value.nullable(),
         }

@@ -22,9 +22,31 @@ mod print;
 mod resolve;
 pub mod schema;
 
-pub use context::{Context, Limits, PersonsArgMaxVersion, PersonsOnEventsMode, SettingValue, WeekStart};
+pub use context::{
+    Context, Limits, PersonsArgMaxVersion, PersonsOnEventsMode, PropertyScope, PropertyType,
+    SettingValue, WeekStart,
+};
 pub use error::{ErrorKind, TranslateError};
 pub use params::{ClickHouseQuery, Param, ParamValue};
 pub use print::{ResolvedQuery, print};
 pub use resolve::resolve;
 
+/// Resolving and printing recurse once per nesting level. When less than this much stack is
+/// left, recursion continues on a new heap-allocated segment of [`STACK_SEGMENT`] bytes, so
+/// deeply nested (but allowed) queries never overflow the caller's thread stack.
+pub(crate) const STACK_RED_ZONE: usize = 512 * 1024;
+pub(crate) const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+
+/// Parses, resolves and prints one HogQL SELECT (or set operation) for `ctx`'s team.
+pub fn translate_select(text: &str, ctx: &Context) -> Result<ClickHouseQuery, Vec<TranslateError>> {
+    if text.trim().is_empty() {
+        return Err(vec![TranslateError::invalid("Empty query")]);
+    }
+    let ast = hogql_parser::parse_select(text).map_err(|errs| {
+        errs.into_iter()
+            .map(TranslateError::from)
+            .collect::<Vec<_>>()
+    })?;
+    let resolved = resolve(&ast, ctx)?;
+    print(&resolved).map_err(|e| vec![e])
+}

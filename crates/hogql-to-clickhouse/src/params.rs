@@ -57,7 +57,10 @@ pub struct ClickHouseQuery {
 impl ClickHouseQuery {
     /// The value of a parameter by name.
     pub fn param(&self, name: &str) -> Option<&ParamValue> {
-        self.params.iter().find(|p| p.name == name).map(|p| &p.value)
+        self.params
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| &p.value)
     }
 
     /// The SQL with every placeholder replaced by its escaped literal: for display, and for
@@ -132,7 +135,10 @@ mod tests {
         let mut sink = ParamSink::default();
         let a = sink.bind(ParamValue::String("it's".into()));
         let b = sink.bind(ParamValue::Int(3));
-        let q = ClickHouseQuery { sql: format!("SELECT {a}, {b}"), params: sink.params };
+        let q = ClickHouseQuery {
+            sql: format!("SELECT {a}, {b}"),
+            params: sink.params,
+        };
         assert_eq!(q.sql, "SELECT %(hogql_val_0)s, %(hogql_val_1)s");
         assert_eq!(q.inline(), "SELECT 'it\\'s', 3");
         assert_eq!(
@@ -145,7 +151,10 @@ mod tests {
     fn inline_of_a_value_that_looks_like_a_placeholder() {
         let mut sink = ParamSink::default();
         let a = sink.bind(ParamValue::String("%(hogql_val_0)s'; DROP".into()));
-        let q = ClickHouseQuery { sql: format!("SELECT {a}"), params: sink.params };
+        let q = ClickHouseQuery {
+            sql: format!("SELECT {a}"),
+            params: sink.params,
+        };
         assert_eq!(q.inline(), "SELECT '%(hogql_val_0)s\\'; DROP'");
     }
 }

@@ -82,15 +82,29 @@ pub struct Column {
 }
 
 const fn col(name: &'static str, clickhouse: &'static str, ty: FieldType) -> Column {
-    Column { name, clickhouse, ty, nullable: false, in_star: true, raw_only: false, sort_key_time: false }
+    Column {
+        name,
+        clickhouse,
+        ty,
+        nullable: false,
+        in_star: true,
+        raw_only: false,
+        sort_key_time: false,
+    }
 }
 
 const fn hidden(c: Column) -> Column {
-    Column { in_star: false, ..c }
+    Column {
+        in_star: false,
+        ..c
+    }
 }
 
 const fn raw_only(c: Column) -> Column {
-    Column { raw_only: true, ..c }
+    Column {
+        raw_only: true,
+        ..c
+    }
 }
 
 use FieldType as T;
@@ -99,7 +113,10 @@ static EVENTS: &[Column] = &[
     col("uuid", "uuid", T::Uuid),
     col("event", "event", T::String),
     col("properties", "properties", T::Json),
-    Column { sort_key_time: true, ..col("timestamp", "timestamp", T::DateTime) },
+    Column {
+        sort_key_time: true,
+        ..col("timestamp", "timestamp", T::DateTime)
+    },
     hidden(col("team_id", "team_id", T::Int)),
     col("distinct_id", "distinct_id", T::String),
     col("elements_chain", "elements_chain", T::String),
@@ -114,7 +131,11 @@ static EVENTS: &[Column] = &[
     col("elements_chain_href", "elements_chain_href", T::String),
     col("elements_chain_texts", "elements_chain_texts", T::Array),
     col("elements_chain_ids", "elements_chain_ids", T::Array),
-    col("elements_chain_elements", "elements_chain_elements", T::Array),
+    col(
+        "elements_chain_elements",
+        "elements_chain_elements",
+        T::Array,
+    ),
     hidden(col("person_mode", "person_mode", T::String)),
 ];
 
@@ -288,7 +309,13 @@ pub enum FieldDef {
 
 const GROUP_FIELDS: [&str; 5] = ["group_0", "group_1", "group_2", "group_3", "group_4"];
 const GROUP_KEYS: [&str; 5] = ["$group_0", "$group_1", "$group_2", "$group_3", "$group_4"];
-const GROUP_TRAVERSE: [&[&str]; 5] = [&["group_0"], &["group_1"], &["group_2"], &["group_3"], &["group_4"]];
+const GROUP_TRAVERSE: [&[&str]; 5] = [
+    &["group_0"],
+    &["group_1"],
+    &["group_2"],
+    &["group_3"],
+    &["group_4"],
+];
 
 fn group_join(index: u8) -> LazyJoin {
     let i = usize::from(index.min(4));
@@ -330,7 +357,9 @@ pub fn field(kind: TableKind, name: &str, ctx: &Context) -> Option<FieldDef> {
                 return Some(FieldDef::Column(c));
             }
             match (l, name) {
-                (LazyKind::DistinctIds | LazyKind::Overrides, "person") => Some(FieldDef::LazyJoin(PERSON_FROM_PDI)),
+                (LazyKind::DistinctIds | LazyKind::Overrides, "person") => {
+                    Some(FieldDef::LazyJoin(PERSON_FROM_PDI))
+                }
                 _ => None,
             }
         }
@@ -363,7 +392,9 @@ fn events_field(name: &str, ctx: &Context) -> Option<FieldDef> {
         "poe" => FieldDef::Virtual(Virtual::Poe),
         "person_id" => match mode {
             PersonsOnEventsMode::Disabled => FieldDef::Traverse(&["pdi", "person_id"]),
-            PersonsOnEventsMode::PersonIdNoOverridePropertiesOnEvents => FieldDef::Column(&EVENTS_POE[0]),
+            PersonsOnEventsMode::PersonIdNoOverridePropertiesOnEvents => {
+                FieldDef::Column(&EVENTS_POE[0])
+            }
             _ => FieldDef::PersonIdOverride,
         },
         "person" => match mode {
@@ -381,7 +412,10 @@ fn events_field(name: &str, ctx: &Context) -> Option<FieldDef> {
             if let Some(i) = GROUP_FIELDS.iter().position(|g| *g == name) {
                 return Some(FieldDef::LazyJoin(group_join(i as u8)));
             }
-            if let Some(i) = ["goe_0", "goe_1", "goe_2", "goe_3", "goe_4"].iter().position(|g| *g == name) {
+            if let Some(i) = ["goe_0", "goe_1", "goe_2", "goe_3", "goe_4"]
+                .iter()
+                .position(|g| *g == name)
+            {
                 return Some(FieldDef::Virtual(Virtual::Goe(i as u8)));
             }
             let (_, index) = ctx.group_types.iter().find(|(n, _)| n == name)?;
@@ -401,10 +435,20 @@ pub fn virtual_field(v: Virtual, name: &str) -> Option<Column> {
         }),
         Virtual::Goe(i) => {
             let i = usize::from(i.min(4));
-            const CREATED: [&str; 5] =
-                ["group0_created_at", "group1_created_at", "group2_created_at", "group3_created_at", "group4_created_at"];
-            const PROPS: [&str; 5] =
-                ["group0_properties", "group1_properties", "group2_properties", "group3_properties", "group4_properties"];
+            const CREATED: [&str; 5] = [
+                "group0_created_at",
+                "group1_created_at",
+                "group2_created_at",
+                "group3_created_at",
+                "group4_created_at",
+            ];
+            const PROPS: [&str; 5] = [
+                "group0_properties",
+                "group1_properties",
+                "group2_properties",
+                "group3_properties",
+                "group4_properties",
+            ];
             Some(match name {
                 "key" => col("key", GROUP_KEYS[i], T::String),
                 "created_at" => col("created_at", CREATED[i], T::DateTime),
@@ -419,7 +463,13 @@ pub fn virtual_field(v: Virtual, name: &str) -> Option<Column> {
 pub fn field_names(kind: TableKind, ctx: &Context) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = match kind {
         TableKind::Raw(p) => p.columns().iter().map(|c| c.name).collect(),
-        TableKind::Lazy(l) => l.physical().columns().iter().filter(|c| !c.raw_only).map(|c| c.name).collect(),
+        TableKind::Lazy(l) => l
+            .physical()
+            .columns()
+            .iter()
+            .filter(|c| !c.raw_only)
+            .map(|c| c.name)
+            .collect(),
         TableKind::Numbers => vec!["number"],
     };
     match kind {

@@ -36,6 +36,9 @@ pub enum Special {
     IndexHint,
     /// `lag`/`lead` → `lagInFrame`/`leadInFrame` with a nullable argument and a full frame.
     LagLead,
+    /// `CASE x WHEN a THEN b … ELSE e END` (the parser's `_caseWithExpression(x, a, b, …, e)`)
+    /// → `transform(x, [a, …], [b, …], e)`.
+    CaseWithExpression,
 }
 
 /// One function of the table.
@@ -110,11 +113,19 @@ fn parse_table(text: &'static str) -> Table {
             None => bad_lines.push(line),
         }
     }
-    Table { by_name, by_lowercase, bad_lines }
+    Table {
+        by_name,
+        by_lowercase,
+        bad_lines,
+    }
 }
 
 fn parse_count(s: &str) -> Option<Option<usize>> {
-    if s == "inf" { Some(None) } else { s.parse().ok().map(Some) }
+    if s == "inf" {
+        Some(None)
+    } else {
+        s.parse().ok().map(Some)
+    }
 }
 
 fn parse_line(line: &'static str) -> Option<FnSpec> {
@@ -177,6 +188,7 @@ fn parse_special(s: &str) -> Option<Special> {
         "array_reduce" => Special::ArrayReduce,
         "index_hint" => Special::IndexHint,
         "lag_lead" => Special::LagLead,
+        "case_with_expression" => Special::CaseWithExpression,
         _ => return None,
     })
 }
@@ -192,12 +204,16 @@ const COMBINATOR_BASES: [(&str, usize, usize); 7] = [
     ("min", 1, 1),
     ("max", 1, 1),
 ];
-const OTHER_SUFFIXES: [&str; 7] = ["Array", "Map", "State", "Merge", "ForEach", "ArgMin", "ArgMax"];
+const OTHER_SUFFIXES: [&str; 7] = [
+    "Array", "Map", "State", "Merge", "ForEach", "ArgMin", "ArgMax",
+];
 
 /// Reads `name` as `<base><Other>?<OrDefault|OrNull>?<If>?` with at least one suffix.
 fn combinator(name: &str) -> Option<FnSpec> {
     for (base, min, max) in COMBINATOR_BASES {
-        let Some(mut rest) = name.strip_prefix(base) else { continue };
+        let Some(mut rest) = name.strip_prefix(base) else {
+            continue;
+        };
         if rest.is_empty() {
             continue;
         }
@@ -260,9 +276,27 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
 
 /// Aggregates `arrayReduce` may name (spec §9.1).
 pub const ARRAY_REDUCE_ALLOWED: [&str; 21] = [
-    "count", "countMap", "countMapState", "sum", "sumMap", "sumMapState", "min", "minMap",
-    "minMapState", "max", "maxMap", "maxMapState", "avg", "avgState", "avgMap", "avgMapState",
-    "median", "uniq", "uniqState", "uniqMap", "uniqMapState",
+    "count",
+    "countMap",
+    "countMapState",
+    "sum",
+    "sumMap",
+    "sumMapState",
+    "min",
+    "minMap",
+    "minMapState",
+    "max",
+    "maxMap",
+    "maxMapState",
+    "avg",
+    "avgState",
+    "avgMap",
+    "avgMapState",
+    "median",
+    "uniq",
+    "uniqState",
+    "uniqMap",
+    "uniqMapState",
 ];
 
 #[cfg(test)]
@@ -271,8 +305,16 @@ mod tests {
 
     #[test]
     fn table_parses_completely() {
-        assert!(TABLE.bad_lines.is_empty(), "bad lines: {:?}", TABLE.bad_lines);
-        assert!(TABLE.by_name.len() > 600, "only {} functions", TABLE.by_name.len());
+        assert!(
+            TABLE.bad_lines.is_empty(),
+            "bad lines: {:?}",
+            TABLE.bad_lines
+        );
+        assert!(
+            TABLE.by_name.len() > 600,
+            "only {} functions",
+            TABLE.by_name.len()
+        );
     }
 
     #[test]

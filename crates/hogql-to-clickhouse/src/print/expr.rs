@@ -5,7 +5,9 @@ use super::Printer;
 use super::select::Position;
 use crate::error::TranslateError;
 use crate::escape::{escape_identifier, format_float};
-use crate::ir::{Call, CmpOp, ColumnRef, Const, Expr, Frame, FrameBound, Over, PropKey, WindowSpec};
+use crate::ir::{
+    Call, CmpOp, ColumnRef, Const, Expr, Frame, FrameBound, Over, PropKey, WindowSpec,
+};
 use crate::params::ParamValue;
 use hogql_parser::ast::{FrameMethod, FrameType};
 
@@ -23,7 +25,11 @@ impl ExprCtx {
 }
 
 impl Printer<'_> {
-    pub(crate) fn expr_list(&mut self, items: &[Expr], ctx: ExprCtx) -> Result<String, TranslateError> {
+    pub(crate) fn expr_list(
+        &mut self,
+        items: &[Expr],
+        ctx: ExprCtx,
+    ) -> Result<String, TranslateError> {
         let mut out = Vec::with_capacity(items.len());
         for e in items {
             out.push(self.expr(e, ctx)?);
@@ -32,10 +38,18 @@ impl Printer<'_> {
     }
 
     fn timezone(&mut self) -> String {
-        self.params.bind(ParamValue::String(self.timezone.to_string()))
+        self.params
+            .bind(ParamValue::String(self.timezone.to_string()))
     }
 
     pub(crate) fn expr(&mut self, e: &Expr, ctx: ExprCtx) -> Result<String, TranslateError> {
+        // Deep trees continue on a fresh stack segment instead of overflowing the caller's.
+        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.expr_inner(e, ctx)
+        })
+    }
+
+    fn expr_inner(&mut self, e: &Expr, ctx: ExprCtx) -> Result<String, TranslateError> {
         Ok(match e {
             Expr::Const(c) => self.constant(c),
             Expr::Column(c) => self.column(c)?,
@@ -57,7 +71,12 @@ impl Printer<'_> {
             Expr::Call(call) => self.call(call, ctx)?,
             Expr::Template { template, args } => self.template(template, args, ctx)?,
             Expr::Compare { op, left, right } => self.compare(*op, left, right, ctx)?,
-            Expr::Between { expr, low, high, negated } => {
+            Expr::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
                 let x = self.expr(expr, ctx)?;
                 let lo = self.expr(low, ctx)?;
                 let hi = self.expr(high, ctx)?;
@@ -98,7 +117,11 @@ impl Printer<'_> {
                 }
             }
             Expr::Alias { expr, name } => {
-                format!("({} AS {})", self.expr(expr, ctx)?, escape_identifier(name)?)
+                format!(
+                    "({} AS {})",
+                    self.expr(expr, ctx)?,
+                    escape_identifier(name)?
+                )
             }
             Expr::Subquery(q) => self.query(q, Position::Nested)?,
             Expr::Window { call, over } => {
@@ -148,7 +171,11 @@ impl Printer<'_> {
     }
 
     pub(crate) fn call(&mut self, call: &Call, ctx: ExprCtx) -> Result<String, TranslateError> {
-        let inner_ctx = if call.name == "indexHint" { ExprCtx { no_null_wrap: true } } else { ctx };
+        let inner_ctx = if call.name == "indexHint" {
+            ExprCtx { no_null_wrap: true }
+        } else {
+            ctx
+        };
         let mut out = call.name.clone();
         if let Some(params) = &call.params {
             out.push('(');
@@ -164,7 +191,12 @@ impl Printer<'_> {
         Ok(out)
     }
 
-    fn template(&mut self, template: &str, args: &[Expr], ctx: ExprCtx) -> Result<String, TranslateError> {
+    fn template(
+        &mut self,
+        template: &str,
+        args: &[Expr],
+        ctx: ExprCtx,
+    ) -> Result<String, TranslateError> {
         let mut printed = Vec::with_capacity(args.len());
         for a in args {
             printed.push(self.expr(a, ctx)?);
@@ -177,18 +209,20 @@ impl Printer<'_> {
             out.push_str(&rest[..open].replace(',', ", "));
             let after = &rest[open + 1..];
             let Some(close) = after.find('}') else {
-                return Err(TranslateError::invalid(format!("Malformed function template: {template}")));
+                return Err(TranslateError::invalid(format!(
+                    "Malformed function template: {template}"
+                )));
             };
             let hole = &after[..close];
             if hole == "tz" {
                 out.push_str(&self.timezone());
             } else {
-                let i: usize = hole
-                    .parse()
-                    .map_err(|_| TranslateError::invalid(format!("Malformed function template: {template}")))?;
-                let arg = printed
-                    .get(i)
-                    .ok_or_else(|| TranslateError::invalid(format!("Malformed function template: {template}")))?;
+                let i: usize = hole.parse().map_err(|_| {
+                    TranslateError::invalid(format!("Malformed function template: {template}"))
+                })?;
+                let arg = printed.get(i).ok_or_else(|| {
+                    TranslateError::invalid(format!("Malformed function template: {template}"))
+                })?;
                 out.push_str(arg);
             }
             rest = &after[close + 1..];
@@ -198,7 +232,12 @@ impl Printer<'_> {
     }
 
     /// `and(…)` / `or(…)` with the constant simplification on the printed operands.
-    fn and_or(&mut self, items: &[Expr], is_and: bool, ctx: ExprCtx) -> Result<String, TranslateError> {
+    fn and_or(
+        &mut self,
+        items: &[Expr],
+        is_and: bool,
+        ctx: ExprCtx,
+    ) -> Result<String, TranslateError> {
         let (neutral, absorbing) = if is_and { ("1", "0") } else { ("0", "1") };
         let mut parts = Vec::with_capacity(items.len());
         for e in items {
@@ -213,14 +252,21 @@ impl Printer<'_> {
         Ok(match parts.len() {
             0 => neutral.into(),
             1 => parts.pop().unwrap_or_default(),
-            _ => format!("{}({})", if is_and { "and" } else { "or" }, parts.join(", ")),
+            _ => format!(
+                "{}({})",
+                if is_and { "and" } else { "or" },
+                parts.join(", ")
+            ),
         })
     }
 
     pub(crate) fn window_spec(&mut self, spec: &WindowSpec) -> Result<String, TranslateError> {
         let mut parts = Vec::new();
         if !spec.partition_by.is_empty() {
-            parts.push(format!("PARTITION BY {}", self.expr_list(&spec.partition_by, ExprCtx::default())?));
+            parts.push(format!(
+                "PARTITION BY {}",
+                self.expr_list(&spec.partition_by, ExprCtx::default())?
+            ));
         }
         if !spec.order_by.is_empty() {
             parts.push(format!("ORDER BY {}", self.order_list(&spec.order_by)?));
@@ -232,12 +278,18 @@ impl Printer<'_> {
     }
 
     /// NULL-safe comparison (spec §7.3).
-    fn compare(&mut self, op: CmpOp, left: &Expr, right: &Expr, ctx: ExprCtx) -> Result<String, TranslateError> {
+    fn compare(
+        &mut self,
+        op: CmpOp,
+        left: &Expr,
+        right: &Expr,
+        ctx: ExprCtx,
+    ) -> Result<String, TranslateError> {
         use CmpOp::*;
-        if let (Expr::Const(l), Expr::Const(r)) = (left, right) {
-            if let Some(v) = fold_compare(op, l, r) {
-                return Ok(if v { "1" } else { "0" }.into());
-            }
+        if let (Expr::Const(l), Expr::Const(r)) = (left, right)
+            && let Some(v) = fold_compare(op, l, r)
+        {
+            return Ok(if v { "1" } else { "0" }.into());
         }
         let l = self.expr(left, ctx)?;
         let r = self.expr(right, ctx)?;
@@ -298,7 +350,9 @@ impl Printer<'_> {
                 } else {
                     match (v1, v2) {
                         (true, true) => format!("ifNull({bare}, 1)"),
-                        (true, false) => format!("ifNull({bare}, isNotNull({l}) or isNotNull({r}))"),
+                        (true, false) => {
+                            format!("ifNull({bare}, isNotNull({l}) or isNotNull({r}))")
+                        }
                         (false, true) => format!("ifNull({bare}, isNull({l}) and isNull({r}))"),
                         (false, false) => format!("ifNull({bare}, 0)"),
                     }
@@ -314,7 +368,11 @@ fn frame_text(frame: &Frame) -> String {
         FrameMethod::Range => "RANGE",
     };
     match &frame.end {
-        Some(end) => format!("{method} BETWEEN {} AND {}", bound_text(&frame.start), bound_text(end)),
+        Some(end) => format!(
+            "{method} BETWEEN {} AND {}",
+            bound_text(&frame.start),
+            bound_text(end)
+        ),
         None => format!("{method} {}", bound_text(&frame.start)),
     }
 }
@@ -332,8 +390,8 @@ fn bound_text(b: &FrameBound) -> String {
 /// Folds a comparison of two constants with HogQL's NULL semantics, where the result is
 /// certain; `None` when the printer should leave it to ClickHouse (e.g. string vs number).
 fn fold_compare(op: CmpOp, l: &Const, r: &Const) -> Option<bool> {
-    use std::cmp::Ordering;
     use CmpOp::*;
+    use std::cmp::Ordering;
     if !matches!(op, Eq | NotEq | Lt | LtEq | Gt | GtEq) {
         return None;
     }

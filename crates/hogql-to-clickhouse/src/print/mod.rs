@@ -48,7 +48,10 @@ pub fn print(resolved: &ResolvedQuery) -> Result<ClickHouseQuery, TranslateError
         }
         sql.push_str(&global.join(", "));
     }
-    Ok(ClickHouseQuery { sql, params: printer.params.params })
+    Ok(ClickHouseQuery {
+        sql,
+        params: printer.params.params,
+    })
 }
 
 fn printer_left_settings_open(query: &Query) -> bool {

@@ -4,7 +4,9 @@ use super::Printer;
 use super::expr::ExprCtx;
 use crate::error::TranslateError;
 use crate::escape::escape_identifier;
-use crate::ir::{Constraint, Expr, FromItem, JOIN_TYPES, LimitBy, Query, Sample, Select, SetQuery, Source};
+use crate::ir::{
+    Constraint, Expr, FromItem, JOIN_TYPES, LimitBy, Query, Sample, Select, SetQuery, Source,
+};
 use hogql_parser::ast::Order;
 
 /// Where a query is printed: decides the parentheses.
@@ -20,14 +22,28 @@ pub(crate) enum Position {
 
 impl Printer<'_> {
     pub(crate) fn query(&mut self, q: &Query, pos: Position) -> Result<String, TranslateError> {
+        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.query_inner(q, pos)
+        })
+    }
+
+    fn query_inner(&mut self, q: &Query, pos: Position) -> Result<String, TranslateError> {
         match q {
             Query::Select(s) => {
                 let text = self.select(s)?;
-                Ok(if pos == Position::Nested { format!("({text})") } else { text })
+                Ok(if pos == Position::Nested {
+                    format!("({text})")
+                } else {
+                    text
+                })
             }
             Query::Set(set) => {
                 let text = self.set(set)?;
-                Ok(if pos == Position::Top { text } else { format!("({text})") })
+                Ok(if pos == Position::Top {
+                    text
+                } else {
+                    format!("({text})")
+                })
             }
         }
     }
@@ -45,17 +61,28 @@ impl Printer<'_> {
 
     /// The guard for a FROM item that reads a ClickHouse table.
     fn guard(&self, item: &FromItem) -> Option<Expr> {
-        let Source::Table(table) = &item.source else { return None };
+        let Source::Table(table) = &item.source else {
+            return None;
+        };
         let reference = item.alias.as_deref().unwrap_or(table.clickhouse_name());
-        Some(Expr::eq(Expr::column(reference, "team_id"), Expr::int(self.team_id)))
+        Some(Expr::eq(
+            Expr::column(reference, "team_id"),
+            Expr::int(self.team_id),
+        ))
     }
 
-    fn from_item(&mut self, item: &FromItem, where_guards: &mut Vec<Expr>) -> Result<String, TranslateError> {
+    fn join_item(
+        &mut self,
+        item: &FromItem,
+        where_guards: &mut Vec<Expr>,
+    ) -> Result<String, TranslateError> {
         let mut out = String::new();
         if let Some(join_type) = item.join_type {
             // Defence in depth: the resolver only produces these, but the printer checks again.
             if !JOIN_TYPES.contains(&join_type) {
-                return Err(TranslateError::invalid(format!("Invalid join type: {join_type}")));
+                return Err(TranslateError::invalid(format!(
+                    "Invalid join type: {join_type}"
+                )));
             }
             out.push_str(join_type);
             out.push(' ');
@@ -104,14 +131,15 @@ impl Printer<'_> {
     }
 
     fn sample(&mut self, sample: &Sample) -> Result<String, TranslateError> {
-        let ratio = |p: &mut Self, (a, b): &(Expr, Option<Expr>)| -> Result<String, TranslateError> {
-            let mut s = p.expr(a, ExprCtx::default())?;
-            if let Some(b) = b {
-                s.push('/');
-                s.push_str(&p.expr(b, ExprCtx::default())?);
-            }
-            Ok(s)
-        };
+        let ratio =
+            |p: &mut Self, (a, b): &(Expr, Option<Expr>)| -> Result<String, TranslateError> {
+                let mut s = p.expr(a, ExprCtx::default())?;
+                if let Some(b) = b {
+                    s.push('/');
+                    s.push_str(&p.expr(b, ExprCtx::default())?);
+                }
+                Ok(s)
+            };
         let mut out = format!(" SAMPLE {}", ratio(self, &sample.ratio)?);
         if let Some(offset) = &sample.offset {
             out.push_str(" OFFSET ");
@@ -125,21 +153,15 @@ impl Printer<'_> {
         let mut where_guards = Vec::new();
         let mut from = Vec::with_capacity(s.from.len());
         for item in &s.from {
-            from.push(self.from_item(item, &mut where_guards)?);
+            from.push(self.join_item(item, &mut where_guards)?);
         }
         let array_join = match &s.array_join {
-            Some((kind, exprs)) => Some(format!("{} {}", kind.keyword(), self.expr_list(exprs, ExprCtx::default())?)),
+            Some((kind, exprs)) => {
+                Some(format!("{} {}", kind.keyword(), self.aliased_list(exprs)?))
+            }
             None => None,
         };
-        let mut columns = Vec::with_capacity(s.columns.len());
-        for c in &s.columns {
-            columns.push(match c {
-                Expr::Alias { expr, name } => {
-                    format!("{} AS {}", self.expr(expr, ExprCtx::default())?, escape_identifier(name)?)
-                }
-                other => self.expr(other, ExprCtx::default())?,
-            });
-        }
+        let columns = self.aliased_list(&s.columns)?;
         let prewhere = self.opt_expr(&s.prewhere)?;
         // Guards are prepended in FROM order: `W` → `and(g1, W)` → `and(g2, g1, W)`.
         let where_ = {
@@ -159,7 +181,11 @@ impl Printer<'_> {
         let having = self.opt_expr(&s.having)?;
         let mut windows = Vec::new();
         for (name, spec) in &s.windows {
-            windows.push(format!("{} AS ({})", escape_identifier(name)?, self.window_spec(spec)?));
+            windows.push(format!(
+                "{} AS ({})",
+                escape_identifier(name)?,
+                self.window_spec(spec)?
+            ));
         }
         let order_by = self.order_list(&s.order_by)?;
         let limit_by = match &s.limit_by {
@@ -173,7 +199,7 @@ impl Printer<'_> {
         if s.distinct {
             out.push_str("DISTINCT ");
         }
-        out.push_str(&columns.join(", "));
+        out.push_str(&columns);
         if !from.is_empty() {
             out.push_str(" FROM ");
             out.push_str(&from.join(" "));
@@ -207,23 +233,43 @@ impl Printer<'_> {
         if let Some(lb) = limit_by {
             out.push_str(&lb);
         }
+        // ClickHouse 26.9 takes `LIMIT n OFFSET m WITH TIES` (not `… WITH TIES OFFSET m`).
         if let Some(l) = limit {
             out.push_str(" LIMIT ");
             out.push_str(&l);
-            if s.with_ties {
-                out.push_str(" WITH TIES");
-            }
         }
         if let Some(o) = offset {
             out.push_str(" OFFSET ");
             out.push_str(&o);
         }
+        if s.with_ties {
+            out.push_str(" WITH TIES");
+        }
         if !s.settings.is_empty() {
-            let settings: Vec<String> = s.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let settings: Vec<String> =
+                s.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push_str(" SETTINGS ");
             out.push_str(&settings.join(", "));
         }
         Ok(out)
+    }
+
+    /// A SELECT or ARRAY JOIN list: a top-level alias prints as `expr AS name`, unparenthesised.
+    fn aliased_list(&mut self, items: &[Expr]) -> Result<String, TranslateError> {
+        let mut out = Vec::with_capacity(items.len());
+        for c in items {
+            out.push(match c {
+                Expr::Alias { expr, name } => {
+                    format!(
+                        "{} AS {}",
+                        self.expr(expr, ExprCtx::default())?,
+                        escape_identifier(name)?
+                    )
+                }
+                other => self.expr(other, ExprCtx::default())?,
+            });
+        }
+        Ok(out.join(", "))
     }
 
     fn limit_by(&mut self, lb: &LimitBy) -> Result<String, TranslateError> {

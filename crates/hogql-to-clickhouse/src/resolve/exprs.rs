@@ -13,32 +13,81 @@ impl Resolver<'_> {
         Ok(self.expr_with_name(e, scope)?.0)
     }
 
+    /// Counts nesting so deep input is an error, not a stack overflow (resolution and printing
+    /// recurse once per level).
+    pub(crate) fn enter(&mut self, span: ast::Span) -> Result<()> {
+        self.depth += 1;
+        if self.depth > super::MAX_NESTING {
+            return Err(TranslateError::invalid(format!(
+                "The query is nested too deeply (more than {} levels)",
+                super::MAX_NESTING
+            ))
+            .at(span));
+        }
+        Ok(())
+    }
+
     /// An expression and, for plain fields and properties, the name its SELECT column gets.
-    pub(crate) fn expr_with_name(&mut self, e: &ast::Expr, scope: &mut Scope) -> Result<(Expr, Option<String>)> {
+    pub(crate) fn expr_with_name(
+        &mut self,
+        e: &ast::Expr,
+        scope: &mut Scope,
+    ) -> Result<(Expr, Option<String>)> {
+        self.enter(e.span)?;
+        // Grows the stack when little is left: deep (but allowed) nesting must not overflow a
+        // caller's small thread stack.
+        let result = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.expr_with_name_inner(e, scope)
+        });
+        self.depth -= 1;
+        result
+    }
+
+    fn expr_with_name_inner(
+        &mut self,
+        e: &ast::Expr,
+        scope: &mut Scope,
+    ) -> Result<(Expr, Option<String>)> {
         use ast::ExprKind as K;
-        if matches!(e.kind, K::Field(_) | K::ArrayAccess(_) | K::TupleAccess(_)) {
-            if let Some(parts) = flatten(e) {
-                if let K::Field(f) = &e.kind {
-                    if f.chain.iter().any(|p| p.as_name() == Some("*")) {
-                        return Err(TranslateError::invalid("'*' can only be used in the SELECT list or in count(*)").at(e.span));
-                    }
-                }
-                let Resolved { expr, name } = self.chain(&parts, e.span, scope)?;
-                return Ok((expr, name));
+        if matches!(e.kind, K::Field(_) | K::ArrayAccess(_) | K::TupleAccess(_))
+            && let Some(parts) = flatten(e)
+        {
+            if let K::Field(f) = &e.kind
+                && f.chain.iter().any(|p| p.as_name() == Some("*"))
+            {
+                return Err(TranslateError::invalid(
+                    "'*' can only be used in the SELECT list or in count(*)",
+                )
+                .at(e.span));
             }
+            let Resolved { expr, name } = self.chain(&parts, e.span, scope)?;
+            return Ok((expr, name));
         }
         let expr = match &e.kind {
             K::Constant(c) => Expr::Const(constant(c, e.span)?),
             K::Field(_) => return Err(TranslateError::invalid("Invalid field").at(e.span)),
-            K::Placeholder(_) => return Err(TranslateError::invalid("Unresolved placeholder").at(e.span)),
+            K::Placeholder(_) => {
+                return Err(TranslateError::invalid("Unresolved placeholder").at(e.span));
+            }
             K::Alias(a) => {
                 self.check_alias_name(&a.alias, e.span)?;
                 if scope.explicit_alias(&a.alias) {
-                    return Err(TranslateError::invalid(format!("Cannot redefine an alias with the name: {}", a.alias)).at(e.span));
+                    return Err(TranslateError::invalid(format!(
+                        "Cannot redefine an alias with the name: {}",
+                        a.alias
+                    ))
+                    .at(e.span));
                 }
                 let inner = self.expr(&a.expr, scope)?;
-                scope.aliases.push(AliasDef { name: a.alias.clone(), expr: inner.clone(), hidden: false });
-                Expr::Alias { expr: Box::new(inner), name: a.alias.clone() }
+                scope.aliases.push(AliasDef {
+                    name: a.alias.clone(),
+                    expr: inner.clone(),
+                    hidden: false,
+                });
+                Expr::Alias {
+                    expr: Box::new(inner),
+                    name: a.alias.clone(),
+                }
             }
             K::ArithmeticOperation(op) => {
                 let l = self.expr(&op.left, scope)?;
@@ -51,7 +100,10 @@ impl Resolver<'_> {
                     ast::ArithmeticOp::Mod => "modulo",
                 };
                 let nullable = l.nullable() || r.nullable();
-                Expr::Call(ir::Call { nullable, ..ir::Call::new(name, vec![l, r]) })
+                Expr::Call(ir::Call {
+                    nullable,
+                    ..ir::Call::new(name, vec![l, r])
+                })
             }
             K::CompareOperation(c) => {
                 let op = match c.op {
@@ -77,11 +129,19 @@ impl Resolver<'_> {
                         )
                         .at(e.span));
                     }
-                    _ => return Err(TranslateError::unsupported("Unsupported comparison").at(e.span)),
+                    _ => {
+                        return Err(
+                            TranslateError::unsupported("Unsupported comparison").at(e.span)
+                        );
+                    }
                 };
                 let left = self.expr(&c.left, scope)?;
                 let right = self.expr(&c.right, scope)?;
-                Expr::Compare { op, left: Box::new(left), right: Box::new(right) }
+                Expr::Compare {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                }
             }
             K::BetweenExpr(b) => Expr::Between {
                 expr: Box::new(self.expr(&b.expr, scope)?),
@@ -94,15 +154,24 @@ impl Resolver<'_> {
             K::Not(inner) => Expr::Not(Box::new(self.expr(inner, scope)?)),
             K::Call(call) => self.call(call, e.span, scope)?,
             K::ExprCall(_) => {
-                return Err(TranslateError::invalid("You can only call simple functions in HogQL, not expressions").at(e.span));
+                return Err(TranslateError::invalid(
+                    "You can only call simple functions in HogQL, not expressions",
+                )
+                .at(e.span));
             }
             K::WindowFunction(w) => self.window_function(w, e.span, scope)?,
             K::Lambda(l) => {
                 let ast::LambdaBody::Expr(body) = &l.body else {
-                    return Err(TranslateError::unsupported("Lambdas with a block body are only valid in Hog programs").at(e.span));
+                    return Err(TranslateError::unsupported(
+                        "Lambdas with a block body are only valid in Hog programs",
+                    )
+                    .at(e.span));
                 };
                 if l.args.is_empty() {
-                    return Err(TranslateError::invalid("Lambdas in SQL need at least one argument").at(e.span));
+                    return Err(TranslateError::invalid(
+                        "Lambdas in SQL need at least one argument",
+                    )
+                    .at(e.span));
                 }
                 for a in &l.args {
                     if a.contains('%') {
@@ -115,12 +184,20 @@ impl Resolver<'_> {
                 scope.lambda_args.push(l.args.clone());
                 let body = self.expr(body, scope);
                 scope.lambda_args.pop();
-                Expr::Lambda { args: l.args.clone(), body: Box::new(body?) }
+                Expr::Lambda {
+                    args: l.args.clone(),
+                    body: Box::new(body?),
+                }
             }
             K::Array(items) => Expr::Array(self.exprs(items, scope)?),
-            K::Tuple(items) => Expr::Call(ir::Call::new("tuple", self.exprs(items, scope)?).not_null()),
+            K::Tuple(items) => {
+                Expr::Call(ir::Call::new("tuple", self.exprs(items, scope)?).not_null())
+            }
             K::Dict(items) => {
-                let mut args = vec![Expr::Const(Const::Str("__hx_tag".into())), Expr::Const(Const::Str("__hx_obj".into()))];
+                let mut args = vec![
+                    Expr::Const(Const::Str("__hx_tag".into())),
+                    Expr::Const(Const::Str("__hx_obj".into())),
+                ];
                 for (k, v) in items {
                     args.push(self.expr(k, scope)?);
                     args.push(self.expr(v, scope)?);
@@ -133,9 +210,15 @@ impl Resolver<'_> {
             },
             K::TupleAccess(t) => {
                 if t.index == 0 {
-                    return Err(TranslateError::invalid("SQL indexes start from one, not from zero. E.g: array.1").at(e.span));
+                    return Err(TranslateError::invalid(
+                        "SQL indexes start from one, not from zero. E.g: array.1",
+                    )
+                    .at(e.span));
                 }
-                Expr::TupleAccess { tuple: Box::new(self.expr(&t.tuple, scope)?), index: t.index }
+                Expr::TupleAccess {
+                    tuple: Box::new(self.expr(&t.tuple, scope)?),
+                    index: t.index,
+                }
             }
             K::ArraySlice(s) => {
                 let array = self.expr(&s.array, scope)?;
@@ -146,7 +229,10 @@ impl Resolver<'_> {
                 match &s.end {
                     Some(end) => {
                         let end = self.expr(end, scope)?;
-                        let len = Expr::call("plus", vec![Expr::call("minus", vec![end, start.clone()]), Expr::int(1)]);
+                        let len = Expr::call(
+                            "plus",
+                            vec![Expr::call("minus", vec![end, start.clone()]), Expr::int(1)],
+                        );
                         Expr::call("arraySlice", vec![array, start, len])
                     }
                     None => Expr::call("arraySlice", vec![array, start]),
@@ -158,15 +244,29 @@ impl Resolver<'_> {
                 let right = self.expr(&d.right, scope)?;
                 // HogQL equality is already NULL-safe (NULL = NULL is true).
                 let op = if d.negated { CmpOp::Eq } else { CmpOp::NotEq };
-                Expr::Compare { op, left: Box::new(left), right: Box::new(right) }
+                Expr::Compare {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                }
             }
             K::PositionalRef(_) => {
-                return Err(TranslateError::unsupported("Positional references (#n) are not supported").at(e.span));
+                return Err(TranslateError::unsupported(
+                    "Positional references (#n) are not supported",
+                )
+                .at(e.span));
             }
-            K::SelectQuery(q) => Expr::Subquery(Box::new(self.query(&ast::Query::Select(q.clone()), false)?)),
-            K::SelectSetQuery(q) => Expr::Subquery(Box::new(self.query(&ast::Query::SelectSet(q.clone()), false)?)),
+            K::SelectQuery(q) => {
+                Expr::Subquery(Box::new(self.query(&ast::Query::Select(q.clone()), false)?))
+            }
+            K::SelectSetQuery(q) => Expr::Subquery(Box::new(
+                self.query(&ast::Query::SelectSet(q.clone()), false)?,
+            )),
             K::HogQLXTag(_) => {
-                return Err(TranslateError::unsupported("Printing HogQLX tags is only supported in HogQL queries").at(e.span));
+                return Err(TranslateError::unsupported(
+                    "Printing HogQLX tags is only supported in HogQL queries",
+                )
+                .at(e.span));
             }
             _ => return Err(TranslateError::unsupported("Unsupported expression").at(e.span)),
         };
@@ -191,7 +291,13 @@ impl Resolver<'_> {
             "bool" | "boolean" => "toBool",
             "date" => "toDate",
             "datetime" | "timestamp" | "timestamptz" => "toDateTime",
-            _ => return Err(TranslateError::unsupported(format!("Unsupported type cast to {}", c.type_name)).at(span)),
+            _ => {
+                return Err(TranslateError::unsupported(format!(
+                    "Unsupported type cast to {}",
+                    c.type_name
+                ))
+                .at(span));
+            }
         };
         let call = ast::Call {
             name: function.to_string(),
@@ -215,7 +321,9 @@ fn constant(c: &ast::Constant, span: ast::Span) -> Result<Const> {
         ast::Constant::BigInt(digits) => {
             let body = digits.strip_prefix('-').unwrap_or(digits);
             if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit()) {
-                return Err(TranslateError::invalid(format!("Invalid integer constant {digits}")).at(span));
+                return Err(
+                    TranslateError::invalid(format!("Invalid integer constant {digits}")).at(span),
+                );
             }
             Const::BigInt(digits.clone())
         }

@@ -4,10 +4,12 @@
 
 use super::scope::{LazyJoinInfo, LazyNode, LazyOutput, LazyParent, Scope, ScopeTableKind};
 use super::{Resolver, Result};
-use crate::context::PersonsOnEventsMode;
+use crate::context::{PersonsOnEventsMode, PropertyScope, PropertyType};
 use crate::error::{ErrorKind, TranslateError, suggestions};
 use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey};
-use crate::schema::{self, Column, FieldDef, FieldType, LazyJoin, ParentKey, Physical, TableKind, Virtual};
+use crate::schema::{
+    self, Column, FieldDef, FieldType, LazyJoin, ParentKey, Physical, TableKind, Virtual,
+};
 use hogql_parser::ast::{self, Span};
 
 /// One step of a chain, remembering how it was written (for error messages and for the
@@ -39,7 +41,9 @@ pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part>> {
         ast::ExprKind::ArrayAccess(a) => {
             let mut base = flatten(&a.array)?;
             match &a.property.kind {
-                ast::ExprKind::Constant(ast::Constant::String(s)) => base.push(Part::Key(s.clone())),
+                ast::ExprKind::Constant(ast::Constant::String(s)) => {
+                    base.push(Part::Key(s.clone()))
+                }
                 ast::ExprKind::Constant(ast::Constant::Int(i)) => base.push(Part::ArrayIndex(*i)),
                 _ => return None,
             }
@@ -64,11 +68,24 @@ pub(crate) struct Resolved {
 fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
     for p in rest {
         expr = match p {
-            Part::Index(i) => Expr::TupleAccess { tuple: Box::new(expr), index: *i },
-            Part::ArrayIndex(i) => Expr::ArrayAccess { array: Box::new(expr), index: Box::new(Expr::int(*i)) },
-            Part::Key(k) => Expr::ArrayAccess { array: Box::new(expr), index: Box::new(Expr::Const(ir::Const::Str(k.clone()))) },
+            Part::Index(i) => Expr::TupleAccess {
+                tuple: Box::new(expr),
+                index: *i,
+            },
+            Part::ArrayIndex(i) => Expr::ArrayAccess {
+                array: Box::new(expr),
+                index: Box::new(Expr::int(*i)),
+            },
+            Part::Key(k) => Expr::ArrayAccess {
+                array: Box::new(expr),
+                index: Box::new(Expr::Const(ir::Const::Str(k.clone()))),
+            },
             Part::Name(n) => {
-                return Err(TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {n}")).at(span));
+                return Err(TranslateError::new(
+                    ErrorKind::UnknownField,
+                    format!("Field not found: {n}"),
+                )
+                .at(span));
             }
         };
     }
@@ -80,10 +97,14 @@ fn property_keys(rest: &[Part], span: Span) -> Result<Vec<PropKey>> {
     rest.iter()
         .map(|p| match p {
             Part::Name(s) | Part::Key(s) => Ok(PropKey::Str(s.clone())),
-            Part::Index(0) => Err(TranslateError::invalid("SQL indexes start from one, not from zero. E.g: array.1").at(span)),
-            Part::ArrayIndex(0) => {
-                Err(TranslateError::invalid("SQL indexes start from one, not from zero. E.g: array[1]").at(span))
-            }
+            Part::Index(0) => Err(TranslateError::invalid(
+                "SQL indexes start from one, not from zero. E.g: array.1",
+            )
+            .at(span)),
+            Part::ArrayIndex(0) => Err(TranslateError::invalid(
+                "SQL indexes start from one, not from zero. E.g: array[1]",
+            )
+            .at(span)),
             Part::Index(i) | Part::ArrayIndex(i) => Ok(PropKey::Int(*i)),
         })
         .collect()
@@ -99,6 +120,21 @@ fn keys_name(keys: &[PropKey], sep: &str) -> String {
         .join(sep)
 }
 
+/// Whose properties a JSON column holds, for property types.
+fn property_scope(table: TableKind, column: &str) -> Option<PropertyScope> {
+    Some(match column {
+        "properties" if table == TableKind::Raw(Physical::Events) => PropertyScope::Event,
+        "properties" if table == TableKind::Raw(Physical::Person) => PropertyScope::Person,
+        "person_properties" => PropertyScope::Person,
+        "group0_properties" => PropertyScope::Group(0),
+        "group1_properties" => PropertyScope::Group(1),
+        "group2_properties" => PropertyScope::Group(2),
+        "group3_properties" => PropertyScope::Group(3),
+        "group4_properties" => PropertyScope::Group(4),
+        _ => return None,
+    })
+}
+
 fn column_ref(qualifier: &str, c: &Column) -> ColumnRef {
     ColumnRef {
         qualifier: Some(qualifier.to_string()),
@@ -111,42 +147,69 @@ fn column_ref(qualifier: &str, c: &Column) -> ColumnRef {
 
 impl Resolver<'_> {
     /// Resolves a chain in `scope` (spec §6 lookup order).
-    pub(crate) fn chain(&mut self, parts: &[Part], span: Span, scope: &mut Scope) -> Result<Resolved> {
+    pub(crate) fn chain(
+        &mut self,
+        parts: &[Part],
+        span: Span,
+        scope: &mut Scope,
+    ) -> Result<Resolved> {
         let Some(Part::Name(first)) = parts.first() else {
             return Err(TranslateError::invalid("Invalid field").at(span));
         };
         let rest = &parts[1..];
         // Lambda arguments, innermost first.
-        if scope.lambda_args.iter().rev().any(|frame| frame.iter().any(|a| a == first)) {
-            let name = Expr::Name(NameRef { name: first.clone(), nullable: true, sort_key_time: false });
-            return Ok(Resolved { expr: apply_rest(name, rest, span)?, name: None });
+        if scope
+            .lambda_args
+            .iter()
+            .rev()
+            .any(|frame| frame.iter().any(|a| a == first))
+        {
+            let name = Expr::Name(NameRef {
+                name: first.clone(),
+                nullable: true,
+                sort_key_time: false,
+            });
+            return Ok(Resolved {
+                expr: apply_rest(name, rest, span)?,
+                name: None,
+            });
         }
         // A table name followed by a field.
-        if !rest.is_empty() {
-            if let Some(index) = scope.tables.iter().position(|t| t.name == *first) {
-                return self.on_table(index, rest, span, scope);
-            }
+        if !rest.is_empty()
+            && let Some(index) = scope.tables.iter().position(|t| t.name == *first)
+        {
+            return self.on_table(index, rest, span, scope);
         }
         // Explicit SELECT aliases.
-        if !scope.hide_aliases {
-            if let Some(a) = scope.aliases.iter().rev().find(|a| !a.hidden && a.name == *first) {
-                let name = Expr::Name(NameRef {
-                    name: a.name.clone(),
-                    nullable: a.expr.nullable(),
-                    sort_key_time: a.expr.is_sort_key_time(),
-                });
-                return Ok(Resolved { expr: apply_rest(name, rest, span)?, name: None });
-            }
+        if !scope.hide_aliases
+            && let Some(a) = scope
+                .aliases
+                .iter()
+                .rev()
+                .find(|a| !a.hidden && a.name == *first)
+        {
+            let name = Expr::Name(NameRef {
+                name: a.name.clone(),
+                nullable: a.expr.nullable(),
+                sort_key_time: a.expr.is_sort_key_time(),
+            });
+            return Ok(Resolved {
+                expr: apply_rest(name, rest, span)?,
+                name: None,
+            });
         }
         // Columns of the FROM tables.
-        let matches: Vec<usize> =
-            (0..scope.tables.len()).filter(|i| self.table_has_field(scope, *i, first)).collect();
+        let matches: Vec<usize> = (0..scope.tables.len())
+            .filter(|i| self.table_has_field(scope, *i, first))
+            .collect();
         match matches.as_slice() {
             [one] => return self.on_table(*one, parts, span, scope),
             [] => {}
             many => {
-                let sources: Vec<String> =
-                    many.iter().map(|i| format!("{}.{first}", scope.tables[*i].name)).collect();
+                let sources: Vec<String> = many
+                    .iter()
+                    .map(|i| format!("{}.{first}", scope.tables[*i].name))
+                    .collect();
                 return Err(TranslateError::new(
                     ErrorKind::Ambiguous,
                     format!(
@@ -158,59 +221,107 @@ impl Resolver<'_> {
             }
         }
         // Hidden aliases (output names of plain fields), e.g. `ORDER BY` a property column.
-        if !scope.hide_aliases {
-            if let Some(a) = scope.aliases.iter().rev().find(|a| a.hidden && a.name == *first) {
-                return Ok(Resolved { expr: apply_rest(a.expr.clone(), rest, span)?, name: None });
-            }
+        if !scope.hide_aliases
+            && let Some(a) = scope
+                .aliases
+                .iter()
+                .rev()
+                .find(|a| a.hidden && a.name == *first)
+        {
+            return Ok(Resolved {
+                expr: apply_rest(a.expr.clone(), rest, span)?,
+                name: None,
+            });
         }
         // Column CTEs: `WITH expr AS name`.
-        if let Some(cte) = self.ctes.iter().rev().find(|c| c.name == *first && c.cte_type == ast::CteType::Column).cloned() {
+        if let Some(cte) = self
+            .ctes
+            .iter()
+            .rev()
+            .find(|c| c.name == *first && c.cte_type == ast::CteType::Column)
+            .cloned()
+        {
             if self.cte_depth >= super::MAX_CTE_DEPTH {
-                return Err(TranslateError::invalid("Too many CTE expansions (50+). Probably a CTE loop.").at(span));
+                return Err(TranslateError::invalid(
+                    "Too many CTE expansions (50+). Probably a CTE loop.",
+                )
+                .at(span));
             }
             self.cte_depth += 1;
             let value = self.expr(&cte.expr, scope);
             self.cte_depth -= 1;
-            return Ok(Resolved { expr: apply_rest(value?, rest, span)?, name: Some(first.clone()) });
+            return Ok(Resolved {
+                expr: apply_rest(value?, rest, span)?,
+                name: Some(first.clone()),
+            });
         }
         if scope.tables.iter().any(|t| t.name == *first) {
-            return Err(TranslateError::invalid(format!("Can't select a table when a column is expected: {first}")).at(span));
+            return Err(TranslateError::invalid(format!(
+                "Can't select a table when a column is expected: {first}"
+            ))
+            .at(span));
         }
-        let mut err = TranslateError::new(ErrorKind::UnknownField, format!("Unable to resolve field: {first}")).at(span);
+        let mut err = TranslateError::new(
+            ErrorKind::UnknownField,
+            format!("Unable to resolve field: {first}"),
+        )
+        .at(span);
         let mut candidates: Vec<String> = scope.aliases.iter().map(|a| a.name.clone()).collect();
         for i in 0..scope.tables.len() {
             candidates.extend(self.table_field_names(scope, i));
         }
         let hints = suggestions(first, candidates.iter().map(String::as_str));
         if !hints.is_empty() {
-            err = err.with_hint(format!("did you mean {}?", hints.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")));
+            err = err.with_hint(format!(
+                "did you mean {}?",
+                hints
+                    .iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         Err(err)
     }
 
     fn table_has_field(&self, scope: &Scope, index: usize, name: &str) -> bool {
         match &scope.tables[index].kind {
-            ScopeTableKind::Physical { table, .. } => schema::field(*table, name, self.ctx).is_some(),
-            ScopeTableKind::Lazy(node) => schema::field(TableKind::Lazy(scope.lazy[*node].kind), name, self.ctx).is_some(),
+            ScopeTableKind::Physical { table, .. } => {
+                schema::field(*table, name, self.ctx).is_some()
+            }
+            ScopeTableKind::Lazy(node) => {
+                schema::field(TableKind::Lazy(scope.lazy[*node].kind), name, self.ctx).is_some()
+            }
             ScopeTableKind::Subquery { columns, .. } => columns.iter().any(|c| c.name == name),
         }
     }
 
     fn table_field_names(&self, scope: &Scope, index: usize) -> Vec<String> {
         match &scope.tables[index].kind {
-            ScopeTableKind::Physical { table, .. } => {
-                schema::field_names(*table, self.ctx).into_iter().map(String::from).collect()
-            }
-            ScopeTableKind::Lazy(node) => schema::field_names(TableKind::Lazy(scope.lazy[*node].kind), self.ctx)
+            ScopeTableKind::Physical { table, .. } => schema::field_names(*table, self.ctx)
                 .into_iter()
                 .map(String::from)
                 .collect(),
-            ScopeTableKind::Subquery { columns, .. } => columns.iter().map(|c| c.name.clone()).collect(),
+            ScopeTableKind::Lazy(node) => {
+                schema::field_names(TableKind::Lazy(scope.lazy[*node].kind), self.ctx)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            }
+            ScopeTableKind::Subquery { columns, .. } => {
+                columns.iter().map(|c| c.name.clone()).collect()
+            }
         }
     }
 
     /// `parts` on the `index`-th FROM table.
-    pub(crate) fn on_table(&mut self, index: usize, parts: &[Part], span: Span, scope: &mut Scope) -> Result<Resolved> {
+    pub(crate) fn on_table(
+        &mut self,
+        index: usize,
+        parts: &[Part],
+        span: Span,
+        scope: &mut Scope,
+    ) -> Result<Resolved> {
         let Some(Part::Name(name)) = parts.first() else {
             return Err(TranslateError::invalid("Invalid field").at(span));
         };
@@ -234,13 +345,24 @@ impl Resolver<'_> {
                     datetime: false,
                     sort_key_time: c.sort_key_time,
                 });
-                Ok(Resolved { expr: apply_rest(expr, rest, span)?, name: Some(c.name.clone()) })
+                Ok(Resolved {
+                    expr: apply_rest(expr, rest, span)?,
+                    name: Some(c.name.clone()),
+                })
             }
         }
     }
 
-    fn field_not_found(&self, name: &str, scope: &Scope, index: usize, span: Span) -> TranslateError {
-        let mut err = TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}")).at(span);
+    fn field_not_found(
+        &self,
+        name: &str,
+        scope: &Scope,
+        index: usize,
+        span: Span,
+    ) -> TranslateError {
+        let mut err =
+            TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}"))
+                .at(span);
         let names = self.table_field_names(scope, index);
         let hints = suggestions(name, names.iter().map(String::as_str));
         if let Some(h) = hints.first() {
@@ -262,38 +384,65 @@ impl Resolver<'_> {
         scope: &mut Scope,
     ) -> Result<Resolved> {
         match def {
-            FieldDef::Column(c) => Ok(self.column_value(qualifier, c, rest, span)?),
+            FieldDef::Column(c) => Ok(self.column_value(table, qualifier, c, rest, span)?),
             FieldDef::Traverse(chain) => {
-                let mut parts: Vec<Part> = chain.iter().map(|s| Part::Name((*s).to_string())).collect();
+                let mut parts: Vec<Part> =
+                    chain.iter().map(|s| Part::Name((*s).to_string())).collect();
                 parts.extend(rest.iter().cloned());
                 let Some(Part::Name(first)) = parts.first().cloned() else {
                     return Err(TranslateError::invalid("Invalid field").at(span));
                 };
                 let Some(def) = schema::field(table, &first, self.ctx) else {
-                    return Err(TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {first}")).at(span));
+                    return Err(TranslateError::new(
+                        ErrorKind::UnknownField,
+                        format!("Field not found: {first}"),
+                    )
+                    .at(span));
                 };
-                let resolved = self.on_physical_def(index, qualifier, table, def, &first, &parts[1..], span, scope)?;
+                let resolved = self.on_physical_def(
+                    index,
+                    qualifier,
+                    table,
+                    def,
+                    &first,
+                    &parts[1..],
+                    span,
+                    scope,
+                )?;
                 Ok(resolved)
             }
             FieldDef::LazyJoin(lj) => {
                 if rest.is_empty() {
-                    return Err(TranslateError::invalid(format!("Can't select a table when a column is expected: {name}")).at(span));
+                    return Err(TranslateError::invalid(format!(
+                        "Can't select a table when a column is expected: {name}"
+                    ))
+                    .at(span));
                 }
                 let node = self.lazy_join(LazyParent::From(index), qualifier, lj, scope, span)?;
                 self.on_lazy(node, rest, span, scope)
             }
             FieldDef::Virtual(v) => {
                 let Some(Part::Name(field)) = rest.first() else {
-                    return Err(TranslateError::invalid(format!("Can't select a table when a column is expected: {name}")).at(span));
+                    return Err(TranslateError::invalid(format!(
+                        "Can't select a table when a column is expected: {name}"
+                    ))
+                    .at(span));
                 };
                 if v == Virtual::Poe && field == "id" && self.person_id_overridden() {
                     let expr = self.person_id_override(index, qualifier, scope, span)?;
-                    return Ok(Resolved { expr: apply_rest(expr, &rest[1..], span)?, name: Some("id".into()) });
+                    return Ok(Resolved {
+                        expr: apply_rest(expr, &rest[1..], span)?,
+                        name: Some("id".into()),
+                    });
                 }
                 let Some(c) = schema::virtual_field(v, field) else {
-                    return Err(TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {field}")).at(span));
+                    return Err(TranslateError::new(
+                        ErrorKind::UnknownField,
+                        format!("Field not found: {field}"),
+                    )
+                    .at(span));
                 };
-                let mut resolved = self.column_value(qualifier, &c, &rest[1..], span)?;
+                let mut resolved = self.column_value(table, qualifier, &c, &rest[1..], span)?;
                 if resolved.name.as_deref() == Some(c.clickhouse) {
                     resolved.name = Some(c.name.to_string());
                 }
@@ -301,7 +450,10 @@ impl Resolver<'_> {
             }
             FieldDef::PersonIdOverride => {
                 let expr = self.person_id_override(index, qualifier, scope, span)?;
-                Ok(Resolved { expr: apply_rest(expr, rest, span)?, name: Some(name.to_string()) })
+                Ok(Resolved {
+                    expr: apply_rest(expr, rest, span)?,
+                    name: Some(name.to_string()),
+                })
             }
         }
     }
@@ -309,24 +461,88 @@ impl Resolver<'_> {
     fn person_id_overridden(&self) -> bool {
         matches!(
             self.ctx.persons_on_events,
-            PersonsOnEventsMode::PersonIdOverridePropertiesOnEvents | PersonsOnEventsMode::PersonIdOverridePropertiesJoined
+            PersonsOnEventsMode::PersonIdOverridePropertiesOnEvents
+                | PersonsOnEventsMode::PersonIdOverridePropertiesJoined
         )
     }
 
     /// A column value: bare, or a JSON property when the column is JSON and keys follow.
-    fn column_value(&self, qualifier: &str, c: &Column, rest: &[Part], span: Span) -> Result<Resolved> {
+    fn column_value(
+        &self,
+        table: TableKind,
+        qualifier: &str,
+        c: &Column,
+        rest: &[Part],
+        span: Span,
+    ) -> Result<Resolved> {
         let base = Expr::Column(column_ref(qualifier, c));
         if c.ty == FieldType::Json && !rest.is_empty() {
             let keys = property_keys(rest, span)?;
             let name = keys_name(&keys, "__");
-            return Ok(Resolved { expr: Expr::Property { json: Box::new(base), keys }, name: Some(name) });
+            let value = Expr::Property {
+                json: Box::new(base),
+                keys: keys.clone(),
+            };
+            let value = self.typed_property(property_scope(table, c.clickhouse), &keys, value);
+            return Ok(Resolved {
+                expr: value,
+                name: Some(name),
+            });
         }
-        Ok(Resolved { expr: apply_rest(base, rest, span)?, name: Some(c.name.to_string()) })
+        Ok(Resolved {
+            expr: apply_rest(base, rest, span)?,
+            name: Some(c.name.to_string()),
+        })
+    }
+
+    /// Coerces a single-key property to its declared type (spec §5.4).
+    fn typed_property(&self, scope: Option<PropertyScope>, keys: &[PropKey], value: Expr) -> Expr {
+        let (Some(scope), [PropKey::Str(key)]) = (scope, keys) else {
+            return value;
+        };
+        if self.untyped_properties {
+            return value;
+        }
+        match self.ctx.property_type(scope, key) {
+            Some(PropertyType::Numeric) => Expr::call(
+                "accurateCastOrNull",
+                vec![value, Expr::Bound("Float64".into())],
+            ),
+            Some(PropertyType::DateTime) => Expr::call(
+                "parseDateTime64BestEffortOrNull",
+                vec![value, Expr::Raw("6"), Expr::Timezone],
+            ),
+            Some(PropertyType::Boolean) => {
+                let text = Expr::call("toString", vec![value]);
+                let from = Expr::Array(vec![
+                    Expr::Bound("true".into()),
+                    Expr::Bound("false".into()),
+                ]);
+                let to = Expr::Array(vec![Expr::int(1), Expr::int(0)]);
+                let mapped = Expr::call(
+                    "transform",
+                    vec![text, from, to, Expr::Const(ir::Const::Null)],
+                );
+                Expr::call(
+                    "accurateCastOrNull",
+                    vec![mapped, Expr::Bound("Bool".into())],
+                )
+            }
+            Some(PropertyType::String) | None => value,
+        }
     }
 
     /// `if(not(empty(<override>.distinct_id)), <override>.person_id, events.person_id)`.
-    fn person_id_override(&mut self, index: usize, qualifier: &str, scope: &mut Scope, span: Span) -> Result<Expr> {
-        let Some(FieldDef::LazyJoin(lj)) = schema::field(TableKind::Raw(Physical::Events), "override", self.ctx) else {
+    fn person_id_override(
+        &mut self,
+        index: usize,
+        qualifier: &str,
+        scope: &mut Scope,
+        span: Span,
+    ) -> Result<Expr> {
+        let Some(FieldDef::LazyJoin(lj)) =
+            schema::field(TableKind::Raw(Physical::Events), "override", self.ctx)
+        else {
             return Err(TranslateError::invalid("The overrides join is not available").at(span));
         };
         let node = self.lazy_join(LazyParent::From(index), qualifier, lj, scope, span)?;
@@ -336,7 +552,10 @@ impl Resolver<'_> {
         Ok(Expr::Call(ir::Call::new(
             "if",
             vec![
-                Expr::Not(Box::new(Expr::call("empty", vec![col(&alias, "distinct_id")]))),
+                Expr::Not(Box::new(Expr::call(
+                    "empty",
+                    vec![col(&alias, "distinct_id")],
+                ))),
                 col(&alias, "person_id"),
                 col(qualifier, "person_id"),
             ],
@@ -344,7 +563,14 @@ impl Resolver<'_> {
     }
 
     /// Finds or creates the lazy join `lj` hanging from `parent`.
-    fn lazy_join(&mut self, parent: LazyParent, parent_alias: &str, lj: LazyJoin, scope: &mut Scope, span: Span) -> Result<usize> {
+    fn lazy_join(
+        &mut self,
+        parent: LazyParent,
+        parent_alias: &str,
+        lj: LazyJoin,
+        scope: &mut Scope,
+        span: Span,
+    ) -> Result<usize> {
         let alias = format!("{parent_alias}__{}", lj.field);
         if let Some(existing) = scope.lazy.iter().position(|n| n.alias == alias) {
             return Ok(existing);
@@ -352,8 +578,11 @@ impl Resolver<'_> {
         // The parent side of the ON clause first: it may create joins this one depends on.
         let parent_key = match (lj.parent_key, parent) {
             (ParentKey::Field(f), LazyParent::From(i)) => {
-                let ScopeTableKind::Physical { table, qualifier } = scope.tables[i].kind.clone() else {
-                    return Err(TranslateError::invalid(format!("Cannot join {} here", lj.field)).at(span));
+                let ScopeTableKind::Physical { table, qualifier } = scope.tables[i].kind.clone()
+                else {
+                    return Err(
+                        TranslateError::invalid(format!("Cannot join {} here", lj.field)).at(span),
+                    );
                 };
                 let Some(FieldDef::Column(c)) = schema::field(table, f, self.ctx) else {
                     return Err(TranslateError::invalid(format!("Join key {f} not found")).at(span));
@@ -361,10 +590,15 @@ impl Resolver<'_> {
                 Expr::Column(column_ref(&qualifier, c))
             }
             (ParentKey::Field(f), LazyParent::Node(n)) => {
-                let name = scope.lazy[n].request(LazyOutput::JoinKey { field: f, name: format!("{parent_alias}___{f}") });
+                let name = scope.lazy[n].request(LazyOutput::JoinKey {
+                    field: f,
+                    name: format!("{parent_alias}___{f}"),
+                });
                 Expr::column(parent_alias, &name)
             }
-            (ParentKey::PersonIdOverride, LazyParent::From(i)) => self.person_id_override(i, parent_alias, scope, span)?,
+            (ParentKey::PersonIdOverride, LazyParent::From(i)) => {
+                self.person_id_override(i, parent_alias, scope, span)?
+            }
             (ParentKey::PersonIdOverride, LazyParent::Node(_)) => {
                 return Err(TranslateError::invalid("Cannot join persons here").at(span));
             }
@@ -374,7 +608,10 @@ impl Resolver<'_> {
         scope.lazy.push(LazyNode {
             alias,
             kind: lj.target,
-            join: Some(LazyJoinInfo { join_type: lj.join_type, on }),
+            join: Some(LazyJoinInfo {
+                join_type: lj.join_type,
+                on,
+            }),
             outputs: Vec::new(),
             children: Vec::new(),
         });
@@ -386,7 +623,13 @@ impl Resolver<'_> {
     }
 
     /// `parts` on a lazy table or join: requests the field from its subquery.
-    fn on_lazy(&mut self, node: usize, parts: &[Part], span: Span, scope: &mut Scope) -> Result<Resolved> {
+    fn on_lazy(
+        &mut self,
+        node: usize,
+        parts: &[Part],
+        span: Span,
+        scope: &mut Scope,
+    ) -> Result<Resolved> {
         let Some(Part::Name(name)) = parts.first() else {
             return Err(TranslateError::invalid("Invalid field").at(span));
         };
@@ -394,7 +637,9 @@ impl Resolver<'_> {
         let kind = scope.lazy[node].kind;
         let alias = scope.lazy[node].alias.clone();
         let Some(def) = schema::field(TableKind::Lazy(kind), name, self.ctx) else {
-            let mut err = TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}")).at(span);
+            let mut err =
+                TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}"))
+                    .at(span);
             let names = schema::field_names(TableKind::Lazy(kind), self.ctx);
             if let Some(h) = suggestions(name, names).first() {
                 err = err.with_hint(format!("did you mean `{h}`?"));
@@ -407,7 +652,16 @@ impl Resolver<'_> {
                     let keys = property_keys(rest, span)?;
                     let out_name = format!("{}___{}", c.name, keys_name(&keys, "___"));
                     let display = keys_name(&keys, "__");
-                    let out_name = scope.lazy[node].request(LazyOutput::Property { field: c.name, keys, name: out_name });
+                    let typing = match kind {
+                        schema::LazyKind::Persons => Some(PropertyScope::Person),
+                        schema::LazyKind::Groups(Some(i)) => Some(PropertyScope::Group(i)),
+                        _ => None,
+                    };
+                    let out_name = scope.lazy[node].request(LazyOutput::Property {
+                        field: c.name,
+                        keys: keys.clone(),
+                        name: out_name,
+                    });
                     let expr = Expr::Column(ColumnRef {
                         qualifier: Some(alias),
                         name: out_name,
@@ -415,7 +669,10 @@ impl Resolver<'_> {
                         datetime: false,
                         sort_key_time: false,
                     });
-                    return Ok(Resolved { expr, name: Some(display) });
+                    return Ok(Resolved {
+                        expr: self.typed_property(typing, &keys, expr),
+                        name: Some(display),
+                    });
                 }
                 let out_name = scope.lazy[node].request(LazyOutput::Field(c.name));
                 let expr = Expr::Column(ColumnRef {
@@ -425,24 +682,44 @@ impl Resolver<'_> {
                     datetime: c.ty == FieldType::DateTime,
                     sort_key_time: false,
                 });
-                Ok(Resolved { expr: apply_rest(expr, rest, span)?, name: Some(c.name.to_string()) })
+                Ok(Resolved {
+                    expr: apply_rest(expr, rest, span)?,
+                    name: Some(c.name.to_string()),
+                })
             }
             FieldDef::LazyJoin(lj) => {
                 if rest.is_empty() {
-                    return Err(TranslateError::invalid(format!("Can't select a table when a column is expected: {name}")).at(span));
+                    return Err(TranslateError::invalid(format!(
+                        "Can't select a table when a column is expected: {name}"
+                    ))
+                    .at(span));
                 }
                 let child = self.lazy_join(LazyParent::Node(node), &alias, lj, scope, span)?;
                 self.on_lazy(child, rest, span, scope)
             }
-            _ => Err(TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}")).at(span)),
+            _ => Err(TranslateError::new(
+                ErrorKind::UnknownField,
+                format!("Field not found: {name}"),
+            )
+            .at(span)),
         }
     }
 
     /// `*` or `t.*`: the table's star columns, each with its output name.
-    pub(crate) fn expand_star(&mut self, chain: &[ast::ChainPart], scope: &mut Scope, span: Span) -> Result<Vec<(Expr, String)>> {
+    pub(crate) fn expand_star(
+        &mut self,
+        chain: &[ast::ChainPart],
+        scope: &mut Scope,
+        span: Span,
+    ) -> Result<Vec<(Expr, String)>> {
         let index = match chain {
             [_star] => match scope.tables.len() {
-                0 => return Err(TranslateError::invalid("Cannot use '*' when there are no tables in the query").at(span)),
+                0 => {
+                    return Err(TranslateError::invalid(
+                        "Cannot use '*' when there are no tables in the query",
+                    )
+                    .at(span));
+                }
                 1 => 0,
                 _ => {
                     return Err(TranslateError::invalid(
@@ -455,17 +732,36 @@ impl Resolver<'_> {
                 .tables
                 .iter()
                 .position(|x| x.name == *t)
-                .ok_or_else(|| TranslateError::new(ErrorKind::UnknownTable, format!("Unknown table `{t}`.")).at(span))?,
+                .ok_or_else(|| {
+                    TranslateError::new(ErrorKind::UnknownTable, format!("Unknown table `{t}`."))
+                        .at(span)
+                })?,
             _ => return Err(TranslateError::invalid("Invalid use of '*'").at(span)),
         };
         let names: Vec<String> = match &scope.tables[index].kind {
-            ScopeTableKind::Physical { table: TableKind::Numbers, .. } => vec!["number".into()],
-            ScopeTableKind::Physical { table: TableKind::Raw(p), .. } => {
-                p.columns().iter().filter(|c| c.in_star).map(|c| c.name.to_string()).collect()
-            }
-            ScopeTableKind::Physical { table: TableKind::Lazy(l), .. } => {
-                l.physical().columns().iter().filter(|c| c.in_star && !c.raw_only).map(|c| c.name.to_string()).collect()
-            }
+            ScopeTableKind::Physical {
+                table: TableKind::Numbers,
+                ..
+            } => vec!["number".into()],
+            ScopeTableKind::Physical {
+                table: TableKind::Raw(p),
+                ..
+            } => p
+                .columns()
+                .iter()
+                .filter(|c| c.in_star)
+                .map(|c| c.name.to_string())
+                .collect(),
+            ScopeTableKind::Physical {
+                table: TableKind::Lazy(l),
+                ..
+            } => l
+                .physical()
+                .columns()
+                .iter()
+                .filter(|c| c.in_star && !c.raw_only)
+                .map(|c| c.name.to_string())
+                .collect(),
             ScopeTableKind::Lazy(node) => scope.lazy[*node]
                 .kind
                 .physical()
@@ -474,7 +770,9 @@ impl Resolver<'_> {
                 .filter(|c| c.in_star && !c.raw_only)
                 .map(|c| c.name.to_string())
                 .collect(),
-            ScopeTableKind::Subquery { columns, .. } => columns.iter().map(|c| c.name.clone()).collect(),
+            ScopeTableKind::Subquery { columns, .. } => {
+                columns.iter().map(|c| c.name.clone()).collect()
+            }
         };
         let mut out = Vec::with_capacity(names.len());
         for n in names {

@@ -16,18 +16,30 @@ fn col(table: Physical, name: &str) -> Expr {
 }
 
 fn alias(expr: Expr, name: &str) -> Expr {
-    Expr::Alias { expr: Box::new(expr), name: name.to_string() }
+    Expr::Alias {
+        expr: Box::new(expr),
+        name: name.to_string(),
+    }
 }
 
 fn table_from(table: Physical) -> Vec<FromItem> {
-    vec![FromItem { join_type: None, source: Source::Table(table), alias: None, sample: None, constraint: None }]
+    vec![FromItem {
+        join_type: None,
+        source: Source::Table(table),
+        alias: None,
+        sample: None,
+        constraint: None,
+    }]
 }
 
 /// `ifNull(equals(argMax(<t>.is_deleted, <t>.version), 0), 0)`
 fn not_deleted(table: Physical) -> Expr {
     Expr::Compare {
         op: CmpOp::Eq,
-        left: Box::new(Expr::call("argMax", vec![col(table, "is_deleted"), col(table, "version")])),
+        left: Box::new(Expr::call(
+            "argMax",
+            vec![col(table, "is_deleted"), col(table, "version")],
+        )),
         right: Box::new(Expr::int(0)),
     }
 }
@@ -44,7 +56,10 @@ fn person_having() -> Expr {
     });
     let now_plus_day = Expr::call(
         "plus",
-        vec![Expr::call("now64", vec![Expr::Raw("6"), Expr::Timezone]), Expr::call("toIntervalDay", vec![Expr::int(1)])],
+        vec![
+            Expr::call("now64", vec![Expr::Raw("6"), Expr::Timezone]),
+            Expr::call("toIntervalDay", vec![Expr::int(1)]),
+        ],
     );
     Expr::And(vec![
         not_deleted(p),
@@ -70,7 +85,10 @@ fn output_value(table: Physical, output: &LazyOutput) -> Result<Expr> {
         LazyOutput::Field(f) | LazyOutput::JoinKey { field: f, .. } => column(f),
         LazyOutput::Property { field, keys, .. } => {
             let json = column(field)?;
-            Ok(Expr::Property { json: Box::new(json), keys: keys.clone() })
+            Ok(Expr::Property {
+                json: Box::new(json),
+                keys: keys.clone(),
+            })
         }
     }
 }
@@ -97,12 +115,19 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
     let t = node.kind.physical();
     let arg_max = |e: Expr| Expr::call("argMax", vec![e, col(t, "version")]);
     let mut columns = Vec::new();
-    for o in node.outputs.iter().filter(|o| matches!(o, LazyOutput::JoinKey { .. })) {
+    for o in node
+        .outputs
+        .iter()
+        .filter(|o| matches!(o, LazyOutput::JoinKey { .. }))
+    {
         columns.push(alias(arg_max(output_value(t, o)?), o.name()));
     }
     columns.push(alias(arg_max(col(t, "person_id")), "person_id"));
     for o in &node.outputs {
-        if matches!(o, LazyOutput::JoinKey { .. }) || is_key(node.kind, o) || o.name() == "person_id" {
+        if matches!(o, LazyOutput::JoinKey { .. })
+            || is_key(node.kind, o)
+            || o.name() == "person_id"
+        {
             continue;
         }
         columns.push(alias(arg_max(output_value(t, o)?), o.name()));
@@ -130,7 +155,13 @@ fn persons_v1(node: &LazyNode) -> Result<Select> {
         let value = output_value(t, o)?;
         let latest = Expr::call(
             "tupleElement",
-            vec![Expr::call("argMax", vec![Expr::call("tuple", vec![value]), col(t, "version")]), Expr::int(1)],
+            vec![
+                Expr::call(
+                    "argMax",
+                    vec![Expr::call("tuple", vec![value]), col(t, "version")],
+                ),
+                Expr::int(1),
+            ],
         );
         columns.push(alias(latest, o.name()));
     }
@@ -156,7 +187,10 @@ fn persons_v2(node: &LazyNode) -> Result<Select> {
         columns.push(alias(output_value(t, o)?, o.name()));
     }
     let latest = Select {
-        columns: vec![alias(col(t, "id"), "id"), alias(Expr::call("max", vec![col(t, "version")]), "version")],
+        columns: vec![
+            alias(col(t, "id"), "id"),
+            alias(Expr::call("max", vec![col(t, "version")]), "version"),
+        ],
         from: table_from(t),
         group_by: vec![col(t, "id")],
         having: Some(person_having()),
@@ -164,10 +198,18 @@ fn persons_v2(node: &LazyNode) -> Result<Select> {
     };
     let filter = Expr::Compare {
         op: CmpOp::In,
-        left: Box::new(Expr::Call(ir::Call::new("tuple", vec![col(t, "id"), col(t, "version")]).not_null())),
+        left: Box::new(Expr::Call(
+            ir::Call::new("tuple", vec![col(t, "id"), col(t, "version")]).not_null(),
+        )),
         right: Box::new(Expr::Subquery(Box::new(Query::Select(Box::new(latest))))),
     };
-    Ok(Select { columns, from: table_from(t), where_: Some(filter), settings: vec![IN_ORDER], ..Select::default() })
+    Ok(Select {
+        columns,
+        from: table_from(t),
+        where_: Some(filter),
+        settings: vec![IN_ORDER],
+        ..Select::default()
+    })
 }
 
 /// Groups: the latest row per (index, key), by `_timestamp`.
@@ -188,7 +230,13 @@ fn groups(node: &LazyNode, index: Option<u8>) -> Result<Select> {
         let value = output_value(t, o)?;
         let latest = Expr::call(
             "tupleElement",
-            vec![Expr::call("argMax", vec![Expr::call("tuple", vec![value]), updated.clone()]), Expr::int(1)],
+            vec![
+                Expr::call(
+                    "argMax",
+                    vec![Expr::call("tuple", vec![value]), updated.clone()],
+                ),
+                Expr::int(1),
+            ],
         );
         columns.push(alias(latest, o.name()));
     }
@@ -196,7 +244,11 @@ fn groups(node: &LazyNode, index: Option<u8>) -> Result<Select> {
     columns.push(alias(col(t, "group_key"), "key"));
     let where_ = index.map(|i| {
         Expr::eq(
-            Expr::Name(ir::NameRef { name: "index".into(), nullable: false, sort_key_time: false }),
+            Expr::Name(ir::NameRef {
+                name: "index".into(),
+                nullable: false,
+                sort_key_time: false,
+            }),
             Expr::Const(Const::Int(i64::from(i))),
         )
     });

@@ -13,7 +13,9 @@ mod scope;
 
 use crate::context::Context;
 use crate::error::{ErrorKind, TranslateError, suggestions};
-use crate::ir::{self, Constraint, Expr, FromItem, Query, Sample, Select, SetQuery, Source, JOIN_TYPES};
+use crate::ir::{
+    self, Constraint, Expr, FromItem, JOIN_TYPES, Query, Sample, Select, SetQuery, Source,
+};
 use crate::print::ResolvedQuery;
 use crate::schema::{self, TableKind};
 use hogql_parser::ast;
@@ -24,10 +26,23 @@ type Result<T> = std::result::Result<T, TranslateError>;
 /// How deep CTE references may nest before we call it a loop (PostHog's limit).
 const MAX_CTE_DEPTH: usize = 50;
 
+/// How deeply expressions and subqueries may nest (the parser allows 500 levels); resolving
+/// and printing recurse per level on a stack that grows on demand.
+const MAX_NESTING: usize = 400;
+
 /// Resolves a parsed query for `ctx`'s team.
-pub fn resolve(query: &ast::Query, ctx: &Context) -> std::result::Result<ResolvedQuery, Vec<TranslateError>> {
+pub fn resolve(
+    query: &ast::Query,
+    ctx: &Context,
+) -> std::result::Result<ResolvedQuery, Vec<TranslateError>> {
     ctx.validate().map_err(|e| vec![e])?;
-    let mut r = Resolver { ctx, ctes: Vec::new(), cte_depth: 0 };
+    let mut r = Resolver {
+        ctx,
+        ctes: Vec::new(),
+        cte_depth: 0,
+        depth: 0,
+        untyped_properties: false,
+    };
     let q = r.query(query, true).map_err(|e| vec![e])?;
     Ok(ResolvedQuery {
         query: q,
@@ -42,6 +57,10 @@ pub(crate) struct Resolver<'a> {
     /// CTEs visible at the current point, innermost last.
     ctes: Vec<ast::Cte>,
     cte_depth: usize,
+    /// Current expression nesting, see `MAX_NESTING`.
+    depth: usize,
+    /// Set while resolving the argument of `toFloatOrZero` & co., which take the raw string.
+    untyped_properties: bool,
 }
 
 impl Resolver<'_> {
@@ -70,11 +89,24 @@ impl Resolver<'_> {
     }
 
     fn select(&mut self, s: &ast::SelectQuery, top: bool) -> Result<Select> {
+        self.enter(s.span)?;
+        let result = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+            self.select_with_ctes(s, top)
+        });
+        self.depth -= 1;
+        result
+    }
+
+    fn select_with_ctes(&mut self, s: &ast::SelectQuery, top: bool) -> Result<Select> {
         let cte_mark = self.ctes.len();
         if let Some(ctes) = &s.ctes {
             for cte in ctes {
                 if self.ctes[cte_mark..].iter().any(|c| c.name == cte.name) {
-                    return Err(TranslateError::invalid(format!("CTE '{}' is defined twice", cte.name)).at(cte.span));
+                    return Err(TranslateError::invalid(format!(
+                        "CTE '{}' is defined twice",
+                        cte.name
+                    ))
+                    .at(cte.span));
                 }
                 self.ctes.push(cte.clone());
             }
@@ -86,25 +118,36 @@ impl Resolver<'_> {
 
     fn select_inner(&mut self, s: &ast::SelectQuery, top: bool) -> Result<Select> {
         if s.qualify.is_some() {
-            return Err(TranslateError::unsupported("QUALIFY is not supported in the 'clickhouse' dialect").at(s.span));
+            return Err(TranslateError::unsupported(
+                "QUALIFY is not supported in the 'clickhouse' dialect",
+            )
+            .at(s.span));
         }
         if s.group_by_mode.is_some() {
-            return Err(TranslateError::unsupported("GROUP BY CUBE/ROLLUP is not supported").at(s.span));
+            return Err(
+                TranslateError::unsupported("GROUP BY CUBE/ROLLUP is not supported").at(s.span),
+            );
         }
         if s.limit_percent {
             return Err(TranslateError::unsupported("LIMIT … % is not supported").at(s.span));
         }
         let mut scope = Scope::default();
         if let Some(windows) = &s.window_exprs {
-            scope.named_windows = windows.iter().map(|w| (w.name.clone(), w.window.clone())).collect();
+            scope.named_windows = windows
+                .iter()
+                .map(|w| (w.name.clone(), w.window.clone()))
+                .collect();
         }
-        let mut out = Select { distinct: s.distinct, ..Select::default() };
+        let mut out = Select {
+            distinct: s.distinct,
+            ..Select::default()
+        };
 
         // FROM: register every table first, then resolve the join constraints.
         let mut items: Vec<(FromItem, Option<&ast::JoinConstraint>)> = Vec::new();
         let mut join = s.select_from.as_deref();
         while let Some(j) = join {
-            let item = self.from_item(j, &mut scope)?;
+            let item = self.join_item(j, &mut scope)?;
             items.push((item, j.constraint.as_ref()));
             join = j.next_join.as_deref();
         }
@@ -115,39 +158,71 @@ impl Resolver<'_> {
                     ast::ConstraintType::On => Constraint::On(self.expr(&c.expr, &mut scope)?),
                     ast::ConstraintType::Using => {
                         let ast::ExprKind::Field(f) = &c.expr.kind else {
-                            return Err(TranslateError::unsupported("USING takes one column name").at(c.span));
+                            return Err(TranslateError::unsupported("USING takes one column name")
+                                .at(c.span));
                         };
                         match f.chain.as_slice() {
-                            [ast::ChainPart::Name(n)] => Constraint::Using(Expr::Name(ir::NameRef {
-                                name: n.clone(),
-                                nullable: false,
-                                sort_key_time: false,
-                            })),
-                            _ => return Err(TranslateError::unsupported("USING takes one column name").at(c.span)),
+                            [ast::ChainPart::Name(n)] => {
+                                Constraint::Using(Expr::Name(ir::NameRef {
+                                    name: n.clone(),
+                                    nullable: false,
+                                    sort_key_time: false,
+                                }))
+                            }
+                            _ => {
+                                return Err(TranslateError::unsupported(
+                                    "USING takes one column name",
+                                )
+                                .at(c.span));
+                            }
                         }
                     }
                 });
             }
         }
 
+        // ARRAY JOIN aliases are visible in the SELECT list and the other way round: register
+        // their names first, resolve the SELECT list, then the ARRAY JOIN expressions.
         if let Some(aj) = &s.array_join {
             if items.is_empty() {
-                return Err(TranslateError::invalid("Using ARRAY JOIN without a FROM clause is not permitted").at(aj.span));
+                return Err(TranslateError::invalid(
+                    "Using ARRAY JOIN without a FROM clause is not permitted",
+                )
+                .at(aj.span));
             }
-            let mut exprs = Vec::with_capacity(aj.exprs.len());
             for e in &aj.exprs {
                 let ast::ExprKind::Alias(a) = &e.kind else {
-                    return Err(TranslateError::invalid("ARRAY JOIN arrays must have an alias").at(e.span));
+                    return Err(
+                        TranslateError::invalid("ARRAY JOIN arrays must have an alias").at(e.span),
+                    );
                 };
-                let resolved = self.expr(&a.expr, &mut scope)?;
                 self.check_alias_name(&a.alias, e.span)?;
-                scope.aliases.push(AliasDef { name: a.alias.clone(), expr: resolved.clone(), hidden: false });
-                exprs.push(Expr::Alias { expr: Box::new(resolved), name: a.alias.clone() });
+                let name = Expr::Name(ir::NameRef {
+                    name: a.alias.clone(),
+                    nullable: true,
+                    sort_key_time: false,
+                });
+                scope.aliases.push(AliasDef {
+                    name: a.alias.clone(),
+                    expr: name,
+                    hidden: false,
+                });
+            }
+        }
+        out.columns = self.select_list(&s.select, &mut scope)?;
+        if let Some(aj) = &s.array_join {
+            let mut exprs = Vec::with_capacity(aj.exprs.len());
+            for e in &aj.exprs {
+                if let ast::ExprKind::Alias(a) = &e.kind {
+                    let resolved = self.expr(&a.expr, &mut scope)?;
+                    exprs.push(Expr::Alias {
+                        expr: Box::new(resolved),
+                        name: a.alias.clone(),
+                    });
+                }
             }
             out.array_join = Some((aj.kind, exprs));
         }
-
-        out.columns = self.select_list(&s.select, &mut scope)?;
         out.prewhere = self.opt_expr(&s.prewhere, &mut scope)?;
         out.where_ = self.opt_expr(&s.where_, &mut scope)?;
         if let Some(group_by) = &s.group_by {
@@ -180,7 +255,9 @@ impl Resolver<'_> {
         out.with_ties = s.limit_with_ties;
         out.offset = self.opt_expr(&s.offset, &mut scope)?;
         if out.with_ties && out.order_by.is_empty() {
-            return Err(TranslateError::invalid("LIMIT … WITH TIES requires an ORDER BY clause").at(s.span));
+            return Err(
+                TranslateError::invalid("LIMIT … WITH TIES requires an ORDER BY clause").at(s.span),
+            );
         }
         if top {
             self.apply_limits(&mut out);
@@ -193,10 +270,10 @@ impl Resolver<'_> {
 
     fn apply_limits(&self, s: &mut Select) {
         let limits = self.ctx.limits;
-        if s.limit.is_none() {
-            if let Some(d) = limits.default_limit {
-                s.limit = Some(Expr::int(clamp_i64(d)));
-            }
+        if s.limit.is_none()
+            && let Some(d) = limits.default_limit
+        {
+            s.limit = Some(Expr::int(clamp_i64(d)));
         }
         let Some(max) = limits.max_limit else { return };
         let max = clamp_i64(max);
@@ -214,7 +291,11 @@ impl Resolver<'_> {
         }
     }
 
-    fn order_list(&mut self, items: &[ast::OrderExpr], scope: &mut Scope) -> Result<Vec<(Expr, ast::Order)>> {
+    fn order_list(
+        &mut self,
+        items: &[ast::OrderExpr],
+        scope: &mut Scope,
+    ) -> Result<Vec<(Expr, ast::Order)>> {
         let mut out = Vec::with_capacity(items.len());
         for o in items {
             out.push((self.expr(&o.expr, scope)?, o.order));
@@ -242,40 +323,59 @@ impl Resolver<'_> {
     }
 
     /// One FROM item (without its constraint).
-    fn from_item(&mut self, j: &ast::JoinExpr, scope: &mut Scope) -> Result<FromItem> {
+    fn join_item(&mut self, j: &ast::JoinExpr, scope: &mut Scope) -> Result<FromItem> {
         if j.table_final {
             return Err(TranslateError::unsupported(
                 "The FINAL keyword is not supported in HogQL as it causes slow queries",
             )
             .at(j.span));
         }
-        let join_type = match &j.join_type {
-            None => None,
-            Some(t) => Some(
-                *JOIN_TYPES
-                    .iter()
-                    .find(|k| **k == t.as_str())
-                    .ok_or_else(|| TranslateError::unsupported(format!("Join type {t} is not supported")).at(j.span))?,
-            ),
-        };
+        let join_type =
+            match &j.join_type {
+                None => None,
+                Some(t) => Some(*JOIN_TYPES.iter().find(|k| **k == t.as_str()).ok_or_else(
+                    || {
+                        TranslateError::unsupported(format!("Join type {t} is not supported"))
+                            .at(j.span)
+                    },
+                )?),
+            };
         if let Some(alias) = &j.alias {
             self.check_alias_name(alias, j.span)?;
         }
-        let mut item = FromItem { join_type, source: Source::Numbers(Vec::new()), alias: j.alias.clone(), sample: None, constraint: None };
+        let mut item = FromItem {
+            join_type,
+            source: Source::Numbers(Vec::new()),
+            alias: j.alias.clone(),
+            sample: None,
+            constraint: None,
+        };
         let visible_name: String;
         match &j.table.kind {
             ast::ExprKind::Field(f) => {
                 let name = chain_text(&f.chain);
                 if let Some(args) = &j.table_args {
                     if name != "numbers" {
-                        return Err(TranslateError::new(ErrorKind::UnknownTable, format!("Table '{name}' does not accept arguments"))
-                            .at(j.table.span));
+                        let message = if schema::table(&name).is_some() {
+                            format!("Table '{name}' does not accept arguments")
+                        } else {
+                            format!("Unknown table `{name}`. The only table function is numbers().")
+                        };
+                        return Err(
+                            TranslateError::new(ErrorKind::UnknownTable, message).at(j.table.span)
+                        );
                     }
                     if args.is_empty() {
-                        return Err(TranslateError::invalid("Table function 'numbers' requires at least 1 argument").at(j.span));
+                        return Err(TranslateError::invalid(
+                            "Table function 'numbers' requires at least 1 argument",
+                        )
+                        .at(j.span));
                     }
                     if args.len() > 2 {
-                        return Err(TranslateError::invalid("Table function 'numbers' requires at most 2 arguments").at(j.span));
+                        return Err(TranslateError::invalid(
+                            "Table function 'numbers' requires at most 2 arguments",
+                        )
+                        .at(j.span));
                     }
                     let mut resolved = Vec::with_capacity(args.len());
                     let mut empty = Scope::default();
@@ -283,6 +383,8 @@ impl Resolver<'_> {
                         resolved.push(self.expr(a, &mut empty)?);
                     }
                     item.source = Source::Numbers(resolved);
+                    // 26.9 does not accept `numbers.number` without an alias: always give one.
+                    item.alias = Some(j.alias.clone().unwrap_or_else(|| "numbers".into()));
                     visible_name = j.alias.clone().unwrap_or_else(|| "numbers".into());
                     scope.tables.push(ScopeTable {
                         name: visible_name.clone(),
@@ -299,14 +401,21 @@ impl Resolver<'_> {
                     visible_name = alias.clone();
                     scope.tables.push(ScopeTable {
                         name: visible_name.clone(),
-                        kind: ScopeTableKind::Subquery { columns, qualifier: Some(alias) },
+                        kind: ScopeTableKind::Subquery {
+                            columns,
+                            qualifier: Some(alias),
+                        },
                     });
                 } else {
                     let Some(kind) = schema::table(&name) else {
-                        let mut err = TranslateError::new(ErrorKind::UnknownTable, format!("Unknown table `{name}`."))
-                            .at(j.table.span);
+                        let mut err = TranslateError::new(
+                            ErrorKind::UnknownTable,
+                            format!("Unknown table `{name}`."),
+                        )
+                        .at(j.table.span);
                         let mut names: Vec<&str> = schema::TABLE_NAMES.to_vec();
-                        let cte_names: Vec<String> = self.ctes.iter().map(|c| c.name.clone()).collect();
+                        let cte_names: Vec<String> =
+                            self.ctes.iter().map(|c| c.name.clone()).collect();
                         names.extend(cte_names.iter().map(String::as_str));
                         if let Some(s) = suggestions(&name, names).first() {
                             err = err.with_hint(format!("did you mean `{s}`?"));
@@ -314,16 +423,25 @@ impl Resolver<'_> {
                         return Err(err);
                     };
                     if kind == TableKind::Numbers {
-                        return Err(TranslateError::invalid("Table function 'numbers' requires at least 1 argument").at(j.span));
+                        return Err(TranslateError::invalid(
+                            "Table function 'numbers' requires at least 1 argument",
+                        )
+                        .at(j.span));
                     }
                     visible_name = j.alias.clone().unwrap_or_else(|| name.clone());
                     match kind {
                         TableKind::Raw(p) => {
                             item.source = Source::Table(p);
-                            let qualifier = j.alias.clone().unwrap_or_else(|| p.clickhouse_name().to_string());
+                            let qualifier = j
+                                .alias
+                                .clone()
+                                .unwrap_or_else(|| p.clickhouse_name().to_string());
                             scope.tables.push(ScopeTable {
                                 name: visible_name.clone(),
-                                kind: ScopeTableKind::Physical { table: kind, qualifier },
+                                kind: ScopeTableKind::Physical {
+                                    table: kind,
+                                    qualifier,
+                                },
                             });
                         }
                         TableKind::Lazy(l) => {
@@ -337,17 +455,25 @@ impl Resolver<'_> {
                                 outputs: Vec::new(),
                                 children: Vec::new(),
                             });
-                            scope.tables.push(ScopeTable { name: visible_name.clone(), kind: ScopeTableKind::Lazy(node) });
+                            scope.tables.push(ScopeTable {
+                                name: visible_name.clone(),
+                                kind: ScopeTableKind::Lazy(node),
+                            });
                         }
                         TableKind::Numbers => {
-                            return Err(TranslateError::invalid("Table function 'numbers' requires at least 1 argument").at(j.span));
+                            return Err(TranslateError::invalid(
+                                "Table function 'numbers' requires at least 1 argument",
+                            )
+                            .at(j.span));
                         }
                     }
                 }
             }
             ast::ExprKind::SelectQuery(_) | ast::ExprKind::SelectSetQuery(_) => {
                 if j.table_args.is_some() {
-                    return Err(TranslateError::invalid("A subquery does not accept arguments").at(j.span));
+                    return Err(
+                        TranslateError::invalid("A subquery does not accept arguments").at(j.span),
+                    );
                 }
                 let sub = match &j.table.kind {
                     ast::ExprKind::SelectQuery(q) => ast::Query::Select(q.clone()),
@@ -360,22 +486,35 @@ impl Resolver<'_> {
                 visible_name = j.alias.clone().unwrap_or_default();
                 scope.tables.push(ScopeTable {
                     name: visible_name.clone(),
-                    kind: ScopeTableKind::Subquery { columns, qualifier: j.alias.clone() },
+                    kind: ScopeTableKind::Subquery {
+                        columns,
+                        qualifier: j.alias.clone(),
+                    },
                 });
             }
             ast::ExprKind::Placeholder(_) => {
-                return Err(TranslateError::invalid("Unresolved placeholder in FROM").at(j.table.span));
+                return Err(
+                    TranslateError::invalid("Unresolved placeholder in FROM").at(j.table.span)
+                );
             }
             ast::ExprKind::HogQLXTag(_) => {
-                return Err(TranslateError::unsupported("Printing HogQLX tags is only supported in HogQL queries").at(j.table.span));
+                return Err(TranslateError::unsupported(
+                    "Printing HogQLX tags is only supported in HogQL queries",
+                )
+                .at(j.table.span));
             }
             other => {
-                return Err(TranslateError::invalid(format!("A {} cannot be used as a SELECT source", kind_name(other)))
-                    .at(j.table.span));
+                return Err(TranslateError::invalid(format!(
+                    "A {} cannot be used as a SELECT source",
+                    kind_name(other)
+                ))
+                .at(j.table.span));
             }
         }
         if !visible_name.is_empty()
-            && scope.tables[..scope.tables.len() - 1].iter().any(|t| t.name == visible_name)
+            && scope.tables[..scope.tables.len() - 1]
+                .iter()
+                .any(|t| t.name == visible_name)
         {
             return Err(TranslateError::invalid(format!(
                 "Already have joined a table called \"{visible_name}\". Can't redefine."
@@ -399,7 +538,9 @@ impl Resolver<'_> {
             let num = |e: &ast::Expr| -> Result<Expr> {
                 match &e.kind {
                     ast::ExprKind::Constant(ast::Constant::Int(i)) => Ok(Expr::int(*i)),
-                    ast::ExprKind::Constant(ast::Constant::Float(f)) => Ok(Expr::Const(ir::Const::Float(*f))),
+                    ast::ExprKind::Constant(ast::Constant::Float(f)) => {
+                        Ok(Expr::Const(ir::Const::Float(*f)))
+                    }
                     _ => Err(TranslateError::invalid("SAMPLE ratios must be numbers").at(e.span)),
                 }
             };
@@ -411,25 +552,45 @@ impl Resolver<'_> {
         if offset.is_none() && value.1.is_none() && value.0 == Expr::int(1) {
             return Ok(None);
         }
-        Ok(Some(Sample { ratio: value, offset }))
+        Ok(Some(Sample {
+            ratio: value,
+            offset,
+        }))
     }
 
     fn find_cte(&self, name: &str) -> Option<ast::Cte> {
-        self.ctes.iter().rev().find(|c| c.name == name && c.cte_type == ast::CteType::Subquery).cloned()
+        self.ctes
+            .iter()
+            .rev()
+            .find(|c| c.name == name && c.cte_type == ast::CteType::Subquery)
+            .cloned()
     }
 
     /// A subquery CTE used as a table: resolved afresh at every use (so it gets its own team
     /// guards), seeing only the CTEs defined before it.
     fn cte_query(&mut self, cte: &ast::Cte, span: ast::Span) -> Result<(Query, Vec<SubColumn>)> {
         if self.cte_depth >= MAX_CTE_DEPTH {
-            return Err(TranslateError::invalid("Too many CTE expansions (50+). Probably a CTE loop.").at(span));
+            return Err(TranslateError::invalid(
+                "Too many CTE expansions (50+). Probably a CTE loop.",
+            )
+            .at(span));
         }
         let q = match &cte.expr.kind {
             ast::ExprKind::SelectQuery(q) => ast::Query::Select(q.clone()),
             ast::ExprKind::SelectSetQuery(q) => ast::Query::SelectSet(q.clone()),
-            _ => return Err(TranslateError::invalid(format!("CTE '{}' is not a subquery", cte.name)).at(cte.span)),
+            _ => {
+                return Err(TranslateError::invalid(format!(
+                    "CTE '{}' is not a subquery",
+                    cte.name
+                ))
+                .at(cte.span));
+            }
         };
-        let position = self.ctes.iter().rposition(|c| c.name == cte.name).unwrap_or(0);
+        let position = self
+            .ctes
+            .iter()
+            .rposition(|c| c.name == cte.name)
+            .unwrap_or(0);
         let saved: Vec<ast::Cte> = self.ctes.drain(position..).collect();
         self.cte_depth += 1;
         let result = self.query(&q, false);
@@ -445,7 +606,9 @@ impl Resolver<'_> {
         let mut columns: Vec<(Expr, Option<String>)> = Vec::with_capacity(items.len());
         for item in items {
             match &item.kind {
-                ast::ExprKind::Field(f) if f.chain.last().and_then(|p| p.as_name()) == Some("*") => {
+                ast::ExprKind::Field(f)
+                    if f.chain.last().and_then(|p| p.as_name()) == Some("*") =>
+                {
                     for (expr, name) in self.expand_star(&f.chain, scope, item.span)? {
                         columns.push((expr, Some(name)));
                     }
@@ -453,17 +616,36 @@ impl Resolver<'_> {
                 ast::ExprKind::Alias(a) if !a.hidden => {
                     self.check_alias_name(&a.alias, item.span)?;
                     if scope.explicit_alias(&a.alias) {
-                        return Err(TranslateError::invalid(format!("Cannot redefine an alias with the name: {}", a.alias))
-                            .at(item.span));
+                        return Err(TranslateError::invalid(format!(
+                            "Cannot redefine an alias with the name: {}",
+                            a.alias
+                        ))
+                        .at(item.span));
                     }
                     let expr = self.expr(&a.expr, scope)?;
-                    scope.aliases.push(AliasDef { name: a.alias.clone(), expr: expr.clone(), hidden: false });
-                    columns.push((Expr::Alias { expr: Box::new(expr), name: a.alias.clone() }, None));
+                    scope.aliases.push(AliasDef {
+                        name: a.alias.clone(),
+                        expr: expr.clone(),
+                        hidden: false,
+                    });
+                    columns.push((
+                        Expr::Alias {
+                            expr: Box::new(expr),
+                            name: a.alias.clone(),
+                        },
+                        None,
+                    ));
                 }
                 _ => {
                     let (expr, hidden) = self.expr_with_name(item, scope)?;
+                    // `%` is reserved for placeholders: such a column simply stays unnamed.
+                    let hidden = hidden.filter(|name| !name.contains('%') && !name.is_empty());
                     if let Some(name) = &hidden {
-                        scope.aliases.push(AliasDef { name: name.clone(), expr: expr.clone(), hidden: true });
+                        scope.aliases.push(AliasDef {
+                            name: name.clone(),
+                            expr: expr.clone(),
+                            hidden: true,
+                        });
                     }
                     columns.push((expr, hidden));
                 }
@@ -475,9 +657,14 @@ impl Resolver<'_> {
             match hidden {
                 Some(name)
                     if !scope.explicit_alias(name)
-                        && !columns[i + 1..].iter().any(|(_, h)| h.as_deref() == Some(name.as_str())) =>
+                        && !columns[i + 1..]
+                            .iter()
+                            .any(|(_, h)| h.as_deref() == Some(name.as_str())) =>
                 {
-                    out.push(Expr::Alias { expr: Box::new(expr.clone()), name: name.clone() });
+                    out.push(Expr::Alias {
+                        expr: Box::new(expr.clone()),
+                        name: name.clone(),
+                    });
                 }
                 _ => out.push(expr.clone()),
             }
@@ -486,7 +673,11 @@ impl Resolver<'_> {
     }
 
     /// Turns the registered FROM items and the lazy nodes into the printed FROM chain.
-    fn finish_from(&mut self, items: Vec<(FromItem, Option<&ast::JoinConstraint>)>, scope: &mut Scope) -> Result<Vec<FromItem>> {
+    fn finish_from(
+        &mut self,
+        items: Vec<(FromItem, Option<&ast::JoinConstraint>)>,
+        scope: &mut Scope,
+    ) -> Result<Vec<FromItem>> {
         let mut out = Vec::with_capacity(items.len());
         for (i, (mut item, _)) in items.into_iter().enumerate() {
             if let Some(ScopeTableKind::Lazy(node)) = scope.tables.get(i).map(|t| &t.kind) {
@@ -498,7 +689,12 @@ impl Resolver<'_> {
             } else {
                 out.push(item);
             }
-            let roots: Vec<usize> = scope.from_children.iter().filter(|(f, _)| *f == i).map(|(_, n)| *n).collect();
+            let roots: Vec<usize> = scope
+                .from_children
+                .iter()
+                .filter(|(f, _)| *f == i)
+                .map(|(_, n)| *n)
+                .collect();
             for node in roots {
                 self.push_lazy_join(node, scope, &mut out)?;
             }
@@ -506,11 +702,19 @@ impl Resolver<'_> {
         Ok(out)
     }
 
-    fn push_lazy_join(&mut self, node: usize, scope: &Scope, out: &mut Vec<FromItem>) -> Result<()> {
+    fn push_lazy_join(
+        &mut self,
+        node: usize,
+        scope: &Scope,
+        out: &mut Vec<FromItem>,
+    ) -> Result<()> {
         let n = &scope.lazy[node];
         let Some(join) = &n.join else { return Ok(()) };
         if n.outputs.is_empty() && n.kind.key_fields().is_empty() {
-            return Err(TranslateError::invalid(format!("No fields requested from {}", n.alias)));
+            return Err(TranslateError::invalid(format!(
+                "No fields requested from {}",
+                n.alias
+            )));
         }
         let query = lazy::build(self.ctx, n, &scope.lazy)?;
         out.push(FromItem {
@@ -523,7 +727,12 @@ impl Resolver<'_> {
         self.push_lazy_children(node, scope, out)
     }
 
-    fn push_lazy_children(&mut self, node: usize, scope: &Scope, out: &mut Vec<FromItem>) -> Result<()> {
+    fn push_lazy_children(
+        &mut self,
+        node: usize,
+        scope: &Scope,
+        out: &mut Vec<FromItem>,
+    ) -> Result<()> {
         for child in scope.lazy[node].children.clone() {
             self.push_lazy_join(child, scope, out)?;
         }
@@ -557,22 +766,29 @@ fn kind_name(kind: &ast::ExprKind) -> &'static str {
     }
 }
 
-/// The named output columns of a resolved query (first member of a set).
+/// The named output columns of a resolved query (first member of a set): explicit or hidden
+/// aliases and alias references. An unaliased expression has no usable name.
 fn output_columns(q: &Query) -> Vec<SubColumn> {
     match q {
-        Query::Select(s) => s
-            .columns
-            .iter()
-            .filter_map(|c| {
+        Query::Select(s) => {
+            let mut out: Vec<SubColumn> = Vec::with_capacity(s.columns.len());
+            for c in &s.columns {
                 let name = match c {
-                    Expr::Alias { name, .. } => name.clone(),
-                    Expr::Column(col) => col.name.clone(),
-                    Expr::Name(n) => n.name.clone(),
-                    _ => return None,
+                    Expr::Alias { name, .. } => name,
+                    Expr::Name(n) => &n.name,
+                    _ => continue,
                 };
-                Some(SubColumn { name, nullable: c.nullable(), sort_key_time: c.is_sort_key_time() })
-            })
-            .collect(),
+                if out.iter().any(|o| o.name == *name) {
+                    continue;
+                }
+                out.push(SubColumn {
+                    name: name.clone(),
+                    nullable: c.nullable(),
+                    sort_key_time: c.is_sort_key_time(),
+                });
+            }
+            out
+        }
         Query::Set(set) => output_columns(&set.initial),
     }
 }

@@ -19,7 +19,10 @@ pub(crate) enum ScopeTableKind {
     /// A lazy table used as a FROM item: index into [`Scope::lazy`].
     Lazy(usize),
     /// A subquery (or CTE); `qualifier` is its alias, if any.
-    Subquery { columns: Vec<SubColumn>, qualifier: Option<String> },
+    Subquery {
+        columns: Vec<SubColumn>,
+        qualifier: Option<String>,
+    },
 }
 
 /// An output column of a subquery.
@@ -45,7 +48,11 @@ pub(crate) enum LazyOutput {
     /// A plain field of the lazy table, selected under its own name.
     Field(&'static str),
     /// `properties.k1.k2` selected as `properties___k1___k2`.
-    Property { field: &'static str, keys: Vec<PropKey>, name: String },
+    Property {
+        field: &'static str,
+        keys: Vec<PropKey>,
+        name: String,
+    },
     /// A join key a further hop needs, selected as `<alias>___<field>`.
     JoinKey { field: &'static str, name: String },
 }

@@ -1,0 +1,63 @@
+//! Translation speed: a typical ~1 KB analytics query, parsed, resolved and printed.
+//! `cargo bench -p hogql-to-clickhouse` prints µs per translation (and per stage); the goal is
+//! under 100 µs for the whole pipeline in a release build.
+
+use hogql_to_clickhouse::{Context, print, resolve, translate_select};
+use std::hint::black_box;
+use std::time::Instant;
+
+const QUERY: &str = "SELECT
+    toStartOfDay(timestamp) AS day,
+    event,
+    properties.$browser AS browser,
+    person.properties.email AS email,
+    count() AS events,
+    uniq(distinct_id) AS users,
+    countIf(properties.$current_url ilike '%pricing%') AS pricing_views,
+    avg(toFloat(properties.$screen_width)) AS avg_width,
+    quantile(0.95)(toFloat(properties.load_time)) AS p95_load
+FROM events
+WHERE timestamp >= now() - INTERVAL 7 DAY
+    AND timestamp < now()
+    AND event IN ('$pageview', '$autocapture', 'signed_up', 'purchase')
+    AND properties.$browser != 'HeadlessChrome'
+    AND (properties.utm_source = 'google' OR properties.utm_source IS NULL)
+    AND person.properties.plan = 'enterprise'
+    AND distinct_id NOT IN (SELECT distinct_id FROM events WHERE event = 'internal_user' AND timestamp > now() - INTERVAL 30 DAY)
+GROUP BY day, event, browser, email
+HAVING events > 10
+ORDER BY day DESC, events DESC
+LIMIT 1000";
+
+fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
+    for _ in 0..iterations / 10 {
+        black_box(f());
+    }
+    let start = Instant::now();
+    for _ in 0..iterations {
+        black_box(f());
+    }
+    let micros = start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations);
+    println!("{label:<28} {micros:>9.2} µs");
+    micros
+}
+
+fn main() {
+    let ctx = Context::new(42);
+    println!("query: {} bytes", QUERY.len());
+    let iterations = 2_000;
+    let ast = hogql_parser::parse_select(QUERY).expect("benchmark query parses");
+    let resolved = resolve(&ast, &ctx).expect("benchmark query resolves");
+    time("parse", iterations, || {
+        hogql_parser::parse_select(QUERY).map(|_| ()).is_ok()
+    });
+    time("resolve", iterations, || resolve(&ast, &ctx).is_ok());
+    time("print", iterations, || print(&resolved).is_ok());
+    let total = time("translate_select (all)", iterations, || {
+        translate_select(QUERY, &ctx).is_ok()
+    });
+    println!(
+        "goal: < 100 µs per translation -> {}",
+        if total < 100.0 { "met" } else { "NOT met" }
+    );
+}

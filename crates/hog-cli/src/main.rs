@@ -21,6 +21,10 @@ struct Cli {
 enum Command {
     /// Parse HogQL or Hog and print the tree (or PostHog's JSON AST).
     Parse(commands::parse::Args),
+    /// Run a Hog program (PostHog JSON bytecode) and print what it prints.
+    Run(commands::run::Args),
+    /// Disassemble PostHog JSON bytecode.
+    Disasm(commands::disasm::Args),
     /// The analyst's REPL: HogQL queries and Hog statements (`hog` alone starts it too).
     Repl(commands::repl::Args),
     /// Run one HogQL query against the event store and print the result.
@@ -44,6 +48,8 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Disasm(args) => commands::disasm::run(args),
         Command::Repl(args) => commands::repl::run(args),
         Command::Query(args) => commands::query::run(args),
         Command::Compile(args) => commands::compile::run(args),

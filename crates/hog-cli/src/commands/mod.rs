@@ -2,8 +2,10 @@
 
 pub mod check;
 pub mod compile;
+pub mod disasm;
 pub mod import;
 pub mod parse;
+pub mod run;
 pub mod query;
 pub mod repl;
 pub mod setup;

@@ -122,7 +122,9 @@ impl<'a> Writer<'a> {
     }
 
     fn finish(&self, mut o: Obj, span: Span) -> String {
-        if let (Some(s), Some(e)) = (self.pos(span.start), self.pos(span.end)) {
+        // Nodes with an empty span are implied by the syntax, not written: no position.
+        if span.is_empty() {
+        } else if let (Some(s), Some(e)) = (self.pos(span.start), self.pos(span.end)) {
             o.raw("start", s);
             o.raw("end", e);
         }
@@ -467,7 +469,8 @@ impl<'a> Writer<'a> {
                 let mut no = Obj::new("SelectSetNode");
                 no.raw("select_query", self.query(&n.select_query));
                 no.str("set_operator", n.set_operator.keyword());
-                self.finish(no, n.span)
+                // PostHog gives set nodes no position.
+                self.finish(no, Span::default())
             })),
         );
         self.finish(o, q.span)
@@ -583,10 +586,7 @@ impl<'a> Writer<'a> {
             if let Some(args) = &j.table_args {
                 o.raw("table_args", self.exprs(args));
             }
-            if j.alias.is_some()
-                && !matches!(j.table.kind, ExprKind::Field(_) | ExprKind::Placeholder(_))
-                || j.table_args.is_some() && j.alias.is_some()
-            {
+            if j.alias.is_some() {
                 o.null("column_aliases");
             }
             o.raw(

@@ -118,6 +118,13 @@ impl<'s> Builder<'s> {
         self.x(ExprKind::Constant(c), l, r, 0)
     }
 
+    /// A constant the parser adds that is not written in the source (the `0` of `-x`, the
+    /// `NULL` of `x IS NULL`, …). It gets an empty span at `at`, which also tells the JSON
+    /// export to give it no position, as PostHog's parser does.
+    pub fn synthetic(&mut self, c: Constant, at: u32) -> X {
+        self.x(ExprKind::Constant(c), at, at, 0)
+    }
+
     /// A number literal, `negative` when a `-` was written before it.
     pub fn number(&mut self, text: &str, negative: bool, l: u32, r: u32) -> X {
         let c = number_constant(text, negative);
@@ -154,10 +161,7 @@ impl<'s> Builder<'s> {
                 return self.constant(c, l, r);
             }
         }
-        let zero = self.constant(Constant::Int(0), l, l);
-        // PostHog gives the implicit 0 the position of the whole negation.
-        let mut zero = zero;
-        zero.v.span = span(l, r);
+        let zero = self.synthetic(Constant::Int(0), l);
         self.arith(ArithmeticOp::Sub, zero, x, l, r)
     }
 
@@ -204,8 +208,7 @@ impl<'s> Builder<'s> {
                 return self.x(ExprKind::Field(Field { chain }), l, r, 0);
             }
         }
-        let key_span = span(r - name.len().min(r as usize) as u32, r);
-        let key = self.constant(Constant::String(name), key_span.start, key_span.end);
+        let key = self.synthetic(Constant::String(name), r);
         let d = d.max(key.d);
         self.x(
             ExprKind::ArrayAccess(ArrayAccess {
@@ -314,7 +317,7 @@ impl<'s> Builder<'s> {
 
     /// `x IS [NOT] NULL`; `null_l..r` is the `NULL` keyword.
     pub fn is_null(&mut self, a: X, negated: bool, null_l: u32, l: u32, r: u32) -> X {
-        let null = self.constant(Constant::Null, null_l, r);
+        let null = self.synthetic(Constant::Null, null_l);
         let op = if negated {
             CompareOp::NotEq
         } else {
@@ -357,14 +360,27 @@ impl<'s> Builder<'s> {
         self.flat(a, b, l, r, false)
     }
 
+    /// PostHog flattens nested `AND`s (and `OR`s) on both sides, parenthesised or not:
+    /// `a AND (b AND c)` is one `AND` of three.
     fn flat(&mut self, a: X, b: X, l: u32, r: u32, is_and: bool) -> X {
-        let (ad, bd) = (a.d, b.d);
-        let (mut items, d) = match a.v.kind {
-            ExprKind::And(items) if is_and && !a.paren => (items, (ad - 1).max(bd)),
-            ExprKind::Or(items) if !is_and && !a.paren => (items, (ad - 1).max(bd)),
-            kind => (vec![Expr::new(kind, a.v.span)], ad.max(bd)),
-        };
-        items.push(b.v);
+        let mut items = Vec::new();
+        let mut d = 0;
+        for x in [a, b] {
+            match x.v.kind {
+                ExprKind::And(inner) if is_and => {
+                    d = d.max(x.d - 1);
+                    items.extend(inner);
+                }
+                ExprKind::Or(inner) if !is_and => {
+                    d = d.max(x.d - 1);
+                    items.extend(inner);
+                }
+                kind => {
+                    d = d.max(x.d);
+                    items.push(Expr::new(kind, x.v.span));
+                }
+            }
+        }
         let kind = if is_and {
             ExprKind::And(items)
         } else {
@@ -393,52 +409,22 @@ impl<'s> Builder<'s> {
         )
     }
 
-    /// `e BETWEEN rest` where `rest` was parsed as `low AND high` (the last `AND` of the chain
-    /// separates the bounds, as in PostHog's parser).
-    pub fn between_split(
-        &mut self,
-        e: X,
-        rest: X,
-        negated: bool,
-        l: u32,
-        r: u32,
-    ) -> Result<X, ParseError> {
-        let rest_span = rest.v.span;
-        let (rd, rparen) = (rest.d, rest.paren);
-        match rest.v.kind {
-            ExprKind::And(mut items) if !rparen && items.len() >= 2 => {
-                let high = items
-                    .pop()
-                    .unwrap_or_else(|| Expr::new(ExprKind::Constant(Constant::Null), rest_span));
-                let low = if items.len() == 1 {
-                    items
-                        .pop()
-                        .unwrap_or_else(|| Expr::new(ExprKind::Constant(Constant::Null), rest_span))
-                } else {
-                    let end = items.last().map_or(rest_span.end, |e| e.span.end);
-                    Expr::new(ExprKind::And(items), span(rest_span.start, end))
-                };
-                let (low, high) = (N::new(low, rd), N::new(high, rd));
-                Ok(self.between(e, low, high, negated, l, r))
-            }
-            _ => Err(ParseError::new(
-                ErrorKind::UnexpectedToken,
-                span(rest_span.end, rest_span.end),
-                "expected `AND` in `BETWEEN … AND …`",
-            )),
-        }
-    }
-
-    /// `a || b`: one flattened `concat` call.
+    /// `a || b`: one `concat` call, flattening `||` on both sides (parenthesised or not).
     pub fn concat(&mut self, a: X, b: X, l: u32, r: u32) -> X {
-        let (ad, bd) = (a.d, b.d);
-        let (mut args, d) = match a.v.kind {
-            ExprKind::Call(c) if c.desugared && c.name == "concat" && !a.paren => {
-                (c.args, (ad - 1).max(bd))
+        let mut args = Vec::new();
+        let mut d = 0;
+        for x in [a, b] {
+            match x.v.kind {
+                ExprKind::Call(c) if c.desugared && c.name == "concat" => {
+                    d = d.max(x.d - 1);
+                    args.extend(c.args);
+                }
+                kind => {
+                    d = d.max(x.d);
+                    args.push(Expr::new(kind, x.v.span));
+                }
             }
-            kind => (vec![Expr::new(kind, a.v.span)], ad.max(bd)),
-        };
-        args.push(b.v);
+        }
         self.sugar_call("concat", args, l, r, d)
     }
 
@@ -536,6 +522,8 @@ impl<'s> Builder<'s> {
         l: u32,
         r: u32,
     ) -> X {
+        // A missing ELSE is an explicit NULL, as in PostHog.
+        let default = Some(default.unwrap_or_else(|| self.synthetic(Constant::Null, r)));
         let mut d = subject
             .as_ref()
             .map_or(0, |x| x.d)

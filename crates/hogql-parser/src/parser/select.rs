@@ -99,6 +99,53 @@ pub fn select(
         d = d.max(dmax(o));
     }
     let mut limits = p.limits.unwrap_or_default();
+    // The query ends where its last clause ends (lalrpop places the end of trailing empty
+    // optional parts at the next token). PostHog's parser ends a query with
+    // `LIMIT n OFFSET m` at the end of `n`.
+    let r = match (&limits.limit, &limits.offset) {
+        (Some(lim), Some(_)) if limits.by.is_none() => lim.v.span.end,
+        _ => {
+            let mut end = p.columns.last().map_or(l, |c| c.v.span.end);
+            let mut see = |s: Span| end = end.max(s.end);
+            if let Some(f) = &p.from {
+                f.joins.iter().for_each(|j| {
+                    see(j.span);
+                    if let Some(c) = &j.constraint {
+                        see(c.v.span);
+                    }
+                });
+                if let Some(a) = &f.array_join {
+                    see(a.v.span);
+                }
+            }
+            for x in [
+                &p.prewhere,
+                &p.where_,
+                &p.having,
+                &p.qualify,
+                &limits.limit,
+                &limits.offset,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                see(x.v.span);
+            }
+            if let Some((g, _)) = &p.group_by {
+                g.iter().for_each(|x| see(x.v.span));
+            }
+            if let Some(ws) = &p.windows {
+                ws.iter().for_each(|w| see(w.v.span));
+            }
+            if let Some(os) = &p.order_by {
+                os.iter().for_each(|o| see(o.v.span));
+            }
+            if let Some(lb) = &limits.by {
+                see(lb.v.span);
+            }
+            end.min(r)
+        }
+    };
     d = d
         .max(opt_d(&limits.by))
         .max(opt_d(&limits.limit))
@@ -263,9 +310,11 @@ pub fn joined(
     if let Some(a) = &t.alias {
         check_alias(a, t.span.start, t.span.end)?;
     }
+    // PostHog's span of a joined table covers the table and its alias, not the join keywords
+    // or the constraint (which has its own).
+    let _ = (l, r);
     t.join_type = Some(op);
     t.constraint = constraint;
-    t.span = span(l.min(t.span.start), r);
     Ok(t)
 }
 
@@ -511,7 +560,18 @@ pub fn set(
 ) -> N<Query> {
     let mut d = first.d;
     let mut nodes = Vec::with_capacity(rest.len());
-    for (op, q, ql, qr) in rest {
+    // Inside a set, a member `… LIMIT n OFFSET m` ends after `m` (PostHog).
+    let widen = |q: &mut N<Query>| {
+        if let Query::Select(s) = &mut q.v
+            && let (Some(_), Some(off)) = (&s.limit, &s.offset)
+        {
+            s.span.end = s.span.end.max(off.span.end);
+        }
+    };
+    let mut first = first;
+    widen(&mut first);
+    for (op, mut q, ql, qr) in rest {
+        widen(&mut q);
         d = d.max(q.d);
         nodes.push(SelectSetNode {
             set_operator: op,

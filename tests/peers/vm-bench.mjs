@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import crypto from 'node:crypto'
 
 const require = createRequire(import.meta.url)
-const { exec } = require('@posthog/hogvm')
+const { exec, convertHogToJS } = require('@posthog/hogvm')
 
 const [mode, path, roundsArg] = process.argv.slice(2)
 if (mode === 'run') {
@@ -39,7 +39,7 @@ if (mode === 'run') {
         for (const globals of globalsList) {
             const r = exec(bytecode, { globals, functions, timeout: 5000 })
             if (r.error) throw r.error
-            if (record) results.push(r.result)
+            if (record) results.push(convertHogToJS(r.result))
         }
     }
     run(true)

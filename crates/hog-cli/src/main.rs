@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Parse HogQL or Hog and print the tree (or PostHog's JSON AST).
     Parse(commands::parse::Args),
+    /// Translate a HogQL query to the ClickHouse SQL the event store runs.
+    Sql(commands::sql::Args),
     /// Run a Hog program (PostHog JSON bytecode) and print what it prints.
     Run(commands::run::Args),
     /// Disassemble PostHog JSON bytecode.
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Sql(args) => commands::sql::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Repl(args) => commands::repl::run(args),

@@ -9,4 +9,5 @@ pub mod run;
 pub mod query;
 pub mod repl;
 pub mod setup;
+pub mod sql;
 pub mod test;

@@ -148,7 +148,8 @@ mod tests {
     #[test]
     fn bad_spans_do_not_panic() {
         let text = "select 'é'";
-        for span in [0..100, 9..9, 8..9, 100..200, 5..2] {
+        let reversed = std::ops::Range { start: 5, end: 2 };
+        for span in [0..100, 9..9, 8..9, 100..200, reversed] {
             let out = Problem::error("x", Some(span)).render(text, false);
             assert!(out.contains("x"));
         }

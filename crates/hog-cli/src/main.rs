@@ -21,16 +21,16 @@ struct Cli {
 enum Command {
     /// Parse HogQL or Hog and print the tree (or PostHog's JSON AST).
     Parse(commands::parse::Args),
+    /// The analyst's REPL: HogQL queries and Hog statements (`hog` alone starts it too).
+    Repl(commands::repl::Args),
+    /// Run one HogQL query against the event store and print the result.
+    Query(commands::query::Args),
     /// Translate a HogQL query to the ClickHouse SQL the event store runs.
     Sql(commands::sql::Args),
     /// Run a Hog program (PostHog JSON bytecode) and print what it prints.
     Run(commands::run::Args),
     /// Disassemble PostHog JSON bytecode.
     Disasm(commands::disasm::Args),
-    /// The analyst's REPL: HogQL queries and Hog statements (`hog` alone starts it too).
-    Repl(commands::repl::Args),
-    /// Run one HogQL query against the event store and print the result.
-    Query(commands::query::Args),
     /// Compile Hog source to PostHog JSON bytecode.
     Compile(commands::compile::Args),
     /// Compile and lint Hog scripts without running them (exit 1 on problems).
@@ -50,11 +50,11 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Repl(args) => commands::repl::run(args),
+        Command::Query(args) => commands::query::run(args),
         Command::Sql(args) => commands::sql::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
-        Command::Repl(args) => commands::repl::run(args),
-        Command::Query(args) => commands::query::run(args),
         Command::Compile(args) => commands::compile::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Test(args) => commands::test::run(args),

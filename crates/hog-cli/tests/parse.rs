@@ -11,7 +11,12 @@ fn hog(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run hog");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
     child.wait_with_output().expect("hog output")
 }
 
@@ -33,7 +38,11 @@ fn json_ast_of_a_select() {
 fn positions_are_added_on_request() {
     let out = hog(&["parse", "--expr", "--json", "--positions"], "a + 1");
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).contains(r#""start":{"column":0,"line":1,"offset":0}"#), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(r#""start":{"column":0,"line":1,"offset":0}"#),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -59,7 +68,16 @@ fn batch_prints_one_line_per_input() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("q.jsonl");
     std::fs::write(&path, "\"select 1\"\n\"select (\"\n\"select a from t\"\n").expect("write");
-    let out = hog(&["parse", "--select", "--json", "--batch", path.to_str().expect("utf-8 path")], "");
+    let out = hog(
+        &[
+            "parse",
+            "--select",
+            "--json",
+            "--batch",
+            path.to_str().expect("utf-8 path"),
+        ],
+        "",
+    );
     let stdout = text(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
@@ -78,8 +96,20 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn never_panics_on_garbage() {
-    for input in ["\u{0}\u{1}((((", "'unterminated", "select * from (((((", "<a><b></a>", "f'{", "}}}}", "#"] {
+    for input in [
+        "\u{0}\u{1}((((",
+        "'unterminated",
+        "select * from (((((",
+        "<a><b></a>",
+        "f'{",
+        "}}}}",
+        "#",
+    ] {
         let out = hog(&["parse", "--program"], input);
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{input:?}: {:?}", out.status);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{input:?}: {:?}",
+            out.status
+        );
     }
 }

@@ -37,7 +37,12 @@ pub struct Args {
     pub positions: bool,
     /// With --json: FILE holds one JSON string per line; print one JSON tree or error object
     /// per line, in order.
-    #[arg(long, requires = "json", value_name = "FILE.jsonl", conflicts_with = "input")]
+    #[arg(
+        long,
+        requires = "json",
+        value_name = "FILE.jsonl",
+        conflicts_with = "input"
+    )]
     pub batch: Option<PathBuf>,
     /// The text to parse: a file, or `-` (the default) for standard input.
     #[arg(value_name = "FILE|-")]

@@ -287,6 +287,16 @@ pub(crate) fn call_for_test(name: &str, args: &[Value]) -> (Result<Value, VmErro
     (result, lines)
 }
 
+/// [`call_for_test`] with the result in print format (`ERROR: …` for an error): the shape the
+/// STL modules' unit tests compare against.
+#[cfg(test)]
+pub(crate) fn display_call_for_test(name: &str, args: Vec<Value>) -> String {
+    match call_for_test(name, &args).0 {
+        Ok(v) => crate::print::display(&v, usize::MAX).unwrap_or_else(|e| format!("ERROR: {e}")),
+        Err(e) => format!("ERROR: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

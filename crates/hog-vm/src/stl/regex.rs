@@ -228,18 +228,9 @@ fn extract_regex(ctx: &mut NativeCtx<'_>, args: &[Value]) -> Result<Value, VmErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::Env;
-    use crate::memory::Memory;
 
     fn p(name: &str, args: Vec<Value>) -> String {
-        let def = super::super::lookup(name).expect("registered");
-        let mut mem = Memory::new(None);
-        let mut env = Env::new();
-        let mut ctx = NativeCtx::new(&mut mem, &[], &mut env);
-        match (def.call)(&mut ctx, &args) {
-            Ok(v) => crate::print::display(&v, usize::MAX).unwrap(),
-            Err(e) => format!("ERROR: {e}"),
-        }
+        super::super::display_call_for_test(name, args)
     }
 
     fn s(x: &str) -> Value {

@@ -47,6 +47,7 @@ use crate::interp::{Exit, Machine};
 use crate::limits::{Control, Limits, Progress, Usage};
 use crate::program::Program;
 use crate::state::VmState;
+use crate::trace::ErrorTrace;
 use crate::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -81,6 +82,7 @@ pub struct Vm {
     time_zone: String,
     progress: Option<ProgressFn>,
     usage: Usage,
+    error_trace: Option<ErrorTrace>,
 }
 
 enum Printer {
@@ -123,6 +125,7 @@ impl Vm {
             time_zone: "UTC".to_owned(),
             progress: None,
             usage: Usage::default(),
+            error_trace: None,
         })
     }
 
@@ -196,6 +199,15 @@ impl Vm {
         }
     }
 
+    /// Where the last [`Vm::run`] or [`Vm::resume`] failed, when it returned an error raised
+    /// while executing: the Hog call stack, innermost frame first, with element indexes a
+    /// compiler's source map understands. `None` after a successful (or suspended) run and
+    /// for errors outside execution (restoring a state, converting the result). Cleared at
+    /// the start of every run and resumption.
+    pub fn error_trace(&self) -> Option<&ErrorTrace> {
+        self.error_trace.as_ref()
+    }
+
     /// What the last run (or resumption, cumulatively) used.
     pub fn usage(&self) -> &Usage {
         &self.usage
@@ -230,6 +242,7 @@ impl Vm {
 
     /// Runs the program from the start.
     pub fn run(&mut self) -> Result<Outcome, VmError> {
+        self.error_trace = None;
         let env = self.env();
         let root = self.program.chunks[0].clone();
         let mut progress = self.progress.take();
@@ -246,6 +259,9 @@ impl Vm {
                 progress_ref,
             );
             let exit = m.run();
+            if exit.is_err() {
+                self.error_trace = Some(crate::trace::capture(&m));
+            }
             finish(&mut self.usage, &self.bytecode, m, exit, Duration::ZERO)
         };
         self.progress = progress;
@@ -258,6 +274,7 @@ impl Vm {
         state: Box<VmState>,
         result: serde_json::Value,
     ) -> Result<Outcome, VmError> {
+        self.error_trace = None;
         let env = self.env();
         let mut progress = self.progress.take();
         let outcome = {
@@ -276,6 +293,9 @@ impl Vm {
             let prior = Duration::from_micros(state.usage.wall_time_us);
             crate::state::restore(&mut m, &state, &result)?;
             let exit = m.run();
+            if exit.is_err() {
+                self.error_trace = Some(crate::trace::capture(&m));
+            }
             finish(&mut self.usage, &self.bytecode, m, exit, prior)
         };
         self.progress = progress;

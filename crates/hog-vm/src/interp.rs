@@ -607,6 +607,13 @@ impl<'a> Machine<'a> {
         for _ in argc..arg_count as usize {
             self.push(Value::Null)?;
         }
+        // Limits are checked with the caller still on top, so an error leaves the call stack
+        // as it was (the error trace then points at the call).
+        if let Some(max) = self.limits.max_call_depth
+            && self.frames.len() >= max
+        {
+            return Err(LimitExceeded::CallDepth { limit: max }.into());
+        }
         let stack_start = (self.stack.len() - arg_count as usize) as u32;
         self.frames.push(Frame {
             chunk,
@@ -614,13 +621,12 @@ impl<'a> Machine<'a> {
             stack_start,
             closure,
         });
-        if let Some(max) = self.limits.max_call_depth
-            && self.frames.len() > max
-        {
-            return Err(LimitExceeded::CallDepth { limit: max }.into());
-        }
         self.max_depth_seen = self.max_depth_seen.max(self.frames.len());
-        self.charge_bookkeeping()
+        if let Err(e) = self.charge_bookkeeping() {
+            self.frames.pop();
+            return Err(e);
+        }
+        Ok(())
     }
 
     fn build_closure(
@@ -893,7 +899,13 @@ impl<'a> Machine<'a> {
             steps += 1;
             if steps >= tick_at {
                 self.steps = steps;
-                tri!(self.tick());
+                if let Err(e) = self.tick() {
+                    // The instruction at `ip` is the one stopped: store it as "being run"
+                    // (past it), like every other error, so the trace names it.
+                    ip += 1;
+                    save_ip!();
+                    return Err(e);
+                }
                 tick_at = self.tick_at;
             }
             let Some(&op) = chunk.ops.get(ip) else {

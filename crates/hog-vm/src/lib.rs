@@ -23,6 +23,7 @@ pub mod print;
 pub mod program;
 pub mod state;
 pub mod stl;
+pub mod trace;
 pub mod value;
 
 pub use api::{Outcome, Vm};
@@ -31,6 +32,7 @@ pub use host::HostFunctions;
 pub use limits::{Control, Limits, Progress, Usage};
 pub use program::Program;
 pub use state::VmState;
+pub use trace::{ErrorTrace, TraceFrame};
 pub use value::{DateTimeValue, DateValue, DictKey, DictMap, ErrorValue, HogStr, Value};
 
 /// How deep the VM follows nested values when printing, comparing, copying or converting them.

@@ -4,6 +4,7 @@
 
 mod commands;
 mod exit;
+mod options;
 mod render;
 
 use clap::{Parser, Subcommand};

@@ -85,3 +85,111 @@ fn formats_and_errors() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// JSON, JSON lines and CSV are written as rows arrive; a reader that stops early (`| head`)
+/// ends hog quietly, and the whole stream is well formed when read to the end.
+#[test]
+fn large_results_stream_and_a_closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("store");
+    let sql = "select t.number as n, toString(t.number) as s from numbers(30000) as t limit 30000";
+
+    let out = query(&store, &[sql, "--format", "jsonl"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 30000);
+    assert_eq!(lines[0], r#"{"n":0,"s":"0"}"#);
+    assert_eq!(lines[29999], r#"{"n":29999,"s":"29999"}"#);
+
+    let out = query(&store, &[sql, "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(json["columns"], serde_json::json!(["n", "s"]));
+    assert_eq!(json["results"].as_array().map(Vec::len), Some(30000));
+    assert_eq!(json["results"][29999], serde_json::json!([29999, "29999"]));
+
+    // Read one line, then close the pipe while hog is still writing.
+    let mut child = Command::new(HOG)
+        .args(["query", sql, "--format", "csv", "--store"])
+        .arg(&store)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hog starts");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut first = [0u8; 8];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("the header arrives");
+    assert_eq!(&first, b"n,s\r\n0,0");
+    drop(stdout);
+    let out = child.wait_with_output().expect("hog finishes");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Translation flags are the same as `hog sql`'s, and other teams' rows stay invisible.
+#[test]
+fn translation_flags_apply() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("store");
+    let out = query(
+        &store,
+        &[
+            "select t.number from numbers(10) as t",
+            "--default-limit",
+            "3",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "number\r\n0\r\n1\r\n2\r\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("default LIMIT"), "{stderr}");
+}
+
+/// A server that cannot be reached is a clear error (exit 1); `--store` with `--url` is a
+/// usage error (exit 2).
+#[test]
+fn server_store_errors() {
+    let out = Command::new(HOG)
+        .args([
+            "query",
+            "select 1",
+            "--url",
+            "http://127.0.0.1:9",
+            "--server-timeout",
+            "5",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("hog runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot open the ClickHouse server at http://127.0.0.1:9"),
+        "{stderr}"
+    );
+
+    let out = Command::new(HOG)
+        .args([
+            "query",
+            "select 1",
+            "--url",
+            "http://127.0.0.1:9",
+            "--store",
+            "/tmp/x",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("hog runs");
+    assert_eq!(out.status.code(), Some(2));
+}

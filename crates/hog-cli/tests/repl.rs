@@ -228,7 +228,8 @@ fn demo_repl_session_in_a_terminal() {
     std::thread::sleep(Duration::from_millis(1500));
     let started = Instant::now();
     pty.send("\x03");
-    pty.expect("query cancelled", QUICK);
+    // The REPL waits for the engine to confirm: KILL QUERY really stops the embedded engine.
+    pty.expect("query cancelled (the engine stopped it", QUICK);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "cancel took {:?}",
@@ -293,4 +294,51 @@ fn piped_entries_run_in_order() {
     assert!(stdout.contains("a,b\r\n1,x\r\n"), "{stdout}");
     assert!(stdout.contains(r#""columns":["c"]"#), "{stdout}");
     assert!(stderr.contains("Error"), "{stderr}");
+}
+
+/// The REPL's translation flags are `hog sql`'s (here a smaller default LIMIT, said under the
+/// result), and `--url` to a server that does not answer is a clear error, not a hang.
+#[test]
+fn translation_flags_and_server_errors() {
+    let data = tempfile::tempdir().expect("temporary directory");
+    let store = data.path().join("store");
+    let mut child = Command::new(HOG)
+        .args(["repl", "--default-limit", "2", "--team-id", "5", "--store"])
+        .arg(&store)
+        .args(["--format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hog starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin
+        .write_all(b"\\sql\nselect t.number from numbers(5) as t;\n")
+        .expect("write the entries");
+    drop(stdin);
+    let out = child.wait_with_output().expect("hog finishes");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout.matches("\r\n").count(), 3, "{stdout}");
+    assert!(stderr.contains("LIMIT 2"), "{stderr}");
+    assert!(stderr.contains("default LIMIT"), "{stderr}");
+
+    let out = Command::new(HOG)
+        .args([
+            "repl",
+            "--url",
+            "http://127.0.0.1:9",
+            "--server-timeout",
+            "5",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("hog runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot open the ClickHouse server"),
+        "{stderr}"
+    );
 }

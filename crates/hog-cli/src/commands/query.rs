@@ -1,50 +1,49 @@
-//! `hog query [QUERY|-] [--team-id N] [--timezone TZ] [--format table|json|jsonl|csv] [--store DIR]`:
-//! run one HogQL query against the event store and print the result.
+//! `hog query [QUERY|-] [--team-id N] [--timezone TZ] [--format table|json|jsonl|csv]
+//! [--store DIR | --url URL | --demo]`: run one HogQL query against the event store and print
+//! the result.
 //!
 //! `--format json` prints PostHog's query-API shape `{"columns": [...], "types": [...],
-//! "results": [[...]]}`. Tables are the REPL's; the row count, time and the default-LIMIT note
-//! go to stderr so stdout holds only the result. Errors are underlined in the query (exit 1).
+//! "results": [[...]]}`. JSON, JSON lines and CSV stream: rows are written as the engine
+//! produces them, so a large result never sits in memory. Tables need every row to size their
+//! columns, so they are collected first. The row count, time and the default-LIMIT note go to
+//! stderr so stdout holds only the result. Errors are underlined in the query (exit 1).
 
+use super::repl::setup as demo_setup;
 use crate::exit;
+use crate::options::{self, SharedStore, StoreArgs, TranslateArgs};
+use crate::render::text::{TextFormat, TextWriter};
 use crate::render::{self, Format, run, table};
-use hogql_to_clickhouse::Context;
-use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The HogQL query; `-` or nothing reads it from standard input.
     pub query: Option<String>,
-    /// The team whose data the query reads.
-    #[arg(long, default_value_t = 1)]
-    pub team_id: i64,
-    /// The project time zone (IANA name).
-    #[arg(long, default_value = "UTC")]
-    pub timezone: String,
+    #[command(flatten)]
+    pub translate: TranslateArgs,
     /// How the result is printed.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// The embedded store's data directory [default: ~/.local/share/hog/store].
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Query the demo store (generated demo events, imported on the first run).
+    #[arg(long, conflicts_with_all = ["store", "url"])]
+    pub demo: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let text = match args.query.as_deref() {
-        None | Some("-") => {
-            let mut buf = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut buf) {
-                eprintln!("error: cannot read the query from standard input: {e}");
-                return exit::code(exit::USAGE);
-            }
-            buf
+    let text = match options::query_text(args.query.as_deref()) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::code(exit::USAGE);
         }
-        Some(q) => q.to_string(),
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let ctx = Context::new(args.team_id).with_timezone(args.timezone.clone());
+    let ctx = args.translate.context();
 
     // Syntax and translation errors need no store: report them before opening one.
     let prepared = match run::prepare(&text, &ctx) {
@@ -56,41 +55,105 @@ pub fn run(args: Args) -> ExitCode {
             return exit::code(exit::USER_ERROR);
         }
     };
-    let dir = args
-        .store
-        .unwrap_or_else(hog_store::paths::default_store_dir);
-    let store = match hog_store::EmbeddedStore::open(&dir, &mut |m| eprintln!("{m}")) {
+    let store = match open(&args) {
         Ok(store) => store,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(message) => {
+            eprintln!("error: {message}");
             return exit::code(exit::USER_ERROR);
         }
     };
     let started = Instant::now();
-    let result = hog_store::EventStore::query(&store, &prepared.clickhouse.sql, &prepared.params());
+    let outcome = match args.format {
+        Format::Table => print_table(&store, &prepared),
+        Format::Json => stream(&store, &prepared, TextFormat::Json),
+        Format::Jsonl => stream(&store, &prepared, TextFormat::Jsonl),
+        Format::Csv => stream(&store, &prepared, TextFormat::Csv),
+    };
     let elapsed = started.elapsed();
+    // Close the store before the process exits (the engine must not be torn down by exit).
     drop(store);
-    match result {
-        Ok(result) => {
-            let style = table::Style {
-                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                ..table::Style::default()
-            };
-            print!("{}", render::render(&result, args.format, &style));
+    match outcome {
+        Ok(rows) => {
             if args.format == Format::Table {
-                eprintln!("{}", table::footer(result.rows.len(), Some(elapsed)));
+                eprintln!("{}", table::footer(rows, Some(elapsed)));
             }
-            if let Some(note) = run::limit_note(&prepared.ast, result.rows.len(), &ctx) {
+            if let Some(note) = run::limit_note(&prepared.ast, rows, &ctx) {
                 eprintln!("{note}");
             }
             exit::code(exit::OK)
         }
-        Err(e) => {
+        Err(Failure::Store(message)) => {
             eprint!(
                 "{}",
-                render::problem::Problem::error(e.to_string(), None).render(&text, color)
+                render::problem::Problem::error(message, None).render(&text, color)
             );
             exit::code(exit::USER_ERROR)
         }
+        // The reader went away (`hog query ... | head`): what it wanted was printed.
+        Err(Failure::Closed) => exit::code(exit::OK),
+        Err(Failure::Output(e)) => {
+            eprintln!("error: cannot write the result: {e}");
+            exit::code(exit::USER_ERROR)
+        }
     }
+}
+
+fn open(args: &Args) -> Result<SharedStore, String> {
+    if args.demo {
+        let store = options::open_embedded(&demo_setup::demo_dir())?;
+        demo_setup::ensure_demo(&store)?;
+        return Ok(Arc::new(store));
+    }
+    let dir = args.store.embedded_dir(hog_store::paths::default_store_dir);
+    args.store.open(&dir)
+}
+
+enum Failure {
+    Store(String),
+    Closed,
+    Output(std::io::Error),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::Closed
+        } else {
+            Failure::Output(e)
+        }
+    }
+}
+
+/// Collects the result and prints it as an aligned table; returns the row count.
+fn print_table(store: &SharedStore, prepared: &run::Prepared) -> Result<usize, Failure> {
+    let result = store
+        .query(&prepared.clickhouse.sql, &prepared.params())
+        .map_err(|e| Failure::Store(e.to_string()))?;
+    let style = table::Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ..table::Style::default()
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(render::render(&result, Format::Table, &style).as_bytes())?;
+    out.flush()?;
+    Ok(result.rows.len())
+}
+
+/// Writes rows to stdout as the engine produces them; returns the row count.
+fn stream(
+    store: &SharedStore,
+    prepared: &run::Prepared,
+    format: TextFormat,
+) -> Result<usize, Failure> {
+    let mut rows = store
+        .query_stream(&prepared.clickhouse.sql, &prepared.params())
+        .map_err(|e| Failure::Store(e.to_string()))?;
+    let out = BufWriter::new(std::io::stdout().lock());
+    let mut writer = TextWriter::begin(format, out, &rows.columns, &rows.types)?;
+    while let Some(chunk) = rows.next_chunk() {
+        let chunk = chunk.map_err(|e| Failure::Store(e.to_string()))?;
+        writer.rows(&chunk)?;
+    }
+    let written = writer.finish()?;
+    Ok(usize::try_from(written).unwrap_or(usize::MAX))
 }

@@ -1,4 +1,4 @@
-//! `hog repl [--demo | --store DIR]` (and `hog` alone): the analyst's REPL.
+//! `hog repl [--demo | --store DIR | --url URL]` (and `hog` alone): the analyst's REPL.
 //!
 //! Type HogQL and get tables back; type Hog and it runs in a session that remembers its
 //! variables. Entries end at `;` or at an empty line. The pieces live in `repl/`:
@@ -15,10 +15,11 @@ mod hog;
 mod input;
 mod meta;
 mod session;
-mod setup;
+pub(crate) mod setup;
 mod warnings;
 
 use crate::exit;
+use crate::options::{self, SharedStore, StoreArgs, TranslateArgs};
 use crate::render::Format;
 use editor::{PipedReader, ReplHelper};
 use rustyline::error::ReadlineError;
@@ -34,17 +35,12 @@ use std::sync::atomic::AtomicBool;
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
     /// Open the demo store (generated demo events, imported on the first run).
-    #[arg(long, conflicts_with = "store")]
+    #[arg(long, conflicts_with_all = ["store", "url"])]
     pub demo: bool,
-    /// The embedded store's data directory [default: ~/.local/share/hog/store].
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
-    /// The team whose data queries read.
-    #[arg(long, default_value_t = 1)]
-    pub team_id: i64,
-    /// The project time zone (IANA name).
-    #[arg(long, default_value = "UTC")]
-    pub timezone: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub translate: TranslateArgs,
     /// How results are printed.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -56,26 +52,19 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     let interactive = std::io::stdin().is_terminal();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let team_id = if args.team_id > 0 { args.team_id } else { 1 };
-
-    let dir = match (&args.store, args.demo) {
-        (Some(dir), _) => dir.clone(),
-        (None, true) => setup::demo_dir(),
-        (None, false) => hog_store::paths::default_store_dir(),
+    let team_id = if args.translate.team_id > 0 {
+        args.translate.team_id
+    } else {
+        1
     };
-    let store = match setup::open(&dir) {
+    let store = match open(&args) {
         Ok(store) => store,
         Err(message) => {
             eprintln!("error: {message}");
             return exit::code(exit::USER_ERROR);
         }
     };
-    if args.demo
-        && let Err(message) = setup::ensure_demo(&store)
-    {
-        eprintln!("error: {message}");
-        return exit::code(exit::USER_ERROR);
-    }
+    let location = store.describe_location();
 
     // From here on Ctrl-C cancels the running query or program instead of ending the process.
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -84,17 +73,17 @@ pub fn run(args: Args) -> ExitCode {
     }
     let settings = Settings {
         team_id,
-        timezone: args.timezone.clone(),
+        timezone: args.translate.timezone.clone(),
         format: args.format,
         show_sql: false,
         timing: true,
         color,
     };
-    let mut session = Session::new(store, settings, interrupt);
+    let mut session = Session::new(store, settings, args.translate.clone(), interrupt);
 
     let code = if interactive {
         let history = args.history.clone().unwrap_or_else(default_history);
-        interactive_loop(&mut session, &history, color, &dir)
+        interactive_loop(&mut session, &history, color, &location)
     } else {
         let mut reader = PipedReader::new(std::io::stdin().lock());
         loop {
@@ -122,7 +111,7 @@ fn interactive_loop(
     session: &mut Session,
     history: &std::path::Path,
     color: bool,
-    dir: &std::path::Path,
+    location: &str,
 ) -> ExitCode {
     let config = Config::builder()
         .auto_add_history(false)
@@ -153,9 +142,8 @@ fn interactive_loop(
     let _ = editor.load_history(history);
 
     println!(
-        "hog {} · store {} · \\help for help, Ctrl-D to leave",
+        "hog {} · {location} · \\help for help, Ctrl-D to leave",
         env!("CARGO_PKG_VERSION"),
-        dir.display()
     );
     loop {
         let raw = format!("{}> ", session.prompt());
@@ -184,6 +172,17 @@ fn interactive_loop(
         }
     }
     exit::code(exit::OK)
+}
+
+/// The store the flags name; `--demo` imports the demo data on its first run.
+fn open(args: &Args) -> Result<SharedStore, String> {
+    if args.demo {
+        let store = options::open_embedded(&setup::demo_dir())?;
+        setup::ensure_demo(&store)?;
+        return Ok(Arc::new(store));
+    }
+    let dir = args.store.embedded_dir(hog_store::paths::default_store_dir);
+    args.store.open(&dir)
 }
 
 /// `repl_history` beside the default store (`~/.local/share/hog/repl_history`).

@@ -16,9 +16,9 @@
 //! Ctrl-C aborts a running program through the VM's progress callback. `sql(query)` runs HogQL
 //! against the REPL's store and returns `{columns, results}`.
 
+use crate::options::SharedStore;
 use crate::render::problem::Problem;
 use hog_compiler::{CompileOptions, HostFunction, compile_program};
-use hog_store::EmbeddedStore;
 use hog_vm::{Control, Limits, Outcome, Vm};
 use hogql_parser::ast::{Program, Span, Stmt, StmtKind};
 use std::sync::Arc;
@@ -54,13 +54,13 @@ impl Def {
 
 pub struct HogSession {
     defs: Vec<Def>,
-    store: EmbeddedStore,
+    store: SharedStore,
     team_id: i64,
     interrupt: Arc<AtomicBool>,
 }
 
 impl HogSession {
-    pub fn new(store: EmbeddedStore, interrupt: Arc<AtomicBool>) -> HogSession {
+    pub fn new(store: SharedStore, interrupt: Arc<AtomicBool>) -> HogSession {
         HogSession {
             defs: Vec::new(),
             store,
@@ -325,7 +325,7 @@ impl HogSession {
 
 /// The `sql(query)` host function: HogQL through the translator into the store.
 fn run_sql(
-    store: &EmbeddedStore,
+    store: &SharedStore,
     team_id: i64,
     args: &[serde_json::Value],
 ) -> Result<serde_json::Value, String> {
@@ -333,7 +333,7 @@ fn run_sql(
         return Err("sql() takes the HogQL query as a string".into());
     };
     let ctx = hogql_to_clickhouse::Context::new(team_id);
-    let (_, result) = crate::render::run::run(store, text, &ctx).map_err(|problems| {
+    let (_, result) = crate::render::run::run(store.as_ref(), text, &ctx).map_err(|problems| {
         problems
             .into_iter()
             .map(|p| p.message)

@@ -5,9 +5,10 @@ use super::catalog::{self, Catalog};
 use super::hog::HogSession;
 use super::meta::{self, Meta};
 use super::{input, setup, warnings};
+use crate::options::{SharedStore, TranslateArgs};
 use crate::render::problem::Problem;
 use crate::render::{self, Format, run, table};
-use hog_store::{EmbeddedStore, EventStore, Params, QueryResult, Value};
+use hog_store::{Params, QueryResult, Value};
 use hogql_parser::ast::Query;
 use hogql_parser::lexer::{Entry, tokenize};
 use hogql_parser::token::{Kw, Tok};
@@ -45,8 +46,10 @@ pub struct Settings {
 }
 
 pub struct Session {
-    store: EmbeddedStore,
+    store: SharedStore,
     pub settings: Settings,
+    /// Translation flags given on the command line (limits, persons-on-events mode).
+    translate: TranslateArgs,
     completions: Arc<RwLock<Completions>>,
     interrupt: Arc<AtomicBool>,
     hog: HogSession,
@@ -58,20 +61,31 @@ pub struct Session {
 /// How a query run on the worker thread ended.
 enum Finished {
     Done(hog_store::Result<QueryResult>, Duration),
-    Cancelled,
+    /// Ctrl-C: with how long the engine took to stop the query after the request, or `None`
+    /// when it was still running when the REPL stopped waiting.
+    Cancelled(Option<Duration>),
 }
 
+/// How long the REPL waits for the engine to stop a killed query before giving the prompt
+/// back anyway.
+const KILL_WAIT: Duration = Duration::from_secs(3);
+
 impl Session {
-    pub fn new(store: EmbeddedStore, settings: Settings, interrupt: Arc<AtomicBool>) -> Session {
+    pub fn new(
+        store: SharedStore,
+        settings: Settings,
+        translate: TranslateArgs,
+        interrupt: Arc<AtomicBool>,
+    ) -> Session {
         let mut functions: Vec<String> = hogql_to_clickhouse::functions::all_names()
             .map(str::to_string)
             .collect();
         functions.extend(hog_vm::stl::names().map(str::to_string));
         functions.sort();
         functions.dedup();
-        let ctx = Context::new(settings.team_id).with_timezone(settings.timezone.clone());
+        let ctx = translate.context_for(settings.team_id, &settings.timezone);
         let completions = Completions {
-            catalog: Catalog::load(&store, settings.team_id),
+            catalog: Catalog::load(store.as_ref(), settings.team_id),
             ctx,
             functions,
             session_names: Vec::new(),
@@ -81,6 +95,7 @@ impl Session {
         Session {
             store,
             settings,
+            translate,
             completions: Arc::new(RwLock::new(completions)),
             interrupt,
             hog,
@@ -110,7 +125,7 @@ impl Session {
     }
 
     fn refresh_catalog(&mut self) {
-        let catalog = Catalog::load(&self.store, self.settings.team_id);
+        let catalog = Catalog::load(self.store.as_ref(), self.settings.team_id);
         let ctx = self.context();
         if let Ok(mut c) = self.completions.write() {
             c.catalog = catalog;
@@ -119,7 +134,8 @@ impl Session {
     }
 
     fn context(&self) -> Context {
-        Context::new(self.settings.team_id).with_timezone(self.settings.timezone.clone())
+        self.translate
+            .context_for(self.settings.team_id, &self.settings.timezone)
     }
 
     /// Runs one complete entry.
@@ -209,7 +225,13 @@ impl Session {
         }
         let params = prepared.params();
         match self.run_cancellable(prepared.clickhouse.sql.clone(), params, marker) {
-            Finished::Cancelled => self.note("query cancelled"),
+            Finished::Cancelled(Some(after)) => self.note(&format!(
+                "query cancelled (the engine stopped it {} ms after Ctrl-C)",
+                after.as_millis()
+            )),
+            Finished::Cancelled(None) => {
+                self.note("query cancelled; the engine has not stopped it yet and finishes it in the background")
+            }
             Finished::Done(Err(e), _) => {
                 self.problem(&Problem::error(e.to_string(), None), text);
             }
@@ -254,10 +276,21 @@ impl Session {
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if self.interrupt.swap(false, Ordering::SeqCst) {
+                        let asked = Instant::now();
                         self.kill(&marker);
+                        // The engine answers KILL QUERY within a block of rows; wait for the
+                        // worker so the user learns whether the query really stopped.
+                        while !handle.is_finished() && asked.elapsed() < KILL_WAIT {
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                        let stopped = handle.is_finished().then(|| asked.elapsed());
                         self.cancelled.retain(|h| !h.is_finished());
-                        self.cancelled.push(handle);
-                        return Finished::Cancelled;
+                        if stopped.is_some() {
+                            let _ = handle.join();
+                        } else {
+                            self.cancelled.push(handle);
+                        }
+                        return Finished::Cancelled(stopped);
                     }
                 }
             }
@@ -389,7 +422,7 @@ impl Session {
             Meta::TimeZone(None) => println!("time zone {}", self.settings.timezone),
             Meta::Import(path) => {
                 match setup::import_file(
-                    &self.store,
+                    self.store.as_ref(),
                     &path,
                     self.settings.team_id,
                     self.settings.color,

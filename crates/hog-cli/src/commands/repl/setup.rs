@@ -26,11 +26,6 @@ pub fn demo_dir() -> PathBuf {
     hog_store::paths::default_store_dir().with_file_name("demo")
 }
 
-/// Opens the store at `dir`, telling the user about slow first-time steps on stderr.
-pub fn open(dir: &Path) -> Result<EmbeddedStore, String> {
-    EmbeddedStore::open(dir, &mut |message| eprintln!("{message}")).map_err(|e| e.to_string())
-}
-
 /// Imports the demo events into `store` (team 1) unless an earlier run finished doing so.
 pub fn ensure_demo(store: &EmbeddedStore) -> Result<(), String> {
     let marker = store.dir().join(DEMO_MARKER);
@@ -70,7 +65,7 @@ pub fn ensure_demo(store: &EmbeddedStore) -> Result<(), String> {
 
 /// `\import FILE`: PostHog capture-format JSONL into `team_id`. Returns a one-line summary.
 pub fn import_file(
-    store: &EmbeddedStore,
+    store: &dyn EventStore,
     path: &Path,
     team_id: i64,
     color: bool,

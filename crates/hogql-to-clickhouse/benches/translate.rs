@@ -29,17 +29,27 @@ HAVING events > 10
 ORDER BY day DESC, events DESC
 LIMIT 1000";
 
+/// Runs `f` in batches and prints the fastest batch's time per call (and the median): on a
+/// shared, loaded machine the fastest batch is the best estimate of the unloaded cost.
 fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
-    for _ in 0..iterations / 10 {
+    const BATCHES: u32 = 20;
+    let per_batch = (iterations / BATCHES).max(1);
+    for _ in 0..per_batch {
         black_box(f());
     }
-    let start = Instant::now();
-    for _ in 0..iterations {
-        black_box(f());
-    }
-    let micros = start.elapsed().as_secs_f64() * 1e6 / f64::from(iterations);
-    println!("{label:<28} {micros:>9.2} µs");
-    micros
+    let mut batches: Vec<f64> = (0..BATCHES)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..per_batch {
+                black_box(f());
+            }
+            start.elapsed().as_secs_f64() * 1e6 / f64::from(per_batch)
+        })
+        .collect();
+    batches.sort_by(f64::total_cmp);
+    let (best, median) = (batches[0], batches[batches.len() / 2]);
+    println!("{label:<28} {best:>9.2} µs (median {median:.2} µs)");
+    best
 }
 
 fn main() {

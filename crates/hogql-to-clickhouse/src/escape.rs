@@ -26,25 +26,32 @@ pub fn is_bare_identifier(name: &str) -> bool {
 /// `%` is refused: it is reserved for parameter placeholders (`%(hogql_val_0)s`), so an
 /// identifier containing it could be confused with one.
 pub fn escape_identifier(name: &str) -> Result<String, TranslateError> {
+    let mut out = String::with_capacity(name.len() + 2);
+    push_identifier(&mut out, name)?;
+    Ok(out)
+}
+
+/// [`escape_identifier`] appended to `out` (the printer writes into one buffer).
+pub fn push_identifier(out: &mut String, name: &str) -> Result<(), TranslateError> {
     if name.contains('%') {
         return Err(TranslateError::invalid(format!(
             "The HogQL identifier \"{name}\" is not permitted as it contains the \"%\" character"
         )));
     }
     if is_bare_identifier(name) {
-        return Ok(name.to_string());
+        out.push_str(name);
+        return Ok(());
     }
-    let mut out = String::with_capacity(name.len() + 2);
     out.push('`');
     for c in name.chars() {
         match c {
             '`' => out.push_str("``"),
             '\\' => out.push_str("\\\\"),
-            _ => push_escaped_char(&mut out, c),
+            _ => push_escaped_char(out, c),
         }
     }
     out.push('`');
-    Ok(out)
+    Ok(())
 }
 
 /// A ClickHouse string literal: single quotes, with backslash escapes for the quote, the

@@ -118,11 +118,20 @@ pub(crate) struct ParamSink {
 
 impl ParamSink {
     /// Binds a value and returns its placeholder.
+    #[cfg(test)]
     pub fn bind(&mut self, value: ParamValue) -> String {
+        let mut out = String::new();
+        self.bind_into(&mut out, value);
+        out
+    }
+
+    /// Binds a value and appends its placeholder `%(hogql_val_N)s` to `out`.
+    pub fn bind_into(&mut self, out: &mut String, value: ParamValue) {
         let name = format!("hogql_val_{}", self.params.len());
-        let placeholder = format!("%({name})s");
+        out.push_str("%(");
+        out.push_str(&name);
+        out.push_str(")s");
         self.params.push(Param { name, value });
-        placeholder
     }
 }
 

@@ -1,15 +1,20 @@
 //! Expressions: constants as parameters, columns with time zones, JSON properties, calls,
 //! NULL-safe comparisons (spec §7.3) and the and/or constant simplification (spec §8).
 
-use super::Printer;
 use super::select::Position;
+use super::{Printed, Printer};
 use crate::error::TranslateError;
-use crate::escape::{escape_identifier, format_float};
+use crate::escape::{format_float, push_identifier};
 use crate::ir::{
     Call, CmpOp, ColumnRef, Const, Expr, Frame, FrameBound, Over, PropKey, WindowSpec,
 };
 use crate::params::ParamValue;
 use hogql_parser::ast::{FrameMethod, FrameType};
+use std::fmt::Write;
+use std::ops::Range;
+
+/// The printer checks for stack room every this many nested expressions.
+const STACK_CHECK_EVERY: usize = 8;
 
 /// Where an expression is printed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,48 +30,63 @@ impl ExprCtx {
 }
 
 impl Printer<'_> {
-    pub(crate) fn expr_list(
-        &mut self,
-        items: &[Expr],
-        ctx: ExprCtx,
-    ) -> Result<String, TranslateError> {
-        let mut out = Vec::with_capacity(items.len());
-        for e in items {
-            out.push(self.expr(e, ctx)?);
+    pub(crate) fn expr_list(&mut self, items: &[Expr], ctx: ExprCtx) -> Printed {
+        for (i, e) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.expr(e, ctx)?;
         }
-        Ok(out.join(", "))
+        Ok(())
     }
 
-    fn timezone(&mut self) -> String {
+    fn timezone(&mut self) {
         self.params
-            .bind(ParamValue::String(self.timezone.to_string()))
+            .bind_into(&mut self.out, ParamValue::String(self.timezone.to_string()));
     }
 
-    pub(crate) fn expr(&mut self, e: &Expr, ctx: ExprCtx) -> Result<String, TranslateError> {
+    /// Prints with `f` and takes the printed text out of the buffer again (for the few forms
+    /// that print their parts in another order than they are bound).
+    fn capture(&mut self, f: impl FnOnce(&mut Self) -> Printed) -> Result<String, TranslateError> {
+        let start = self.out.len();
+        f(self)?;
+        Ok(self.out.split_off(start))
+    }
+
+    pub(crate) fn expr(&mut self, e: &Expr, ctx: ExprCtx) -> Printed {
         // Deep trees continue on a fresh stack segment instead of overflowing the caller's.
-        stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+        // Checking the stack costs a little, so it is done every few levels only: the red
+        // zone is far larger than a few printer frames.
+        self.depth += 1;
+        let result = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+                self.expr_inner(e, ctx)
+            })
+        } else {
             self.expr_inner(e, ctx)
-        })
+        };
+        self.depth -= 1;
+        result
     }
 
-    fn expr_inner(&mut self, e: &Expr, ctx: ExprCtx) -> Result<String, TranslateError> {
-        Ok(match e {
+    fn expr_inner(&mut self, e: &Expr, ctx: ExprCtx) -> Printed {
+        match e {
             Expr::Const(c) => self.constant(c),
             Expr::Column(c) => self.column(c)?,
-            Expr::Name(n) => escape_identifier(&n.name)?,
+            Expr::Name(n) => push_identifier(&mut self.out, &n.name)?,
             Expr::Property { json, keys } => {
-                let json = self.expr(json, ctx)?;
-                let mut args = vec![json];
+                self.out
+                    .push_str("replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(");
+                self.expr(json, ctx)?;
                 for k in keys {
-                    args.push(self.params.bind(match k {
+                    self.out.push_str(", ");
+                    let value = match k {
                         PropKey::Str(s) => ParamValue::String(s.clone()),
                         PropKey::Int(i) => ParamValue::Int(*i),
-                    }));
+                    };
+                    self.params.bind_into(&mut self.out, value);
                 }
-                format!(
-                    "replaceRegexpAll(nullIf(nullIf(JSONExtractRaw({}), ''), 'null'), '^\"|\"$', '')",
-                    args.join(", ")
-                )
+                self.out.push_str("), ''), 'null'), '^\"|\"$', '')");
             }
             Expr::Call(call) => self.call(call, ctx)?,
             Expr::Template { template, args } => self.template(template, args, ctx)?,
@@ -77,263 +97,359 @@ impl Printer<'_> {
                 high,
                 negated,
             } => {
-                let x = self.expr(expr, ctx)?;
-                let lo = self.expr(low, ctx)?;
-                let hi = self.expr(high, ctx)?;
-                let not = if *negated { "NOT " } else { "" };
-                let text = format!("{x} {not}BETWEEN {lo} AND {hi}");
-                if !ctx.no_null_wrap && (expr.nullable() || low.nullable() || high.nullable()) {
-                    format!("ifNull({text}, 0)")
+                let wrap =
+                    !ctx.no_null_wrap && (expr.nullable() || low.nullable() || high.nullable());
+                if wrap {
+                    self.out.push_str("ifNull(");
+                }
+                self.expr(expr, ctx)?;
+                self.out.push_str(if *negated {
+                    " NOT BETWEEN "
                 } else {
-                    text
+                    " BETWEEN "
+                });
+                self.expr(low, ctx)?;
+                self.out.push_str(" AND ");
+                self.expr(high, ctx)?;
+                if wrap {
+                    self.out.push_str(", 0)");
                 }
             }
-            Expr::And(items) => self.and_or(items, true, ctx)?,
-            Expr::Or(items) => self.and_or(items, false, ctx)?,
-            Expr::Not(inner) => format!("not({})", self.expr(inner, ctx)?),
-            Expr::Array(items) => format!("[{}]", self.expr_list(items, ctx)?),
+            Expr::And(items) => self.and_or(items.iter(), true, ctx)?,
+            Expr::Or(items) => self.and_or(items.iter(), false, ctx)?,
+            Expr::Not(inner) => {
+                self.out.push_str("not(");
+                self.expr(inner, ctx)?;
+                self.out.push(')');
+            }
+            Expr::Array(items) => {
+                self.out.push('[');
+                self.expr_list(items, ctx)?;
+                self.out.push(']');
+            }
             Expr::ArrayAccess { array, index } => {
-                let a = self.expr(array, ctx)?;
-                let i = self.expr(index, ctx)?;
-                format!("{a}[{i}]")
+                self.expr(array, ctx)?;
+                self.out.push('[');
+                self.expr(index, ctx)?;
+                self.out.push(']');
             }
             Expr::TupleAccess { tuple, index } => {
-                let t = self.expr(tuple, ctx)?;
-                match tuple.as_ref() {
-                    Expr::Call(_) | Expr::Alias { .. } => format!("{t}.{index}"),
-                    _ => format!("({t}).{index}"),
+                let bare = matches!(tuple.as_ref(), Expr::Call(_) | Expr::Alias { .. });
+                if !bare {
+                    self.out.push('(');
                 }
+                self.expr(tuple, ctx)?;
+                if !bare {
+                    self.out.push(')');
+                }
+                let _ = write!(self.out, ".{index}");
             }
             Expr::Lambda { args, body } => {
-                let mut names = Vec::with_capacity(args.len());
-                for a in args {
-                    names.push(escape_identifier(a)?);
+                if args.len() != 1 {
+                    self.out.push('(');
                 }
-                let body = self.expr(body, ctx)?;
-                if names.len() == 1 {
-                    format!("{} -> {body}", names[0])
-                } else {
-                    format!("({}) -> {body}", names.join(", "))
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    push_identifier(&mut self.out, a)?;
                 }
+                if args.len() != 1 {
+                    self.out.push(')');
+                }
+                self.out.push_str(" -> ");
+                self.expr(body, ctx)?;
             }
             Expr::Alias { expr, name } => {
-                format!(
-                    "({} AS {})",
-                    self.expr(expr, ctx)?,
-                    escape_identifier(name)?
-                )
+                self.out.push('(');
+                self.expr(expr, ctx)?;
+                self.out.push_str(" AS ");
+                push_identifier(&mut self.out, name)?;
+                self.out.push(')');
             }
             Expr::Subquery(q) => self.query(q, Position::Nested)?,
             Expr::Window { call, over } => {
-                let head = self.call(call, ctx)?;
-                let over = match over.as_ref() {
-                    Over::Name(name) => escape_identifier(name)?,
-                    Over::Spec(spec) => format!("({})", self.window_spec(spec)?),
-                };
-                format!("{head} OVER {over}")
+                self.call(call, ctx)?;
+                self.out.push_str(" OVER ");
+                match over.as_ref() {
+                    Over::Name(name) => push_identifier(&mut self.out, name)?,
+                    Over::Spec(spec) => {
+                        self.out.push('(');
+                        self.window_spec(spec)?;
+                        self.out.push(')');
+                    }
+                }
             }
-            Expr::Star => "*".into(),
-            Expr::Raw(text) => (*text).to_string(),
+            Expr::Star => self.out.push('*'),
+            Expr::Raw(text) => self.out.push_str(text),
             Expr::Timezone => self.timezone(),
-            Expr::Bound(s) => self.params.bind(ParamValue::String(s.clone())),
+            Expr::Bound(s) => self
+                .params
+                .bind_into(&mut self.out, ParamValue::String(s.clone())),
             Expr::Trim { mode, chars, value } => {
-                // Arguments are printed in call order (value first), then rearranged.
-                let v = self.expr(value, ctx)?;
-                let c = self.expr(chars, ctx)?;
-                format!("trim({mode} {c} FROM {v})")
+                // Arguments are bound in call order (value first), then rearranged.
+                let v = self.capture(|p| p.expr(value, ctx))?;
+                let c = self.capture(|p| p.expr(chars, ctx))?;
+                let _ = write!(self.out, "trim({mode} {c} FROM {v})");
             }
-        })
+        }
+        Ok(())
     }
 
-    fn constant(&mut self, c: &Const) -> String {
+    fn constant(&mut self, c: &Const) {
         match c {
-            Const::Null => "NULL".into(),
-            Const::Bool(b) => if *b { "1" } else { "0" }.into(),
-            Const::Int(i) => i.to_string(),
-            Const::BigInt(digits) => digits.clone(),
-            Const::Float(f) => format_float(*f),
-            Const::Str(s) => self.params.bind(ParamValue::String(s.clone())),
+            Const::Null => self.out.push_str("NULL"),
+            Const::Bool(b) => self.out.push(if *b { '1' } else { '0' }),
+            Const::Int(i) => {
+                let _ = write!(self.out, "{i}");
+            }
+            Const::BigInt(digits) => self.out.push_str(digits),
+            Const::Float(f) => self.out.push_str(&format_float(*f)),
+            Const::Str(s) => self
+                .params
+                .bind_into(&mut self.out, ParamValue::String(s.clone())),
         }
     }
 
-    fn column(&mut self, c: &ColumnRef) -> Result<String, TranslateError> {
-        let mut text = String::new();
-        if let Some(q) = &c.qualifier {
-            text.push_str(&escape_identifier(q)?);
-            text.push('.');
-        }
-        text.push_str(&escape_identifier(&c.name)?);
+    fn column(&mut self, c: &ColumnRef) -> Printed {
         if c.datetime {
-            let tz = self.timezone();
-            text = format!("toTimeZone({text}, {tz})");
+            self.out.push_str("toTimeZone(");
         }
-        Ok(text)
+        if let Some(q) = &c.qualifier {
+            push_identifier(&mut self.out, q)?;
+            self.out.push('.');
+        }
+        push_identifier(&mut self.out, &c.name)?;
+        if c.datetime {
+            self.out.push_str(", ");
+            self.timezone();
+            self.out.push(')');
+        }
+        Ok(())
     }
 
-    pub(crate) fn call(&mut self, call: &Call, ctx: ExprCtx) -> Result<String, TranslateError> {
+    pub(crate) fn call(&mut self, call: &Call, ctx: ExprCtx) -> Printed {
         let inner_ctx = if call.name == "indexHint" {
             ExprCtx { no_null_wrap: true }
         } else {
             ctx
         };
-        let mut out = call.name.clone();
+        self.out.push_str(&call.name);
         if let Some(params) = &call.params {
-            out.push('(');
-            out.push_str(&self.expr_list(params, inner_ctx)?);
-            out.push(')');
+            self.out.push('(');
+            self.expr_list(params, inner_ctx)?;
+            self.out.push(')');
         }
-        out.push('(');
+        self.out.push('(');
         if call.distinct {
-            out.push_str("DISTINCT ");
+            self.out.push_str("DISTINCT ");
         }
-        out.push_str(&self.expr_list(&call.args, inner_ctx)?);
-        out.push(')');
-        Ok(out)
+        self.expr_list(&call.args, inner_ctx)?;
+        self.out.push(')');
+        Ok(())
     }
 
-    fn template(
-        &mut self,
-        template: &str,
-        args: &[Expr],
-        ctx: ExprCtx,
-    ) -> Result<String, TranslateError> {
+    fn template(&mut self, template: &str, args: &[Expr], ctx: ExprCtx) -> Printed {
         let mut printed = Vec::with_capacity(args.len());
         for a in args {
-            printed.push(self.expr(a, ctx)?);
+            printed.push(self.capture(|p| p.expr(a, ctx))?);
         }
-        let mut out = String::with_capacity(template.len() + 32);
+        let malformed =
+            || TranslateError::invalid(format!("Malformed function template: {template}"));
         let mut rest = template;
         // The template's own commas get a space (`f({0},{1})` prints as `f(a, b)`); the
         // printed arguments are spliced in untouched.
         while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open].replace(',', ", "));
+            push_spaced_commas(&mut self.out, &rest[..open]);
             let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
-                return Err(TranslateError::invalid(format!(
-                    "Malformed function template: {template}"
-                )));
-            };
+            let close = after.find('}').ok_or_else(malformed)?;
             let hole = &after[..close];
             if hole == "tz" {
-                out.push_str(&self.timezone());
+                self.timezone();
             } else {
-                let i: usize = hole.parse().map_err(|_| {
-                    TranslateError::invalid(format!("Malformed function template: {template}"))
-                })?;
-                let arg = printed.get(i).ok_or_else(|| {
-                    TranslateError::invalid(format!("Malformed function template: {template}"))
-                })?;
-                out.push_str(arg);
+                let i: usize = hole.parse().map_err(|_| malformed())?;
+                let arg = printed.get(i).ok_or_else(malformed)?;
+                self.out.push_str(arg);
             }
             rest = &after[close + 1..];
         }
-        out.push_str(&rest.replace(',', ", "));
-        Ok(out)
+        push_spaced_commas(&mut self.out, rest);
+        Ok(())
     }
 
-    /// `and(…)` / `or(…)` with the constant simplification on the printed operands.
-    fn and_or(
+    /// `and(…)` / `or(…)` with the constant simplification on the printed operands: a
+    /// neutral operand (`1` in `and`) is dropped, an absorbing one (`0`) replaces the whole.
+    pub(crate) fn and_or<'e>(
         &mut self,
-        items: &[Expr],
+        items: impl IntoIterator<Item = &'e Expr>,
         is_and: bool,
         ctx: ExprCtx,
-    ) -> Result<String, TranslateError> {
-        let (neutral, absorbing) = if is_and { ("1", "0") } else { ("0", "1") };
-        let mut parts = Vec::with_capacity(items.len());
+    ) -> Printed {
+        let (neutral, absorbing, head) = if is_and {
+            ("1", "0", "and(")
+        } else {
+            ("0", "1", "or(")
+        };
+        let start = self.out.len();
+        self.out.push_str(head);
+        let head_end = self.out.len();
+        let mut count = 0;
         for e in items {
-            let p = self.expr(e, ctx)?;
-            if p == absorbing {
-                return Ok(absorbing.into());
+            let before_separator = self.out.len();
+            if count > 0 {
+                self.out.push_str(", ");
             }
-            if p != neutral {
-                parts.push(p);
+            let part = self.out.len();
+            self.expr(e, ctx)?;
+            let printed = &self.out[part..];
+            if printed == absorbing {
+                self.out.truncate(start);
+                self.out.push_str(absorbing);
+                return Ok(());
+            }
+            if printed == neutral {
+                self.out.truncate(before_separator);
+            } else {
+                count += 1;
             }
         }
-        Ok(match parts.len() {
-            0 => neutral.into(),
-            1 => parts.pop().unwrap_or_default(),
-            _ => format!(
-                "{}({})",
-                if is_and { "and" } else { "or" },
-                parts.join(", ")
-            ),
-        })
+        match count {
+            0 => {
+                self.out.truncate(start);
+                self.out.push_str(neutral);
+            }
+            1 => self.out.replace_range(start..head_end, ""),
+            _ => self.out.push(')'),
+        }
+        Ok(())
     }
 
-    pub(crate) fn window_spec(&mut self, spec: &WindowSpec) -> Result<String, TranslateError> {
-        let mut parts = Vec::new();
+    pub(crate) fn window_spec(&mut self, spec: &WindowSpec) -> Printed {
+        let mut first = true;
+        let mut separate = |out: &mut String| {
+            if !std::mem::take(&mut first) {
+                out.push(' ');
+            }
+        };
         if !spec.partition_by.is_empty() {
-            parts.push(format!(
-                "PARTITION BY {}",
-                self.expr_list(&spec.partition_by, ExprCtx::default())?
-            ));
+            separate(&mut self.out);
+            self.out.push_str("PARTITION BY ");
+            self.expr_list(&spec.partition_by, ExprCtx::default())?;
         }
         if !spec.order_by.is_empty() {
-            parts.push(format!("ORDER BY {}", self.order_list(&spec.order_by)?));
+            separate(&mut self.out);
+            self.out.push_str("ORDER BY ");
+            self.order_list(&spec.order_by)?;
         }
         if let Some(frame) = &spec.frame {
-            parts.push(frame_text(frame));
+            separate(&mut self.out);
+            self.out.push_str(&frame_text(frame));
         }
-        Ok(parts.join(" "))
+        Ok(())
     }
 
-    /// NULL-safe comparison (spec §7.3).
-    fn compare(
+    /// `op(l, r)` (or the `match` forms); returns where `l` and `r` were printed.
+    fn bare_compare(
         &mut self,
         op: CmpOp,
         left: &Expr,
         right: &Expr,
         ctx: ExprCtx,
-    ) -> Result<String, TranslateError> {
+    ) -> Result<(Range<usize>, Range<usize>), TranslateError> {
+        use CmpOp::*;
+        let (head, middle, tail) = match op {
+            Regex => ("match(", ", ", ")"),
+            NotRegex => ("not(match(", ", ", "))"),
+            IRegex => ("match(", ", concat('(?i)', ", "))"),
+            NotIRegex => ("not(match(", ", concat('(?i)', ", ")))"),
+            _ => ("", ", ", ")"),
+        };
+        if head.is_empty() {
+            self.out.push_str(op.function());
+            self.out.push('(');
+        } else {
+            self.out.push_str(head);
+        }
+        let l_start = self.out.len();
+        self.expr(left, ctx)?;
+        let l = l_start..self.out.len();
+        self.out.push_str(middle);
+        let r_start = self.out.len();
+        self.expr(right, ctx)?;
+        let r = r_start..self.out.len();
+        self.out.push_str(tail);
+        Ok((l, r))
+    }
+
+    /// `ifNull(<bare>, isNull(l) and isNull(r))` and its `isNotNull … or …` twin: `l` and `r`
+    /// are printed once (their parameters bound once) and their text repeated.
+    fn compare_both_null(
+        &mut self,
+        op: CmpOp,
+        left: &Expr,
+        right: &Expr,
+        ctx: ExprCtx,
+        not: bool,
+    ) -> Printed {
+        self.out.push_str("ifNull(");
+        let (l, r) = self.bare_compare(op, left, right, ctx)?;
+        let (l, r) = (self.out[l].to_string(), self.out[r].to_string());
+        let (f, joiner) = if not {
+            ("isNotNull", "or")
+        } else {
+            ("isNull", "and")
+        };
+        let _ = write!(self.out, ", {f}({l}) {joiner} {f}({r}))");
+        Ok(())
+    }
+
+    fn wrapped(&mut self, f: &str, e: &Expr, ctx: ExprCtx) -> Printed {
+        self.out.push_str(f);
+        self.out.push('(');
+        self.expr(e, ctx)?;
+        self.out.push(')');
+        Ok(())
+    }
+
+    /// NULL-safe comparison (spec §7.3).
+    fn compare(&mut self, op: CmpOp, left: &Expr, right: &Expr, ctx: ExprCtx) -> Printed {
         use CmpOp::*;
         if let (Expr::Const(l), Expr::Const(r)) = (left, right)
             && let Some(v) = fold_compare(op, l, r)
         {
-            return Ok(if v { "1" } else { "0" }.into());
+            self.out.push(if v { '1' } else { '0' });
+            return Ok(());
         }
-        let l = self.expr(left, ctx)?;
-        let r = self.expr(right, ctx)?;
-        let bare = match op {
-            Regex => format!("match({l}, {r})"),
-            NotRegex => format!("not(match({l}, {r}))"),
-            IRegex => format!("match({l}, concat('(?i)', {r}))"),
-            NotIRegex => format!("not(match({l}, concat('(?i)', {r})))"),
-            _ => format!("{}({l}, {r})", op.function()),
-        };
-        if matches!(op, In | NotIn) {
-            return Ok(bare);
-        }
-        let no_wrap = ctx.no_null_wrap
+        let no_wrap = matches!(op, In | NotIn)
+            || ctx.no_null_wrap
             || (!left.nullable() && !right.nullable())
             || left.is_sort_key_time()
             || right.is_sort_key_time();
         if no_wrap {
-            return Ok(bare);
+            self.bare_compare(op, left, right, ctx)?;
+            return Ok(());
         }
         let l_null = left.is_null_const();
         let r_null = right.is_null_const();
         let non_null_const = (left.is_const() && !l_null) || (right.is_const() && !r_null);
-        Ok(match op {
-            Eq | Like | ILike => {
+        let if_null = |p: &mut Self, fallback: &str| -> Printed {
+            p.out.push_str("ifNull(");
+            p.bare_compare(op, left, right, ctx)?;
+            p.out.push_str(fallback);
+            Ok(())
+        };
+        match op {
+            Eq | Like | ILike | NotEq | NotLike | NotILike => {
+                let not = matches!(op, NotEq | NotLike | NotILike);
+                let null_check = if not { "isNotNull" } else { "isNull" };
                 if r_null {
-                    format!("isNull({l})")
+                    self.wrapped(null_check, left, ctx)?;
                 } else if non_null_const {
-                    format!("ifNull({bare}, 0)")
+                    if_null(self, if not { ", 1)" } else { ", 0)" })?;
                 } else if l_null {
-                    format!("isNull({r})")
+                    self.wrapped(null_check, right, ctx)?;
                 } else {
-                    format!("ifNull({bare}, isNull({l}) and isNull({r}))")
-                }
-            }
-            NotEq | NotLike | NotILike => {
-                if r_null {
-                    format!("isNotNull({l})")
-                } else if non_null_const {
-                    format!("ifNull({bare}, 1)")
-                } else if l_null {
-                    format!("isNotNull({r})")
-                } else {
-                    format!("ifNull({bare}, isNotNull({l}) or isNotNull({r}))")
+                    self.compare_both_null(op, left, right, ctx, not)?;
                 }
             }
             _ => {
@@ -344,21 +460,30 @@ impl Printer<'_> {
                     _ => (false, false),
                 };
                 if l_null && r_null {
-                    u8::from(v2).to_string()
+                    self.out.push(if v2 { '1' } else { '0' });
                 } else if (l_null || r_null) && v1 == v2 {
-                    u8::from(v1).to_string()
+                    self.out.push(if v1 { '1' } else { '0' });
                 } else {
                     match (v1, v2) {
-                        (true, true) => format!("ifNull({bare}, 1)"),
-                        (true, false) => {
-                            format!("ifNull({bare}, isNotNull({l}) or isNotNull({r}))")
-                        }
-                        (false, true) => format!("ifNull({bare}, isNull({l}) and isNull({r}))"),
-                        (false, false) => format!("ifNull({bare}, 0)"),
+                        (true, true) => if_null(self, ", 1)")?,
+                        (true, false) => self.compare_both_null(op, left, right, ctx, true)?,
+                        (false, true) => self.compare_both_null(op, left, right, ctx, false)?,
+                        (false, false) => if_null(self, ", 0)")?,
                     }
                 }
             }
-        })
+        }
+        Ok(())
+    }
+}
+
+/// Appends template text, giving each of its commas a space.
+fn push_spaced_commas(out: &mut String, text: &str) {
+    for (i, piece) in text.split(',').enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(piece);
     }
 }
 

@@ -32,8 +32,11 @@ pub fn print(resolved: &ResolvedQuery) -> Result<ClickHouseQuery, TranslateError
         params: ParamSink::default(),
         team_id: resolved.team_id,
         timezone: &resolved.timezone,
+        out: String::with_capacity(1024),
+        depth: 0,
     };
-    let mut sql = printer.query(&resolved.query, select::Position::Top)?;
+    printer.query(&resolved.query, select::Position::Top)?;
+    let mut sql = printer.out;
     let global: Vec<String> = resolved
         .settings
         .iter()
@@ -69,8 +72,15 @@ fn setting_value(v: &SettingValue) -> String {
     }
 }
 
+/// What printing a part returns: the text goes into [`Printer::out`].
+pub(crate) type Printed = Result<(), TranslateError>;
+
+/// Prints into one buffer: no part of the query is formatted into a string of its own.
 pub(crate) struct Printer<'a> {
     params: ParamSink,
     team_id: i64,
     timezone: &'a str,
+    out: String,
+    /// Expression nesting, for the stack check.
+    depth: usize,
 }

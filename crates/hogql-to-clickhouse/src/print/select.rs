@@ -1,9 +1,9 @@
 //! SELECT, set operations, FROM chains and the team guard.
 
-use super::Printer;
 use super::expr::ExprCtx;
+use super::{Printed, Printer};
 use crate::error::TranslateError;
-use crate::escape::escape_identifier;
+use crate::escape::push_identifier;
 use crate::ir::{
     Constraint, Expr, FromItem, JOIN_TYPES, LimitBy, Query, Sample, Select, SetQuery, Source,
 };
@@ -21,42 +21,39 @@ pub(crate) enum Position {
 }
 
 impl Printer<'_> {
-    pub(crate) fn query(&mut self, q: &Query, pos: Position) -> Result<String, TranslateError> {
+    pub(crate) fn query(&mut self, q: &Query, pos: Position) -> Printed {
         stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
             self.query_inner(q, pos)
         })
     }
 
-    fn query_inner(&mut self, q: &Query, pos: Position) -> Result<String, TranslateError> {
-        match q {
-            Query::Select(s) => {
-                let text = self.select(s)?;
-                Ok(if pos == Position::Nested {
-                    format!("({text})")
-                } else {
-                    text
-                })
-            }
-            Query::Set(set) => {
-                let text = self.set(set)?;
-                Ok(if pos == Position::Top {
-                    text
-                } else {
-                    format!("({text})")
-                })
-            }
+    fn query_inner(&mut self, q: &Query, pos: Position) -> Printed {
+        let parenthesised = match q {
+            Query::Select(_) => pos == Position::Nested,
+            Query::Set(_) => pos != Position::Top,
+        };
+        if parenthesised {
+            self.out.push('(');
         }
+        match q {
+            Query::Select(s) => self.select(s)?,
+            Query::Set(set) => self.set(set)?,
+        }
+        if parenthesised {
+            self.out.push(')');
+        }
+        Ok(())
     }
 
-    fn set(&mut self, set: &SetQuery) -> Result<String, TranslateError> {
-        let mut out = self.query(&set.initial, Position::SetMember)?;
+    fn set(&mut self, set: &SetQuery) -> Printed {
+        self.query(&set.initial, Position::SetMember)?;
         for (op, member) in &set.rest {
-            out.push(' ');
-            out.push_str(op.keyword());
-            out.push(' ');
-            out.push_str(&self.query(member, Position::SetMember)?);
+            self.out.push(' ');
+            self.out.push_str(op.keyword());
+            self.out.push(' ');
+            self.query(member, Position::SetMember)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The guard for a FROM item that reads a ClickHouse table.
@@ -71,12 +68,7 @@ impl Printer<'_> {
         ))
     }
 
-    fn join_item(
-        &mut self,
-        item: &FromItem,
-        where_guards: &mut Vec<Expr>,
-    ) -> Result<String, TranslateError> {
-        let mut out = String::new();
+    fn join_item(&mut self, item: &FromItem, where_guards: &mut Vec<Expr>) -> Printed {
         if let Some(join_type) = item.join_type {
             // Defence in depth: the resolver only produces these, but the printer checks again.
             if !JOIN_TYPES.contains(&join_type) {
@@ -84,41 +76,41 @@ impl Printer<'_> {
                     "Invalid join type: {join_type}"
                 )));
             }
-            out.push_str(join_type);
-            out.push(' ');
+            self.out.push_str(join_type);
+            self.out.push(' ');
         }
         match &item.source {
-            Source::Table(table) => out.push_str(table.clickhouse_name()),
-            Source::Subquery(q) => out.push_str(&self.query(q, Position::Nested)?),
+            Source::Table(table) => self.out.push_str(table.clickhouse_name()),
+            Source::Subquery(q) => self.query(q, Position::Nested)?,
             Source::Numbers(args) => {
-                let args = self.expr_list(args, ExprCtx::default())?;
-                out.push_str(&format!("numbers({args})"));
+                self.out.push_str("numbers(");
+                self.expr_list(args, ExprCtx::default())?;
+                self.out.push(')');
             }
         }
         if let Some(alias) = &item.alias {
-            out.push_str(" AS ");
-            out.push_str(&escape_identifier(alias)?);
+            self.out.push_str(" AS ");
+            push_identifier(&mut self.out, alias)?;
         }
         if let Some(sample) = &item.sample {
-            out.push_str(&self.sample(sample)?);
+            self.sample(sample)?;
         }
         let guard = self.guard(item);
         let left = item.join_type.is_some_and(|j| j.contains("LEFT"));
         match (&item.constraint, guard) {
             (Some(Constraint::On(on)), Some(guard)) if left => {
-                let on = Expr::And(vec![guard, on.clone()]);
-                out.push_str(" ON ");
-                out.push_str(&self.expr(&on, ExprCtx::join_on())?);
+                self.out.push_str(" ON ");
+                self.and_or([&guard, on], true, ExprCtx::join_on())?;
             }
             (constraint, guard) => {
                 match constraint {
                     Some(Constraint::On(on)) => {
-                        out.push_str(" ON ");
-                        out.push_str(&self.expr(on, ExprCtx::join_on())?);
+                        self.out.push_str(" ON ");
+                        self.expr(on, ExprCtx::join_on())?;
                     }
                     Some(Constraint::Using(using)) => {
-                        out.push_str(" USING ");
-                        out.push_str(&self.expr(using, ExprCtx::join_on())?);
+                        self.out.push_str(" USING ");
+                        self.expr(using, ExprCtx::join_on())?;
                     }
                     None => {}
                 }
@@ -127,177 +119,160 @@ impl Printer<'_> {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn sample(&mut self, sample: &Sample) -> Result<String, TranslateError> {
-        let ratio =
-            |p: &mut Self, (a, b): &(Expr, Option<Expr>)| -> Result<String, TranslateError> {
-                let mut s = p.expr(a, ExprCtx::default())?;
-                if let Some(b) = b {
-                    s.push('/');
-                    s.push_str(&p.expr(b, ExprCtx::default())?);
-                }
-                Ok(s)
-            };
-        let mut out = format!(" SAMPLE {}", ratio(self, &sample.ratio)?);
+    fn ratio(&mut self, (a, b): &(Expr, Option<Expr>)) -> Printed {
+        self.expr(a, ExprCtx::default())?;
+        if let Some(b) = b {
+            self.out.push('/');
+            self.expr(b, ExprCtx::default())?;
+        }
+        Ok(())
+    }
+
+    fn sample(&mut self, sample: &Sample) -> Printed {
+        self.out.push_str(" SAMPLE ");
+        self.ratio(&sample.ratio)?;
         if let Some(offset) = &sample.offset {
-            out.push_str(" OFFSET ");
-            out.push_str(&ratio(self, offset)?);
+            self.out.push_str(" OFFSET ");
+            self.ratio(offset)?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn select(&mut self, s: &Select) -> Result<String, TranslateError> {
-        // FROM first: parameters are numbered in this order (joined subqueries before columns).
+    fn select(&mut self, s: &Select) -> Printed {
+        // Parameters are numbered in emission order, and the FROM chain (joined subqueries)
+        // comes before the columns: print it first, then move the columns in front of it.
+        let start = self.out.len();
         let mut where_guards = Vec::new();
-        let mut from = Vec::with_capacity(s.from.len());
-        for item in &s.from {
-            from.push(self.join_item(item, &mut where_guards)?);
+        for (i, item) in s.from.iter().enumerate() {
+            self.out.push_str(if i == 0 { " FROM " } else { " " });
+            self.join_item(item, &mut where_guards)?;
         }
-        let array_join = match &s.array_join {
-            Some((kind, exprs)) => {
-                Some(format!("{} {}", kind.keyword(), self.aliased_list(exprs)?))
-            }
-            None => None,
-        };
-        let columns = self.aliased_list(&s.columns)?;
-        let prewhere = self.opt_expr(&s.prewhere)?;
-        // Guards are prepended in FROM order: `W` → `and(g1, W)` → `and(g2, g1, W)`.
-        let where_ = {
-            let mut parts: Vec<Expr> = where_guards.into_iter().rev().collect();
-            match &s.where_ {
-                Some(Expr::And(items)) => parts.extend(items.iter().cloned()),
-                Some(w) => parts.push(w.clone()),
-                None => {}
-            }
-            match parts.len() {
-                0 => None,
-                1 => Some(self.expr(&parts[0], ExprCtx::default())?),
-                _ => Some(self.expr(&Expr::And(parts), ExprCtx::default())?),
-            }
-        };
-        let group_by = self.expr_list(&s.group_by, ExprCtx::default())?;
-        let having = self.opt_expr(&s.having)?;
-        let mut windows = Vec::new();
-        for (name, spec) in &s.windows {
-            windows.push(format!(
-                "{} AS ({})",
-                escape_identifier(name)?,
-                self.window_spec(spec)?
-            ));
+        if let Some((kind, exprs)) = &s.array_join {
+            self.out.push(' ');
+            self.out.push_str(kind.keyword());
+            self.out.push(' ');
+            self.aliased_list(exprs)?;
         }
-        let order_by = self.order_list(&s.order_by)?;
-        let limit_by = match &s.limit_by {
-            Some(lb) => Some(self.limit_by(lb)?),
-            None => None,
-        };
-        let limit = self.opt_expr(&s.limit)?;
-        let offset = self.opt_expr(&s.offset)?;
-
-        let mut out = String::from("SELECT ");
+        let columns_start = self.out.len();
+        self.aliased_list(&s.columns)?;
+        let columns = self.out.split_off(columns_start);
+        let from = self.out.split_off(start);
+        self.out.reserve(columns.len() + from.len() + 16);
+        self.out.push_str("SELECT ");
         if s.distinct {
-            out.push_str("DISTINCT ");
+            self.out.push_str("DISTINCT ");
         }
-        out.push_str(&columns);
-        if !from.is_empty() {
-            out.push_str(" FROM ");
-            out.push_str(&from.join(" "));
+        self.out.push_str(&columns);
+        self.out.push_str(&from);
+
+        if let Some(p) = &s.prewhere {
+            self.out.push_str(" PREWHERE ");
+            self.expr(p, ExprCtx::default())?;
         }
-        if let Some(aj) = array_join {
-            out.push(' ');
-            out.push_str(&aj);
+        // Guards are prepended in FROM order: `W` → `and(g1, W)` → `and(g2, g1, W)`.
+        let mut parts: Vec<&Expr> = where_guards.iter().rev().collect();
+        match &s.where_ {
+            Some(Expr::And(items)) => parts.extend(items),
+            Some(w) => parts.push(w),
+            None => {}
         }
-        for (kw, part) in [(" PREWHERE ", prewhere), (" WHERE ", where_)] {
-            if let Some(p) = part {
-                out.push_str(kw);
-                out.push_str(&p);
+        match parts.as_slice() {
+            [] => {}
+            [one] => {
+                self.out.push_str(" WHERE ");
+                self.expr(one, ExprCtx::default())?;
+            }
+            _ => {
+                self.out.push_str(" WHERE ");
+                self.and_or(parts, true, ExprCtx::default())?;
             }
         }
-        if !group_by.is_empty() {
-            out.push_str(" GROUP BY ");
-            out.push_str(&group_by);
+        if !s.group_by.is_empty() {
+            self.out.push_str(" GROUP BY ");
+            self.expr_list(&s.group_by, ExprCtx::default())?;
         }
-        if let Some(h) = having {
-            out.push_str(" HAVING ");
-            out.push_str(&h);
+        if let Some(h) = &s.having {
+            self.out.push_str(" HAVING ");
+            self.expr(h, ExprCtx::default())?;
         }
-        if !windows.is_empty() {
-            out.push_str(" WINDOW ");
-            out.push_str(&windows.join(", "));
+        for (i, (name, spec)) in s.windows.iter().enumerate() {
+            self.out.push_str(if i == 0 { " WINDOW " } else { ", " });
+            push_identifier(&mut self.out, name)?;
+            self.out.push_str(" AS (");
+            self.window_spec(spec)?;
+            self.out.push(')');
         }
-        if !order_by.is_empty() {
-            out.push_str(" ORDER BY ");
-            out.push_str(&order_by);
+        if !s.order_by.is_empty() {
+            self.out.push_str(" ORDER BY ");
+            self.order_list(&s.order_by)?;
         }
-        if let Some(lb) = limit_by {
-            out.push_str(&lb);
+        if let Some(lb) = &s.limit_by {
+            self.limit_by(lb)?;
         }
         // ClickHouse 26.9 takes `LIMIT n OFFSET m WITH TIES` (not `… WITH TIES OFFSET m`).
-        if let Some(l) = limit {
-            out.push_str(" LIMIT ");
-            out.push_str(&l);
+        if let Some(l) = &s.limit {
+            self.out.push_str(" LIMIT ");
+            self.expr(l, ExprCtx::default())?;
         }
-        if let Some(o) = offset {
-            out.push_str(" OFFSET ");
-            out.push_str(&o);
+        if let Some(o) = &s.offset {
+            self.out.push_str(" OFFSET ");
+            self.expr(o, ExprCtx::default())?;
         }
         if s.with_ties {
-            out.push_str(" WITH TIES");
+            self.out.push_str(" WITH TIES");
         }
-        if !s.settings.is_empty() {
-            let settings: Vec<String> =
-                s.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            out.push_str(" SETTINGS ");
-            out.push_str(&settings.join(", "));
+        for (i, (k, v)) in s.settings.iter().enumerate() {
+            self.out.push_str(if i == 0 { " SETTINGS " } else { ", " });
+            self.out.push_str(k);
+            self.out.push('=');
+            self.out.push_str(v);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A SELECT or ARRAY JOIN list: a top-level alias prints as `expr AS name`, unparenthesised.
-    fn aliased_list(&mut self, items: &[Expr]) -> Result<String, TranslateError> {
-        let mut out = Vec::with_capacity(items.len());
-        for c in items {
-            out.push(match c {
+    fn aliased_list(&mut self, items: &[Expr]) -> Printed {
+        for (i, c) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            match c {
                 Expr::Alias { expr, name } => {
-                    format!(
-                        "{} AS {}",
-                        self.expr(expr, ExprCtx::default())?,
-                        escape_identifier(name)?
-                    )
+                    self.expr(expr, ExprCtx::default())?;
+                    self.out.push_str(" AS ");
+                    push_identifier(&mut self.out, name)?;
                 }
                 other => self.expr(other, ExprCtx::default())?,
+            }
+        }
+        Ok(())
+    }
+
+    fn limit_by(&mut self, lb: &LimitBy) -> Printed {
+        self.out.push_str(" LIMIT ");
+        self.expr(&lb.n, ExprCtx::default())?;
+        if let Some(o) = &lb.offset {
+            self.out.push_str(" OFFSET ");
+            self.expr(o, ExprCtx::default())?;
+        }
+        self.out.push_str(" BY ");
+        self.expr_list(&lb.exprs, ExprCtx::default())
+    }
+
+    pub(crate) fn order_list(&mut self, items: &[(Expr, Order)]) -> Printed {
+        for (i, (e, order)) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.expr(e, ExprCtx::default())?;
+            self.out.push_str(match order {
+                Order::Asc => " ASC",
+                Order::Desc => " DESC",
             });
         }
-        Ok(out.join(", "))
-    }
-
-    fn limit_by(&mut self, lb: &LimitBy) -> Result<String, TranslateError> {
-        let n = self.expr(&lb.n, ExprCtx::default())?;
-        let offset = match &lb.offset {
-            Some(o) => format!(" OFFSET {}", self.expr(o, ExprCtx::default())?),
-            None => String::new(),
-        };
-        let exprs = self.expr_list(&lb.exprs, ExprCtx::default())?;
-        Ok(format!(" LIMIT {n}{offset} BY {exprs}"))
-    }
-
-    fn opt_expr(&mut self, e: &Option<Expr>) -> Result<Option<String>, TranslateError> {
-        match e {
-            Some(e) => Ok(Some(self.expr(e, ExprCtx::default())?)),
-            None => Ok(None),
-        }
-    }
-
-    pub(crate) fn order_list(&mut self, items: &[(Expr, Order)]) -> Result<String, TranslateError> {
-        let mut out = Vec::with_capacity(items.len());
-        for (e, order) in items {
-            let dir = match order {
-                Order::Asc => "ASC",
-                Order::Desc => "DESC",
-            };
-            out.push(format!("{} {dir}", self.expr(e, ExprCtx::default())?));
-        }
-        Ok(out.join(", "))
+        Ok(())
     }
 }

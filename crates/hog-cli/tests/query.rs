@@ -2,29 +2,16 @@
 //! or CSV. Each test uses its own store directory (one engine per process, one process per test
 //! command).
 
-use std::io::Write;
+mod common;
+
+use common::{HOG, assert_server_flags_checked, hog};
 use std::process::{Command, Output, Stdio};
 
-const HOG: &str = env!("CARGO_BIN_EXE_hog");
-
 fn query(store: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(HOG)
-        .arg("query")
-        .args(args)
-        .arg("--store")
-        .arg(store)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hog starts");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("write the query");
-    }
-    drop(input);
-    child.wait_with_output().expect("hog finishes")
+    let mut all = vec!["query".as_ref(), store.as_os_str()];
+    all.splice(1..1, args.iter().map(|a| a.as_ref()));
+    all.insert(all.len() - 1, "--store".as_ref());
+    hog(&all, stdin)
 }
 
 #[test]
@@ -160,36 +147,5 @@ fn translation_flags_apply() {
 /// usage error (exit 2).
 #[test]
 fn server_store_errors() {
-    let out = Command::new(HOG)
-        .args([
-            "query",
-            "select 1",
-            "--url",
-            "http://127.0.0.1:9",
-            "--server-timeout",
-            "5",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .expect("hog runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("cannot open the ClickHouse server at http://127.0.0.1:9"),
-        "{stderr}"
-    );
-
-    let out = Command::new(HOG)
-        .args([
-            "query",
-            "select 1",
-            "--url",
-            "http://127.0.0.1:9",
-            "--store",
-            "/tmp/x",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .expect("hog runs");
-    assert_eq!(out.status.code(), Some(2));
+    assert_server_flags_checked(&["query", "select 1"]);
 }

@@ -15,7 +15,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-const HOG: &str = env!("CARGO_BIN_EXE_hog");
+mod common;
+
+use common::{HOG, assert_server_flags_checked, hog};
 
 /// A program running on a pseudo-terminal.
 struct Pty {
@@ -273,21 +275,16 @@ fn demo_repl_session_in_a_terminal() {
 fn piped_entries_run_in_order() {
     let data = tempfile::tempdir().expect("temporary directory");
     let store = data.path().join("store");
-    let mut child = Command::new(HOG)
-        .args(["repl", "--store"])
-        .arg(&store)
-        .args(["--format", "csv"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hog starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin
-        .write_all(b"select 1 as a,\n  'x' as b;\n\\format json\nselect 2 as c\n\nselect nope(;\n")
-        .expect("write the entries");
-    drop(stdin);
-    let out = child.wait_with_output().expect("hog finishes");
+    let out = hog(
+        &[
+            "repl".as_ref(),
+            "--store".as_ref(),
+            store.as_os_str(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+        ],
+        Some("select 1 as a,\n  'x' as b;\n\\format json\nselect 2 as c\n\nselect nope(;\n"),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -302,21 +299,20 @@ fn piped_entries_run_in_order() {
 fn translation_flags_and_server_errors() {
     let data = tempfile::tempdir().expect("temporary directory");
     let store = data.path().join("store");
-    let mut child = Command::new(HOG)
-        .args(["repl", "--default-limit", "2", "--team-id", "5", "--store"])
-        .arg(&store)
-        .args(["--format", "csv"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hog starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin
-        .write_all(b"\\sql\nselect t.number from numbers(5) as t;\n")
-        .expect("write the entries");
-    drop(stdin);
-    let out = child.wait_with_output().expect("hog finishes");
+    let mut args: Vec<&std::ffi::OsStr> = ["repl", "--default-limit", "2", "--team-id", "5"]
+        .iter()
+        .map(|a| a.as_ref())
+        .collect();
+    args.extend([
+        "--format".as_ref(),
+        "csv".as_ref(),
+        "--store".as_ref(),
+        store.as_os_str(),
+    ]);
+    let out = hog(
+        &args,
+        Some("\\sql\nselect t.number from numbers(5) as t;\n"),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -324,21 +320,5 @@ fn translation_flags_and_server_errors() {
     assert!(stderr.contains("LIMIT 2"), "{stderr}");
     assert!(stderr.contains("default LIMIT"), "{stderr}");
 
-    let out = Command::new(HOG)
-        .args([
-            "repl",
-            "--url",
-            "http://127.0.0.1:9",
-            "--server-timeout",
-            "5",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .expect("hog runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("cannot open the ClickHouse server"),
-        "{stderr}"
-    );
+    assert_server_flags_checked(&["repl"]);
 }

@@ -15,7 +15,6 @@ use crate::render::text::{TextFormat, TextWriter};
 use crate::render::{self, Format, run, table};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +54,7 @@ pub fn run(args: Args) -> ExitCode {
             return exit::code(exit::USER_ERROR);
         }
     };
-    let store = match open(&args) {
+    let store = match demo_setup::open(&args.store, args.demo) {
         Ok(store) => store,
         Err(message) => {
             eprintln!("error: {message}");
@@ -96,16 +95,6 @@ pub fn run(args: Args) -> ExitCode {
             exit::code(exit::USER_ERROR)
         }
     }
-}
-
-fn open(args: &Args) -> Result<SharedStore, String> {
-    if args.demo {
-        let store = options::open_embedded(&demo_setup::demo_dir())?;
-        demo_setup::ensure_demo(&store)?;
-        return Ok(Arc::new(store));
-    }
-    let dir = args.store.embedded_dir(hog_store::paths::default_store_dir);
-    args.store.open(&dir)
 }
 
 enum Failure {

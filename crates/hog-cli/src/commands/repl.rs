@@ -19,7 +19,7 @@ pub(crate) mod setup;
 mod warnings;
 
 use crate::exit;
-use crate::options::{self, SharedStore, StoreArgs, TranslateArgs};
+use crate::options::{StoreArgs, TranslateArgs};
 use crate::render::Format;
 use editor::{PipedReader, ReplHelper};
 use rustyline::error::ReadlineError;
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         1
     };
-    let store = match open(&args) {
+    let store = match setup::open(&args.store, args.demo) {
         Ok(store) => store,
         Err(message) => {
             eprintln!("error: {message}");
@@ -172,17 +172,6 @@ fn interactive_loop(
         }
     }
     exit::code(exit::OK)
-}
-
-/// The store the flags name; `--demo` imports the demo data on its first run.
-fn open(args: &Args) -> Result<SharedStore, String> {
-    if args.demo {
-        let store = options::open_embedded(&setup::demo_dir())?;
-        setup::ensure_demo(&store)?;
-        return Ok(Arc::new(store));
-    }
-    let dir = args.store.embedded_dir(hog_store::paths::default_store_dir);
-    args.store.open(&dir)
 }
 
 /// `repl_history` beside the default store (`~/.local/share/hog/repl_history`).

@@ -1,12 +1,14 @@
 //! Getting a store ready before the first prompt: open (and on first use fetch the engine),
 //! and for `--demo` import the generated demo events once.
 
+use crate::options::{self, SharedStore, StoreArgs};
 use hog_store::demo::{self, DemoOptions};
 use hog_store::ingest::capture::LineError;
 use hog_store::ingest::{ImportObserver, ImportOptions, import_jsonl};
 use hog_store::{EmbeddedStore, EventStore, Params};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Written into the demo store once its data is complete; its absence means "import again".
 const DEMO_MARKER: &str = "hog-demo-complete";
@@ -24,6 +26,17 @@ const DEMO_TABLES: &[&str] = &[
 /// The demo store's directory: `demo` beside the default store (`~/.local/share/hog/demo`).
 pub fn demo_dir() -> PathBuf {
     hog_store::paths::default_store_dir().with_file_name("demo")
+}
+
+/// The store the flags name; with `demo`, the demo store, whose data is imported on its first
+/// run (`hog repl --demo`, `hog query --demo`).
+pub fn open(store: &StoreArgs, demo: bool) -> Result<SharedStore, String> {
+    if demo {
+        let store = options::open_embedded(&demo_dir())?;
+        ensure_demo(&store)?;
+        return Ok(Arc::new(store));
+    }
+    store.open(&store.embedded_dir(hog_store::paths::default_store_dir))
 }
 
 /// Imports the demo events into `store` (team 1) unless an earlier run finished doing so.

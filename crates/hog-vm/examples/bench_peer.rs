@@ -6,6 +6,7 @@
 //! cargo build --release -p hog-cli -p hog-vm --example bench_peer
 //! target/release/examples/bench_peer --hog target/release/hog [--runs 5] [--rounds 200]
 //! ```
+//! `--only programs|ips|geoip` runs one part; `--no-peer` skips Node (for profiling ours).
 //! Needs Node.js and the peers (`scripts/install-peers.sh`).
 
 use hog_vm::{Outcome, Vm};
@@ -63,6 +64,9 @@ fn main() {
     });
     let runs: usize = flag("--runs").and_then(|s| s.parse().ok()).unwrap_or(5);
     let rounds: usize = flag("--rounds").and_then(|s| s.parse().ok()).unwrap_or(200);
+    let only = flag("--only");
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let no_peer = args.iter().any(|a| a == "--no-peer");
     let peers = root().join("tests/peers");
     assert!(
         peers.join("node_modules/@posthog/hogvm").is_dir(),
@@ -80,7 +84,7 @@ fn main() {
         shared().join("conformance/posthog-vm/mandelbrot.hoge"),
         shared().join("bench/vm/string_build_50k.hoge"),
     ];
-    for path in &programs {
+    for path in programs.iter().filter(|_| part("programs")) {
         let name = path.file_stem().unwrap().to_string_lossy();
         let mut ours = Vec::new();
         let mut peer = Vec::new();
@@ -92,9 +96,13 @@ fn main() {
                 cmd.arg("run");
             }
             ours.push(time_process(cmd.arg(path)));
-            peer.push(time_process(
-                Command::new("node").arg(&bench_script).arg("run").arg(path),
-            ));
+            if !no_peer {
+                peer.push(time_process(
+                    Command::new("node").arg(&bench_script).arg("run").arg(path),
+                ));
+            } else {
+                peer.push(Duration::ZERO);
+            }
         }
         let (o, p) = (median(ours), median(peer));
         println!(
@@ -106,7 +114,16 @@ fn main() {
         );
     }
 
-    // Instructions per second, in-process, loop_sum_1m.
+    if part("ips") {
+        instructions_per_second(runs);
+    }
+    if part("geoip") {
+        geoip(rounds, &bench_script, no_peer);
+    }
+}
+
+/// Instructions per second, in-process, loop_sum_1m.
+fn instructions_per_second(runs: usize) {
     let text = std::fs::read_to_string(shared().join("bench/vm/loop_sum_1m.hoge")).unwrap();
     let mut best = f64::MAX;
     let mut steps = 0;
@@ -123,14 +140,18 @@ fn main() {
         best * 1e3,
         steps as f64 / best / 1e6
     );
+}
 
-    // geoip, per event, both in-process.
+/// geoip, per event, both in-process.
+fn geoip(rounds: usize, bench_script: &Path, no_peer: bool) {
     let dir = shared().join("bench/geoip");
     let bytecode = read_json(&dir.join("geoip-bytecode.json"));
     let records = read_json(&dir.join("geoip-lookup-records.json"));
     let Json::Array(globals) = read_json(&dir.join("geoip-globals.json")) else {
         panic!()
     };
+    // Shared, not cloned per run (the peer passes its objects by reference too).
+    let globals: Vec<std::rc::Rc<Json>> = globals.into_iter().map(std::rc::Rc::new).collect();
     let expected = read_json(&dir.join("geoip-expected.json"));
     let mut vm = Vm::from_json(bytecode).unwrap();
     let host = vm.host_functions_mut();
@@ -153,7 +174,7 @@ fn main() {
     let mut results = Vec::new();
     let run_all = |vm: &mut Vm, keep: bool, results: &mut Vec<Json>| {
         for g in &globals {
-            vm.set_globals(g.clone()).unwrap();
+            vm.set_globals_shared(g.clone()).unwrap();
             match vm.run().unwrap() {
                 Outcome::Finished(v) if keep => results.push(v),
                 _ => {}
@@ -174,8 +195,12 @@ fn main() {
         run_all(&mut vm, false, &mut results);
     }
     let ours_us = start.elapsed().as_secs_f64() * 1e6 / (rounds * globals.len()) as f64;
+    if no_peer {
+        println!("geoip per event: ours {ours_us:.1} µs");
+        return;
+    }
     let out = Command::new("node")
-        .arg(&bench_script)
+        .arg(bench_script)
         .arg("geoip")
         .arg(&dir)
         .arg(rounds.to_string())

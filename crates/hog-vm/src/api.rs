@@ -40,7 +40,7 @@
 //! ```
 
 use crate::VmError;
-use crate::convert::{json_to_value, value_to_json};
+use crate::convert::value_to_json;
 use crate::env::{Clock, Env};
 use crate::host::HostFunctions;
 use crate::interp::{Exit, Machine};
@@ -48,7 +48,6 @@ use crate::limits::{Control, Limits, Progress, Usage};
 use crate::program::Program;
 use crate::state::VmState;
 use crate::trace::ErrorTrace;
-use crate::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -74,7 +73,7 @@ pub struct Vm {
     program: Rc<Program>,
     bytecode: Rc<serde_json::Value>,
     limits: Limits,
-    globals: Value,
+    globals: Rc<serde_json::Value>,
     host: HostFunctions,
     printer: Rc<RefCell<Printer>>,
     clock: Clock,
@@ -83,6 +82,8 @@ pub struct Vm {
     progress: Option<ProgressFn>,
     usage: Usage,
     error_trace: Option<ErrorTrace>,
+    /// Lent to each run's machine and taken back (see `KeyCache`).
+    keys: crate::convert::KeyCache,
 }
 
 enum Printer {
@@ -112,7 +113,7 @@ impl Vm {
             program: Rc::new(program),
             bytecode: Rc::new(bytecode),
             limits: Limits::default(),
-            globals: Value::Null,
+            globals: Rc::new(serde_json::Value::Null),
             host: HostFunctions::new(),
             printer: Rc::new(RefCell::new(Printer::Collect {
                 lines: Vec::new(),
@@ -126,6 +127,7 @@ impl Vm {
             progress: None,
             usage: Usage::default(),
             error_trace: None,
+            keys: Default::default(),
         })
     }
 
@@ -139,13 +141,23 @@ impl Vm {
         &self.program
     }
 
-    /// Sets the globals (a JSON object; `event`, `person`, `inputs`…). Reads deep-copy them.
+    /// Sets the globals (a JSON object, or null for none; `event`, `person`, `inputs`…).
+    /// Every `GET_GLOBAL` reads a fresh copy of the part it names, converted (and charged to
+    /// the memory budget) when read, so globals the program never reads cost nothing.
     pub fn set_globals(&mut self, globals: serde_json::Value) -> Result<(), VmError> {
-        self.globals = match globals {
-            serde_json::Value::Null => Value::Null,
-            g @ serde_json::Value::Object(_) => json_to_value(&g)?,
-            _ => return Err(VmError::runtime("Globals must be a JSON object")),
-        };
+        self.set_globals_shared(Rc::new(globals))
+    }
+
+    /// [`Vm::set_globals`] without giving up the JSON: a host that keeps the event (to run
+    /// several programs on it, or to reuse it) shares it instead of cloning it.
+    pub fn set_globals_shared(&mut self, globals: Rc<serde_json::Value>) -> Result<(), VmError> {
+        if !matches!(
+            *globals,
+            serde_json::Value::Null | serde_json::Value::Object(_)
+        ) {
+            return Err(VmError::runtime("Globals must be a JSON object"));
+        }
+        self.globals = globals;
         Ok(())
     }
 
@@ -258,7 +270,9 @@ impl Vm {
                 &self.host,
                 progress_ref,
             );
+            m.keys = std::mem::take(&mut self.keys);
             let exit = m.run();
+            self.keys = std::mem::take(&mut m.keys);
             if exit.is_err() {
                 self.error_trace = Some(crate::trace::capture(&m));
             }
@@ -268,7 +282,8 @@ impl Vm {
         result
     }
 
-    /// Resumes a suspended run with the async function's result.
+    /// Resumes a suspended run with the async function's result. The globals are this VM's
+    /// (they are not part of the state: set them again in another process).
     pub fn resume(
         &mut self,
         state: Box<VmState>,
@@ -286,13 +301,15 @@ impl Vm {
                 root,
                 self.limits.clone(),
                 env,
-                Value::Null,
+                self.globals.clone(),
                 &self.host,
                 progress_ref,
             );
             let prior = Duration::from_micros(state.usage.wall_time_us);
             crate::state::restore(&mut m, &state, &result)?;
+            m.keys = std::mem::take(&mut self.keys);
             let exit = m.run();
+            self.keys = std::mem::take(&mut m.keys);
             if exit.is_err() {
                 self.error_trace = Some(crate::trace::capture(&m));
             }

@@ -1,5 +1,5 @@
 //! Conversions between VM values and JSON (globals in, results and host-call arguments out),
-//! and the deep copy `GET_GLOBAL` makes. All bounded by [`MAX_NESTING`](crate::MAX_NESTING).
+//! and the copy `GET_GLOBAL` makes of what it reads. All bounded by [`MAX_NESTING`](crate::MAX_NESTING).
 //!
 //! JSON → value: objects become dicts (key order kept); objects tagged `__hogDateTime__`,
 //! `__hogDate__` or `__hogError__` become those types (as PostHog's Node VM revives them).
@@ -9,10 +9,12 @@
 
 use crate::error::LimitExceeded;
 use crate::value::{
-    DateTimeValue, DateValue, DictKey, ErrorValue, HogStr, Value, dict_map_with_capacity,
+    DateTimeValue, DateValue, DictKey, ErrorValue, FxBuildHasher, HogStr, Value,
+    dict_map_with_capacity,
 };
 use crate::{MAX_NESTING, VmError};
 use serde_json::{Map, Number, Value as Json};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 fn too_deep() -> VmError {
@@ -21,10 +23,74 @@ fn too_deep() -> VmError {
 
 /// Converts JSON into a VM value.
 pub fn json_to_value(json: &Json) -> Result<Value, VmError> {
-    from_json(json, 0)
+    let mut conv = Conv {
+        charge: &mut |_| Ok(()),
+        keys: None,
+    };
+    from_json(json, 0, &mut conv)
 }
 
-fn from_json(json: &Json, depth: usize) -> Result<Value, VmError> {
+/// Converts JSON into a VM value, calling `charge` with the byte cost of every string,
+/// container and tagged object before creating it (globals read by `GET_GLOBAL`, results of
+/// JSON host functions). Object keys come from `keys` when it has them.
+pub(crate) fn json_to_value_charged(
+    json: &Json,
+    keys: &mut KeyCache,
+    charge: &mut dyn FnMut(u64) -> Result<(), VmError>,
+) -> Result<Value, VmError> {
+    let mut conv = Conv {
+        charge,
+        keys: Some(keys),
+    };
+    from_json(json, 0, &mut conv)
+}
+
+/// Object keys seen by JSON conversions, kept by a [`crate::Vm`] across runs: every event a
+/// transformation reads has mostly the same keys (`properties`, `$ip`, …), and a shared key is
+/// one reference-count increment instead of two allocations and a copy. Bounded in entries and
+/// key length; keys are immutable strings (the in-place append of `concat` only touches
+/// strings nothing else refers to, and the cache always refers to its keys).
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    set: HashSet<HogStr, FxBuildHasher>,
+}
+
+impl KeyCache {
+    const MAX_ENTRIES: usize = 4096;
+    const MAX_KEY_LEN: usize = 64;
+
+    fn key(&mut self, s: &str) -> HogStr {
+        if let Some(k) = self.set.get(s) {
+            return k.clone();
+        }
+        let k = HogStr::from(s);
+        if s.len() <= Self::MAX_KEY_LEN && self.set.len() < Self::MAX_ENTRIES {
+            self.set.insert(k.clone());
+        }
+        k
+    }
+}
+
+struct Conv<'a> {
+    charge: &'a mut dyn FnMut(u64) -> Result<(), VmError>,
+    keys: Option<&'a mut KeyCache>,
+}
+
+impl Conv<'_> {
+    fn charge(&mut self, bytes: u64) -> Result<(), VmError> {
+        (self.charge)(bytes)
+    }
+}
+
+/// Whether a JSON object is one of the tagged objects [`json_to_value`] revives as a date,
+/// datetime or error (walkers that read plain objects key by key stop there).
+pub(crate) fn is_tagged(map: &Map<String, Json>) -> bool {
+    ["__hogDateTime__", "__hogDate__", "__hogError__"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+}
+
+fn from_json(json: &Json, depth: usize, conv: &mut Conv<'_>) -> Result<Value, VmError> {
     if depth > MAX_NESTING {
         return Err(too_deep());
     }
@@ -35,33 +101,48 @@ fn from_json(json: &Json, depth: usize) -> Result<Value, VmError> {
             Some(i) if !n.is_f64() => Value::Int(i),
             _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        Json::String(s) => Value::from(s.as_str()),
+        Json::String(s) => {
+            conv.charge(crate::memory::string_cost(s.len()))?;
+            Value::from(s.as_str())
+        }
         Json::Array(items) => {
+            conv.charge(crate::memory::array_cost(items.len()))?;
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(from_json(item, depth + 1)?);
+                out.push(from_json(item, depth + 1, conv)?);
             }
             Value::array(out)
         }
         Json::Object(map) => {
-            if let Some(v) = revive_tagged(map, depth)? {
+            if let Some(v) = revive_tagged(map, depth, conv)? {
                 return Ok(v);
             }
+            conv.charge(crate::memory::dict_cost(map.len()))?;
             let mut out = dict_map_with_capacity(map.len());
             for (k, v) in map {
-                out.insert(DictKey::from(k.as_str()), from_json(v, depth + 1)?);
+                conv.charge(crate::memory::string_cost(k.len()))?;
+                let key = match conv.keys.as_deref_mut() {
+                    Some(cache) => cache.key(k),
+                    None => HogStr::from(k.as_str()),
+                };
+                out.insert(DictKey(Value::Str(key)), from_json(v, depth + 1, conv)?);
             }
             Value::dict(out)
         }
     })
 }
 
-fn revive_tagged(map: &Map<String, Json>, depth: usize) -> Result<Option<Value>, VmError> {
+fn revive_tagged(
+    map: &Map<String, Json>,
+    depth: usize,
+    conv: &mut Conv<'_>,
+) -> Result<Option<Value>, VmError> {
     let flag = |k: &str| map.get(k).and_then(Json::as_bool) == Some(true);
     let text = |k: &str| map.get(k).and_then(Json::as_str).unwrap_or("");
     if flag("__hogDateTime__") {
         let dt = map.get("dt").and_then(Json::as_f64).unwrap_or(f64::NAN);
         let zone = map.get("zone").and_then(Json::as_str).unwrap_or("UTC");
+        conv.charge(crate::memory::DATETIME + crate::memory::string_cost(zone.len()))?;
         return Ok(Some(Value::DateTime(Rc::new(DateTimeValue {
             dt,
             zone: zone.into(),
@@ -83,8 +164,13 @@ fn revive_tagged(map: &Map<String, Json>, depth: usize) -> Result<Option<Value>,
         return Ok(None);
     }
     if flag("__hogError__") {
+        conv.charge(
+            crate::memory::ERROR
+                + crate::memory::string_cost(text("type").len())
+                + crate::memory::string_cost(text("message").len()),
+        )?;
         let payload = match map.get("payload") {
-            Some(p) => from_json(p, depth + 1)?,
+            Some(p) => from_json(p, depth + 1, conv)?,
             None => Value::Null,
         };
         return Ok(Some(Value::Error(Rc::new(ErrorValue {
@@ -189,55 +275,6 @@ fn to_json(v: &Value, path: &mut Vec<usize>) -> Result<Json, VmError> {
         path.pop();
     }
     Ok(out)
-}
-
-/// A deep copy of `v`: new arrays, tuples and dicts all the way down (strings, dates and
-/// functions are immutable and shared). Calls `charge` with the byte cost of every container
-/// before creating it.
-pub(crate) fn deep_copy(
-    v: &Value,
-    charge: &mut dyn FnMut(u64) -> Result<(), VmError>,
-) -> Result<Value, VmError> {
-    copy_depth(v, charge, 0)
-}
-
-fn copy_depth(
-    v: &Value,
-    charge: &mut dyn FnMut(u64) -> Result<(), VmError>,
-    depth: usize,
-) -> Result<Value, VmError> {
-    if depth > MAX_NESTING {
-        return Err(too_deep());
-    }
-    Ok(match v {
-        Value::Array(a) => {
-            let items = a.borrow();
-            charge(crate::memory::array_cost(items.len()))?;
-            let mut out = Vec::with_capacity(items.len());
-            for item in items.iter() {
-                out.push(copy_depth(item, charge, depth + 1)?);
-            }
-            Value::array(out)
-        }
-        Value::Tuple(t) => {
-            charge(crate::memory::array_cost(t.len()))?;
-            let mut out = Vec::with_capacity(t.len());
-            for item in t.iter() {
-                out.push(copy_depth(item, charge, depth + 1)?);
-            }
-            Value::tuple(out)
-        }
-        Value::Dict(d) => {
-            let map = d.borrow();
-            charge(crate::memory::dict_cost(map.len()))?;
-            let mut out = dict_map_with_capacity(map.len());
-            for (k, val) in map.iter() {
-                out.insert(k.clone(), copy_depth(val, charge, depth + 1)?);
-            }
-            Value::dict(out)
-        }
-        other => other.clone(),
-    })
 }
 
 #[cfg(test)]

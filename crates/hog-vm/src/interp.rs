@@ -95,7 +95,9 @@ pub(crate) struct Machine<'a> {
     /// Synchronous time spent in earlier resumptions.
     pub prior_time: Duration,
     started: Instant,
-    pub globals: Value,
+    /// The globals as the host gave them; `GET_GLOBAL` converts the part it reads (a fresh
+    /// copy every time, as PostHog's VMs do), so unread globals cost nothing.
+    pub globals: Rc<serde_json::Value>,
     host: &'a HostFunctions,
     progress: Option<&'a mut dyn FnMut(&Progress) -> Control>,
     pub async_steps: u64,
@@ -108,6 +110,8 @@ pub(crate) struct Machine<'a> {
     /// stored into them, and upvalue cells. Cleared when the machine is dropped, so cycles
     /// (`a[1] := a`, every recursive function capturing itself) do not outlive the run.
     cycle_candidates: Vec<Candidate>,
+    /// Object keys shared by JSON conversions (lent by the `Vm`, kept across runs).
+    pub keys: crate::convert::KeyCache,
 }
 
 /// A weak reference to an object that may be part of a reference cycle.
@@ -168,7 +172,7 @@ impl<'a> Machine<'a> {
         root: Rc<Chunk>,
         limits: Limits,
         env: Env,
-        globals: Value,
+        globals: Rc<serde_json::Value>,
         host: &'a HostFunctions,
         progress: Option<&'a mut dyn FnMut(&Progress) -> Control>,
     ) -> Self {
@@ -203,6 +207,7 @@ impl<'a> Machine<'a> {
             stack_reserved: 0,
             bookkeeping_charged: 0,
             cycle_candidates: Vec::new(),
+            keys: Default::default(),
         }
     }
 
@@ -564,7 +569,16 @@ impl<'a> Machine<'a> {
                     name: name.to_owned(),
                     message: m,
                 })?;
-                crate::convert::json_to_value(&out)?
+                // Charged piece by piece before each allocation.
+                let mem = &mut self.mem;
+                let stack = &self.stack;
+                let value =
+                    crate::convert::json_to_value_charged(&out, &mut self.keys, &mut |b| {
+                        mem.charge(b, stack)
+                    })?;
+                self.stack.truncate(base);
+                self.stack.push(value);
+                return Ok(());
             }
             _ => {
                 return Err(VmError::runtime(format!(
@@ -572,6 +586,7 @@ impl<'a> Machine<'a> {
                 )));
             }
         };
+        // Built by the host: measured after the fact.
         let cost = memory::measure(std::slice::from_ref(&result));
         self.charge(cost)?;
         self.stack.truncate(base);
@@ -744,7 +759,17 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn get_global(&mut self, n: usize) -> Result<Value, VmError> {
+    /// `GET_GLOBAL n`, plus the `STRING k; GET_PROPERTY` pairs that follow it in `then`
+    /// (`event.properties` then `.$ip`): while the global's JSON is a plain object, those reads
+    /// are done on the JSON, so only the value finally read is converted instead of the whole
+    /// `properties`. Returns the value and how many pairs it consumed (their result is the
+    /// same as running them; they cannot fail or be observed in between).
+    fn get_global(
+        &mut self,
+        n: usize,
+        then: &[Op],
+        consts: &[Value],
+    ) -> Result<(Value, usize), VmError> {
         if n == 0 || n > self.stack.len() {
             return Err(VmError::bytecode("Invalid GET_GLOBAL chain length", None));
         }
@@ -755,12 +780,47 @@ impl<'a> Machine<'a> {
             .rev()
             .collect();
         let head = chain[0].as_str().map(str::to_owned);
-        let found = match (&self.globals, &head) {
-            (Value::Dict(d), Some(h)) => d.borrow().get(&DictKey::from(h.as_str())).cloned(),
+        let globals = self.globals.clone();
+        let found = match (&*globals, &head) {
+            (serde_json::Value::Object(map), Some(h)) => map.get(h.as_str()),
             _ => None,
         };
-        if let Some(mut current) = found {
-            for key in &chain[1..] {
+        if let Some(mut node) = found {
+            // Walk plain JSON objects by string keys; convert (and charge) only what is read.
+            // Anything else (arrays, tagged objects, non-string keys) continues on values.
+            let mut rest = &chain[1..];
+            while let (serde_json::Value::Object(map), Some(Value::Str(key))) = (node, rest.first())
+            {
+                if crate::convert::is_tagged(map) {
+                    break;
+                }
+                node = map.get(key.as_str()).unwrap_or(&serde_json::Value::Null);
+                rest = &rest[1..];
+            }
+            let mut fused = 0;
+            if rest.is_empty() {
+                while let (
+                    serde_json::Value::Object(map),
+                    [Op::Const(c), Op::GetProperty | Op::GetPropertyNullish, ..],
+                ) = (node, &then[2 * fused..])
+                {
+                    let Some(Value::Str(key)) = consts.get(*c as usize) else {
+                        break;
+                    };
+                    if crate::convert::is_tagged(map) {
+                        break;
+                    }
+                    node = map.get(key.as_str()).unwrap_or(&serde_json::Value::Null);
+                    fused += 1;
+                }
+            }
+            let mem = &mut self.mem;
+            let stack = &self.stack;
+            let mut current =
+                crate::convert::json_to_value_charged(node, &mut self.keys, &mut |b| {
+                    mem.charge(b, stack)
+                })?;
+            for key in rest {
                 current = match &current {
                     Value::Null => break,
                     Value::Dict(_) | Value::Array(_) | Value::Tuple(_) => {
@@ -779,15 +839,15 @@ impl<'a> Machine<'a> {
                     _ => Value::Null,
                 };
             }
-            let mem = &mut self.mem;
-            let stack = &self.stack;
-            return crate::convert::deep_copy(&current, &mut |b| mem.charge(b, stack));
+            // Converted for this read only: nothing else refers to it, so it is already the
+            // copy PostHog's semantics ask for.
+            return Ok((current, fused));
         }
         if n == 1
             && let Some(name) = head
             && let Some(v) = self.function_value(&name)?
         {
-            return Ok(v);
+            return Ok((v, 0));
         }
         let names: Vec<String> = chain
             .iter()
@@ -1383,7 +1443,13 @@ impl<'a> Machine<'a> {
                     switch_frame!();
                 }
                 Op::GetGlobal(n) => {
-                    let v = tri!(self.get_global(n as usize));
+                    // Fused property reads count their steps; not across a limit check, so
+                    // step limits fire at exactly the same instruction.
+                    let room = (tick_at.saturating_sub(steps + 1) / 2) as usize;
+                    let then = &chunk.ops[ip..chunk.ops.len().min(ip + 2 * room)];
+                    let (v, fused) = tri!(self.get_global(n as usize, then, &chunk.consts));
+                    ip += 2 * fused;
+                    steps += 2 * fused as u64;
                     tri!(self.push(v));
                 }
                 Op::DeclareFn(d) => {

@@ -237,6 +237,13 @@ impl HogStr {
     }
 }
 
+/// Lookups by `&str` in sets of strings (the hash and equality are the content's).
+impl std::borrow::Borrow<str> for HogStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl Deref for HogStr {
     type Target = str;
     #[inline]
@@ -414,10 +421,15 @@ impl Drop for HogDict {
     fn drop(&mut self) {
         let map = std::mem::take(self.0.get_mut());
         if map.values().any(is_container) || map.keys().any(|k| is_container(&k.0)) {
-            let mut items = Vec::with_capacity(map.len() * 2);
+            // Only containers can recurse; strings and scalars are freed right here.
+            let mut items = Vec::new();
             for (k, v) in map {
-                items.push(k.0);
-                items.push(v);
+                if is_container(&k.0) {
+                    items.push(k.0);
+                }
+                if is_container(&v) {
+                    items.push(v);
+                }
             }
             drop_iteratively(items);
         }
@@ -587,8 +599,12 @@ pub(crate) fn drop_iteratively(values: Vec<Value>) {
                 if let Ok(d) = Rc::try_unwrap(rc) {
                     let map = std::mem::take(&mut *d.0.borrow_mut());
                     for (k, v) in map {
-                        work.push(k.0);
-                        work.push(v);
+                        if is_container(&k.0) {
+                            work.push(k.0);
+                        }
+                        if is_container(&v) {
+                            work.push(v);
+                        }
                     }
                 }
             }

@@ -29,10 +29,11 @@ HAVING events > 10
 ORDER BY day DESC, events DESC
 LIMIT 1000";
 
-/// Runs `f` in batches and prints the fastest batch's time per call (and the median): on a
-/// shared, loaded machine the fastest batch is the best estimate of the unloaded cost.
+/// Runs `f` in many short batches and prints the fastest batch's time per call (and the
+/// median): on a shared, loaded machine a short batch often runs without being preempted, so
+/// the fastest one is the best estimate of the unloaded cost.
 fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
-    const BATCHES: u32 = 20;
+    const BATCHES: u32 = 400;
     let per_batch = (iterations / BATCHES).max(1);
     for _ in 0..per_batch {
         black_box(f());
@@ -55,7 +56,7 @@ fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
 fn main() {
     let ctx = Context::new(42);
     println!("query: {} bytes", QUERY.len());
-    let iterations = 2_000;
+    let iterations = 4_000;
     let ast = hogql_parser::parse_select(QUERY).expect("benchmark query parses");
     let resolved = resolve(&ast, &ctx).expect("benchmark query resolves");
     time("parse", iterations, || {

@@ -205,7 +205,7 @@ impl Context {
     /// Checks the configuration: a known IANA time zone, setting names of `[A-Za-z0-9_]`,
     /// group indexes 0..=4, and no attempt to switch off the analyzer (refused by 26.9).
     pub fn validate(&self) -> Result<(), TranslateError> {
-        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+        if self.timezone != "UTC" && self.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(TranslateError::new(
                 ErrorKind::Config,
                 format!("Unknown timezone: '{}'", self.timezone),

@@ -6,6 +6,11 @@
 //! to every [`Source::Table`] it prints, so no path through the resolver can forget it.
 
 use crate::schema::Physical;
+use std::borrow::Cow;
+
+/// A name in the resolved tree: most are the translator's own (`person_id`, `argMax`) and
+/// borrowed, the rest (aliases, the query's own names) owned.
+pub type Text = Cow<'static, str>;
 use hogql_parser::ast::{ArrayJoinKind, FrameMethod, FrameType, Order, SetOperator};
 
 /// A query ready to print.
@@ -292,8 +297,8 @@ pub enum Expr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnRef {
-    pub qualifier: Option<String>,
-    pub name: String,
+    pub qualifier: Option<Text>,
+    pub name: Text,
     pub nullable: bool,
     /// Wrap in `toTimeZone(…, tz)`.
     pub datetime: bool,
@@ -311,7 +316,7 @@ pub struct NameRef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     /// The ClickHouse function name.
-    pub name: String,
+    pub name: Text,
     pub params: Option<Vec<Expr>>,
     pub args: Vec<Expr>,
     pub distinct: bool,
@@ -320,7 +325,7 @@ pub struct Call {
 }
 
 impl Call {
-    pub fn new(name: impl Into<String>, args: Vec<Expr>) -> Self {
+    pub fn new(name: impl Into<Text>, args: Vec<Expr>) -> Self {
         Call {
             name: name.into(),
             params: None,
@@ -337,7 +342,7 @@ impl Call {
 }
 
 impl Expr {
-    pub fn call(name: impl Into<String>, args: Vec<Expr>) -> Expr {
+    pub fn call(name: impl Into<Text>, args: Vec<Expr>) -> Expr {
         Expr::Call(Call::new(name, args))
     }
 
@@ -345,10 +350,10 @@ impl Expr {
         Expr::Const(Const::Int(v))
     }
 
-    pub fn column(qualifier: &str, name: &str) -> Expr {
+    pub fn column(qualifier: impl Into<Text>, name: impl Into<Text>) -> Expr {
         Expr::Column(ColumnRef {
-            qualifier: Some(qualifier.to_string()),
-            name: name.to_string(),
+            qualifier: Some(qualifier.into()),
+            name: name.into(),
             nullable: false,
             datetime: false,
             sort_key_time: false,

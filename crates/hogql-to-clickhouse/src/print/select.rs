@@ -63,7 +63,7 @@ impl Printer<'_> {
         };
         let reference = item.alias.as_deref().unwrap_or(table.clickhouse_name());
         Some(Expr::eq(
-            Expr::column(reference, "team_id"),
+            Expr::column(reference.to_string(), "team_id"),
             Expr::int(self.team_id),
         ))
     }

@@ -82,7 +82,7 @@ fn rough_type(e: &Expr) -> Rough {
         Expr::Const(Const::Str(_)) => Rough::Str,
         Expr::Alias { expr, .. } => rough_type(expr),
         Expr::Call(c) => {
-            let n = c.name.as_str();
+            let n: &str = &c.name;
             if n == "toDate"
                 || n == "today"
                 || n == "yesterday"
@@ -143,8 +143,8 @@ fn is_datetime_string(s: &str, with_fraction: bool) -> bool {
     }
 }
 
-impl Resolver<'_> {
-    fn lookup_function(&self, name: &str, span: Span) -> Result<FnSpec> {
+impl<'a> Resolver<'a> {
+    pub(crate) fn lookup_function(&self, name: &str, span: Span) -> Result<FnSpec> {
         let Some(spec) = functions::lookup(name) else {
             let mut message = format!("Unsupported function call '{name}(...)'");
             if let Some(s) = suggestions(name, functions::all_names()).first() {
@@ -194,7 +194,7 @@ impl Resolver<'_> {
     fn call_args(
         &mut self,
         name: &str,
-        args: &[ast::Expr],
+        args: &'a [ast::Expr],
         scope: &mut Scope,
     ) -> Result<Vec<Expr>> {
         let mut out = Vec::with_capacity(args.len());
@@ -217,7 +217,7 @@ impl Resolver<'_> {
         Ok(out)
     }
 
-    pub(crate) fn call(&mut self, c: &ast::Call, span: Span, scope: &mut Scope) -> Result<Expr> {
+    pub(crate) fn call(&mut self, c: &'a ast::Call, span: Span, scope: &mut Scope) -> Result<Expr> {
         if c.order_by.is_some() {
             return Err(TranslateError::unsupported(format!(
                 "'{}(... ORDER BY ...)' is not supported by ClickHouse 26.9",
@@ -299,7 +299,7 @@ impl Resolver<'_> {
         self.build_call(&spec, &c.name, args, params, c.distinct, span)
     }
 
-    fn build_call(
+    pub(crate) fn build_call(
         &mut self,
         spec: &FnSpec,
         name: &str,
@@ -308,7 +308,7 @@ impl Resolver<'_> {
         distinct: bool,
         span: Span,
     ) -> Result<Expr> {
-        let ch = spec.clickhouse.to_string();
+        let ch = spec.clickhouse.clone();
         match spec.special {
             Some(Special::Compare) => {
                 let op = CmpOp::from_function(&spec.name).ok_or_else(|| {
@@ -480,7 +480,7 @@ impl Resolver<'_> {
         let nullable = if ch == "toTimeZone" {
             args.first().is_some_and(Expr::nullable)
         } else {
-            !NOT_NULL.contains(&ch.as_str())
+            !NOT_NULL.contains(&ch.as_ref())
         };
         Ok(Expr::Call(ir::Call {
             name: ch,
@@ -520,7 +520,7 @@ impl Resolver<'_> {
     }
 
     /// `arrayReduce('agg', …)`: the aggregate must be a constant string from the allow-list.
-    fn array_reduce(&mut self, c: &ast::Call, span: Span, scope: &mut Scope) -> Result<Expr> {
+    fn array_reduce(&mut self, c: &'a ast::Call, span: Span, scope: &mut Scope) -> Result<Expr> {
         let Some(first) = c.args.first() else {
             return Err(
                 TranslateError::invalid("Missing arguments in function 'arrayReduce'").at(span),
@@ -553,7 +553,7 @@ impl Resolver<'_> {
 
     pub(crate) fn window_function(
         &mut self,
-        w: &ast::WindowFunction,
+        w: &'a ast::WindowFunction,
         span: Span,
         scope: &mut Scope,
     ) -> Result<Expr> {
@@ -606,13 +606,9 @@ impl Resolver<'_> {
             let mut window = match over {
                 Over::Spec(s) => s,
                 Over::Name(n) => {
-                    let named = scope
-                        .named_windows
-                        .iter()
-                        .find(|(name, _)| *name == n)
-                        .map(|(_, w)| w.clone());
+                    let named = self.named_windows.iter().find(|w| w.name == n);
                     match named {
-                        Some(w) => self.window_spec(&w, scope)?,
+                        Some(w) => self.window_spec(&w.window, scope)?,
                         None => {
                             return Err(
                                 TranslateError::invalid(format!("Unknown window '{n}'")).at(span)
@@ -642,7 +638,7 @@ impl Resolver<'_> {
             over = Over::Spec(window);
         }
         let call = ir::Call {
-            name: spec.clickhouse.to_string(),
+            name: spec.clickhouse.clone(),
             params,
             args,
             distinct: false,
@@ -658,7 +654,7 @@ impl Resolver<'_> {
     /// name like `timestamp` to the window function's own alias.
     pub(crate) fn window_spec(
         &mut self,
-        w: &ast::WindowExpr,
+        w: &'a ast::WindowExpr,
         scope: &mut Scope,
     ) -> Result<WindowSpec> {
         let saved = std::mem::replace(&mut scope.hide_aliases, true);
@@ -667,7 +663,11 @@ impl Resolver<'_> {
         result
     }
 
-    fn window_spec_inner(&mut self, w: &ast::WindowExpr, scope: &mut Scope) -> Result<WindowSpec> {
+    fn window_spec_inner(
+        &mut self,
+        w: &'a ast::WindowExpr,
+        scope: &mut Scope,
+    ) -> Result<WindowSpec> {
         let partition_by = match &w.partition_by {
             Some(p) => self.exprs(p, scope)?,
             None => Vec::new(),

@@ -3,13 +3,13 @@
 
 use super::fields::{Resolved, flatten};
 use super::scope::{AliasDef, Scope};
-use super::{Resolver, Result};
+use super::{QueryRef, Resolver, Result};
 use crate::error::TranslateError;
 use crate::ir::{self, CmpOp, Const, Expr};
 use hogql_parser::ast;
 
-impl Resolver<'_> {
-    pub(crate) fn expr(&mut self, e: &ast::Expr, scope: &mut Scope) -> Result<Expr> {
+impl<'a> Resolver<'a> {
+    pub(crate) fn expr(&mut self, e: &'a ast::Expr, scope: &mut Scope) -> Result<Expr> {
         Ok(self.expr_with_name(e, scope)?.0)
     }
 
@@ -30,7 +30,7 @@ impl Resolver<'_> {
     /// An expression and, for plain fields and properties, the name its SELECT column gets.
     pub(crate) fn expr_with_name(
         &mut self,
-        e: &ast::Expr,
+        e: &'a ast::Expr,
         scope: &mut Scope,
     ) -> Result<(Expr, Option<String>)> {
         self.enter(e.span)?;
@@ -45,7 +45,7 @@ impl Resolver<'_> {
 
     fn expr_with_name_inner(
         &mut self,
-        e: &ast::Expr,
+        e: &'a ast::Expr,
         scope: &mut Scope,
     ) -> Result<(Expr, Option<String>)> {
         use ast::ExprKind as K;
@@ -79,11 +79,7 @@ impl Resolver<'_> {
                     .at(e.span));
                 }
                 let inner = self.expr(&a.expr, scope)?;
-                scope.aliases.push(AliasDef {
-                    name: a.alias.clone(),
-                    expr: inner.clone(),
-                    hidden: false,
-                });
+                scope.aliases.push(AliasDef::explicit(&a.alias, &inner));
                 Expr::Alias {
                     expr: Box::new(inner),
                     name: a.alias.clone(),
@@ -256,12 +252,8 @@ impl Resolver<'_> {
                 )
                 .at(e.span));
             }
-            K::SelectQuery(q) => {
-                Expr::Subquery(Box::new(self.query(&ast::Query::Select(q.clone()), false)?))
-            }
-            K::SelectSetQuery(q) => Expr::Subquery(Box::new(
-                self.query(&ast::Query::SelectSet(q.clone()), false)?,
-            )),
+            K::SelectQuery(q) => Expr::Subquery(Box::new(self.query(QueryRef::Select(q), false)?)),
+            K::SelectSetQuery(q) => Expr::Subquery(Box::new(self.query(QueryRef::Set(q), false)?)),
             K::HogQLXTag(_) => {
                 return Err(TranslateError::unsupported(
                     "Printing HogQLX tags is only supported in HogQL queries",
@@ -273,7 +265,7 @@ impl Resolver<'_> {
         Ok((expr, None))
     }
 
-    pub(crate) fn exprs(&mut self, items: &[ast::Expr], scope: &mut Scope) -> Result<Vec<Expr>> {
+    pub(crate) fn exprs(&mut self, items: &'a [ast::Expr], scope: &mut Scope) -> Result<Vec<Expr>> {
         let mut out = Vec::with_capacity(items.len());
         for e in items {
             out.push(self.expr(e, scope)?);
@@ -282,7 +274,12 @@ impl Resolver<'_> {
     }
 
     /// `x::type` / `CAST(x AS type)`.
-    fn type_cast(&mut self, c: &ast::TypeCast, span: ast::Span, scope: &mut Scope) -> Result<Expr> {
+    fn type_cast(
+        &mut self,
+        c: &'a ast::TypeCast,
+        span: ast::Span,
+        scope: &mut Scope,
+    ) -> Result<Expr> {
         let ty = c.type_name.to_lowercase();
         let function = match ty.as_str() {
             "int" | "integer" | "bigint" | "int64" => "_toInt64",
@@ -299,17 +296,9 @@ impl Resolver<'_> {
                 .at(span));
             }
         };
-        let call = ast::Call {
-            name: function.to_string(),
-            args: vec![(*c.expr).clone()],
-            params: None,
-            distinct: false,
-            order_by: None,
-            filter_expr: None,
-            within_group: None,
-            desugared: true,
-        };
-        self.call(&call, span, scope)
+        let spec = self.lookup_function(function, span)?;
+        let arg = self.expr(&c.expr, scope)?;
+        self.build_call(&spec, function, vec![arg], None, false, span)
     }
 }
 

@@ -137,8 +137,8 @@ fn property_scope(table: TableKind, column: &str) -> Option<PropertyScope> {
 
 fn column_ref(qualifier: &str, c: &Column) -> ColumnRef {
     ColumnRef {
-        qualifier: Some(qualifier.to_string()),
-        name: c.clickhouse.to_string(),
+        qualifier: Some(qualifier.to_string().into()),
+        name: c.clickhouse.into(),
         nullable: c.nullable,
         datetime: c.ty == FieldType::DateTime,
         sort_key_time: c.sort_key_time,
@@ -186,12 +186,12 @@ impl Resolver<'_> {
                 .aliases
                 .iter()
                 .rev()
-                .find(|a| !a.hidden && a.name == *first)
+                .find(|a| a.hidden.is_none() && a.name == *first)
         {
             let name = Expr::Name(NameRef {
                 name: a.name.clone(),
-                nullable: a.expr.nullable(),
-                sort_key_time: a.expr.is_sort_key_time(),
+                nullable: a.nullable,
+                sort_key_time: a.sort_key_time,
             });
             return Ok(Resolved {
                 expr: apply_rest(name, rest, span)?,
@@ -222,14 +222,15 @@ impl Resolver<'_> {
         }
         // Hidden aliases (output names of plain fields), e.g. `ORDER BY` a property column.
         if !scope.hide_aliases
-            && let Some(a) = scope
+            && let Some(expansion) = scope
                 .aliases
                 .iter()
                 .rev()
-                .find(|a| a.hidden && a.name == *first)
+                .filter(|a| a.name == *first)
+                .find_map(|a| a.hidden.as_ref())
         {
             return Ok(Resolved {
-                expr: apply_rest(a.expr.clone(), rest, span)?,
+                expr: apply_rest(expansion.clone(), rest, span)?,
                 name: None,
             });
         }
@@ -239,7 +240,7 @@ impl Resolver<'_> {
             .iter()
             .rev()
             .find(|c| c.name == *first && c.cte_type == ast::CteType::Column)
-            .cloned()
+            .copied()
         {
             if self.cte_depth >= super::MAX_CTE_DEPTH {
                 return Err(TranslateError::invalid(
@@ -326,21 +327,22 @@ impl Resolver<'_> {
             return Err(TranslateError::invalid("Invalid field").at(span));
         };
         let rest = &parts[1..];
-        match scope.tables[index].kind.clone() {
+        match &scope.tables[index].kind {
             ScopeTableKind::Physical { table, qualifier } => {
+                let (table, qualifier) = (*table, qualifier.clone());
                 let Some(def) = schema::field(table, name, self.ctx) else {
                     return Err(self.field_not_found(name, scope, index, span));
                 };
                 self.on_physical_def(index, &qualifier, table, def, name, rest, span, scope)
             }
-            ScopeTableKind::Lazy(node) => self.on_lazy(node, parts, span, scope),
+            ScopeTableKind::Lazy(node) => self.on_lazy(*node, parts, span, scope),
             ScopeTableKind::Subquery { columns, qualifier } => {
                 let Some(c) = columns.iter().find(|c| c.name == *name) else {
                     return Err(self.field_not_found(name, scope, index, span));
                 };
                 let expr = Expr::Column(ColumnRef {
-                    qualifier,
-                    name: c.name.clone(),
+                    qualifier: qualifier.clone().map(Into::into),
+                    name: c.name.clone().into(),
                     nullable: c.nullable,
                     datetime: false,
                     sort_key_time: c.sort_key_time,
@@ -548,16 +550,15 @@ impl Resolver<'_> {
         let node = self.lazy_join(LazyParent::From(index), qualifier, lj, scope, span)?;
         let alias = scope.lazy[node].alias.clone();
         scope.lazy[node].request(LazyOutput::Field("person_id"));
-        let col = |q: &str, n: &str| Expr::column(q, n);
         Ok(Expr::Call(ir::Call::new(
             "if",
             vec![
                 Expr::Not(Box::new(Expr::call(
                     "empty",
-                    vec![col(&alias, "distinct_id")],
+                    vec![Expr::column(alias.clone(), "distinct_id")],
                 ))),
-                col(&alias, "person_id"),
-                col(qualifier, "person_id"),
+                Expr::column(alias, "person_id"),
+                Expr::column(qualifier.to_string(), "person_id"),
             ],
         )))
     }
@@ -594,7 +595,7 @@ impl Resolver<'_> {
                     field: f,
                     name: format!("{parent_alias}___{f}"),
                 });
-                Expr::column(parent_alias, &name)
+                Expr::column(parent_alias.to_string(), name)
             }
             (ParentKey::PersonIdOverride, LazyParent::From(i)) => {
                 self.person_id_override(i, parent_alias, scope, span)?
@@ -603,7 +604,7 @@ impl Resolver<'_> {
                 return Err(TranslateError::invalid("Cannot join persons here").at(span));
             }
         };
-        let on = Expr::eq(parent_key, Expr::column(&alias, lj.child_key));
+        let on = Expr::eq(parent_key, Expr::column(alias.clone(), lj.child_key));
         let node = scope.lazy.len();
         scope.lazy.push(LazyNode {
             alias,
@@ -660,11 +661,11 @@ impl Resolver<'_> {
                     let out_name = scope.lazy[node].request(LazyOutput::Property {
                         field: c.name,
                         keys: keys.clone(),
-                        name: out_name,
+                        name: out_name.into(),
                     });
                     let expr = Expr::Column(ColumnRef {
-                        qualifier: Some(alias),
-                        name: out_name,
+                        qualifier: Some(alias.into()),
+                        name: out_name.into(),
                         nullable: true,
                         datetime: false,
                         sort_key_time: false,
@@ -676,8 +677,8 @@ impl Resolver<'_> {
                 }
                 let out_name = scope.lazy[node].request(LazyOutput::Field(c.name));
                 let expr = Expr::Column(ColumnRef {
-                    qualifier: Some(alias),
-                    name: out_name,
+                    qualifier: Some(alias.into()),
+                    name: out_name.into(),
                     nullable: c.nullable,
                     datetime: c.ty == FieldType::DateTime,
                     sort_key_time: false,

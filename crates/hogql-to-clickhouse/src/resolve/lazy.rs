@@ -11,7 +11,7 @@ use crate::schema::{LazyKind, Physical};
 
 const IN_ORDER: (&str, &str) = ("optimize_aggregation_in_order", "1");
 
-fn col(table: Physical, name: &str) -> Expr {
+fn col(table: Physical, name: &'static str) -> Expr {
     Expr::column(table.clickhouse_name(), name)
 }
 

@@ -39,11 +39,12 @@ pub fn resolve(
     let mut r = Resolver {
         ctx,
         ctes: Vec::new(),
+        named_windows: &[],
         cte_depth: 0,
         depth: 0,
         untyped_properties: false,
     };
-    let q = r.query(query, true).map_err(|e| vec![e])?;
+    let q = r.query(query.into(), true).map_err(|e| vec![e])?;
     Ok(ResolvedQuery {
         query: q,
         team_id: ctx.team_id,
@@ -52,10 +53,29 @@ pub fn resolve(
     })
 }
 
+/// A query of the AST, borrowed (subqueries are resolved in place, never copied).
+#[derive(Clone, Copy)]
+pub(crate) enum QueryRef<'q> {
+    Select(&'q ast::SelectQuery),
+    Set(&'q ast::SelectSetQuery),
+}
+
+impl<'q> From<&'q ast::Query> for QueryRef<'q> {
+    fn from(q: &'q ast::Query) -> Self {
+        match q {
+            ast::Query::Select(s) => QueryRef::Select(s),
+            ast::Query::SelectSet(s) => QueryRef::Set(s),
+        }
+    }
+}
+
 pub(crate) struct Resolver<'a> {
     ctx: &'a Context,
     /// CTEs visible at the current point, innermost last.
-    ctes: Vec<ast::Cte>,
+    ctes: Vec<&'a ast::Cte>,
+    /// The `WINDOW name AS (…)` definitions of the SELECT being resolved (for
+    /// `lag(x) OVER name`, which is printed inline).
+    named_windows: &'a [ast::NamedWindow],
     cte_depth: usize,
     /// Current expression nesting, see `MAX_NESTING`.
     depth: usize,
@@ -63,13 +83,13 @@ pub(crate) struct Resolver<'a> {
     untyped_properties: bool,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     /// A whole query. `top` marks the statement itself: its SELECTs (or the members of its
     /// set operation) get the default and maximum LIMIT.
-    fn query(&mut self, q: &ast::Query, top: bool) -> Result<Query> {
+    fn query(&mut self, q: QueryRef<'a>, top: bool) -> Result<Query> {
         match q {
-            ast::Query::Select(s) => Ok(Query::Select(Box::new(self.select(s, top)?))),
-            ast::Query::SelectSet(set) => {
+            QueryRef::Select(s) => Ok(Query::Select(Box::new(self.select(s, top)?))),
+            QueryRef::Set(set) => {
                 let initial = self.set_member(&set.initial_select_query, top)?;
                 let mut rest = Vec::with_capacity(set.subsequent_select_queries.len());
                 for node in &set.subsequent_select_queries {
@@ -80,15 +100,15 @@ impl Resolver<'_> {
         }
     }
 
-    fn set_member(&mut self, q: &ast::Query, top: bool) -> Result<Query> {
+    fn set_member(&mut self, q: &'a ast::Query, top: bool) -> Result<Query> {
         match q {
             ast::Query::Select(s) => Ok(Query::Select(Box::new(self.select(s, top)?))),
             // A parenthesised set inside a set: not a top-level member.
-            nested @ ast::Query::SelectSet(_) => self.query(nested, false),
+            nested @ ast::Query::SelectSet(_) => self.query(nested.into(), false),
         }
     }
 
-    fn select(&mut self, s: &ast::SelectQuery, top: bool) -> Result<Select> {
+    fn select(&mut self, s: &'a ast::SelectQuery, top: bool) -> Result<Select> {
         self.enter(s.span)?;
         let result = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
             self.select_with_ctes(s, top)
@@ -97,7 +117,7 @@ impl Resolver<'_> {
         result
     }
 
-    fn select_with_ctes(&mut self, s: &ast::SelectQuery, top: bool) -> Result<Select> {
+    fn select_with_ctes(&mut self, s: &'a ast::SelectQuery, top: bool) -> Result<Select> {
         let cte_mark = self.ctes.len();
         if let Some(ctes) = &s.ctes {
             for cte in ctes {
@@ -108,15 +128,18 @@ impl Resolver<'_> {
                     ))
                     .at(cte.span));
                 }
-                self.ctes.push(cte.clone());
+                self.ctes.push(cte);
             }
         }
+        let windows = s.window_exprs.as_deref().unwrap_or_default();
+        let outer_windows = std::mem::replace(&mut self.named_windows, windows);
         let result = self.select_inner(s, top);
+        self.named_windows = outer_windows;
         self.ctes.truncate(cte_mark);
         result
     }
 
-    fn select_inner(&mut self, s: &ast::SelectQuery, top: bool) -> Result<Select> {
+    fn select_inner(&mut self, s: &'a ast::SelectQuery, top: bool) -> Result<Select> {
         if s.qualify.is_some() {
             return Err(TranslateError::unsupported(
                 "QUALIFY is not supported in the 'clickhouse' dialect",
@@ -132,12 +155,6 @@ impl Resolver<'_> {
             return Err(TranslateError::unsupported("LIMIT … % is not supported").at(s.span));
         }
         let mut scope = Scope::default();
-        if let Some(windows) = &s.window_exprs {
-            scope.named_windows = windows
-                .iter()
-                .map(|w| (w.name.clone(), w.window.clone()))
-                .collect();
-        }
         let mut out = Select {
             distinct: s.distinct,
             ..Select::default()
@@ -202,11 +219,7 @@ impl Resolver<'_> {
                     nullable: true,
                     sort_key_time: false,
                 });
-                scope.aliases.push(AliasDef {
-                    name: a.alias.clone(),
-                    expr: name,
-                    hidden: false,
-                });
+                scope.aliases.push(AliasDef::explicit(&a.alias, &name));
             }
         }
         out.columns = self.select_list(&s.select, &mut scope)?;
@@ -284,7 +297,11 @@ impl Resolver<'_> {
         });
     }
 
-    fn opt_expr(&mut self, e: &Option<Box<ast::Expr>>, scope: &mut Scope) -> Result<Option<Expr>> {
+    fn opt_expr(
+        &mut self,
+        e: &'a Option<Box<ast::Expr>>,
+        scope: &mut Scope,
+    ) -> Result<Option<Expr>> {
         match e {
             Some(e) => Ok(Some(self.expr(e, scope)?)),
             None => Ok(None),
@@ -293,7 +310,7 @@ impl Resolver<'_> {
 
     fn order_list(
         &mut self,
-        items: &[ast::OrderExpr],
+        items: &'a [ast::OrderExpr],
         scope: &mut Scope,
     ) -> Result<Vec<(Expr, ast::Order)>> {
         let mut out = Vec::with_capacity(items.len());
@@ -307,7 +324,10 @@ impl Resolver<'_> {
         if alias.is_empty() {
             return Err(TranslateError::invalid("Alias cannot be empty").at(span));
         }
-        if ["team_id", "true", "false", "null"].contains(&alias.to_lowercase().as_str()) {
+        if ["team_id", "true", "false", "null"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(alias))
+        {
             return Err(TranslateError::invalid(format!(
                 "\"{alias}\" cannot be an alias or identifier, as it's a reserved keyword"
             ))
@@ -323,7 +343,7 @@ impl Resolver<'_> {
     }
 
     /// One FROM item (without its constraint).
-    fn join_item(&mut self, j: &ast::JoinExpr, scope: &mut Scope) -> Result<FromItem> {
+    fn join_item(&mut self, j: &'a ast::JoinExpr, scope: &mut Scope) -> Result<FromItem> {
         if j.table_final {
             return Err(TranslateError::unsupported(
                 "The FINAL keyword is not supported in HogQL as it causes slow queries",
@@ -476,11 +496,11 @@ impl Resolver<'_> {
                     );
                 }
                 let sub = match &j.table.kind {
-                    ast::ExprKind::SelectQuery(q) => ast::Query::Select(q.clone()),
-                    ast::ExprKind::SelectSetQuery(q) => ast::Query::SelectSet(q.clone()),
+                    ast::ExprKind::SelectQuery(q) => QueryRef::Select(q),
+                    ast::ExprKind::SelectSetQuery(q) => QueryRef::Set(q),
                     _ => return Err(TranslateError::invalid("Expected a subquery").at(j.span)),
                 };
-                let query = self.query(&sub, false)?;
+                let query = self.query(sub, false)?;
                 let columns = output_columns(&query);
                 item.source = Source::Subquery(query);
                 visible_name = j.alias.clone().unwrap_or_default();
@@ -558,17 +578,17 @@ impl Resolver<'_> {
         }))
     }
 
-    fn find_cte(&self, name: &str) -> Option<ast::Cte> {
+    fn find_cte(&self, name: &str) -> Option<&'a ast::Cte> {
         self.ctes
             .iter()
             .rev()
             .find(|c| c.name == name && c.cte_type == ast::CteType::Subquery)
-            .cloned()
+            .copied()
     }
 
     /// A subquery CTE used as a table: resolved afresh at every use (so it gets its own team
     /// guards), seeing only the CTEs defined before it.
-    fn cte_query(&mut self, cte: &ast::Cte, span: ast::Span) -> Result<(Query, Vec<SubColumn>)> {
+    fn cte_query(&mut self, cte: &'a ast::Cte, span: ast::Span) -> Result<(Query, Vec<SubColumn>)> {
         if self.cte_depth >= MAX_CTE_DEPTH {
             return Err(TranslateError::invalid(
                 "Too many CTE expansions (50+). Probably a CTE loop.",
@@ -576,8 +596,8 @@ impl Resolver<'_> {
             .at(span));
         }
         let q = match &cte.expr.kind {
-            ast::ExprKind::SelectQuery(q) => ast::Query::Select(q.clone()),
-            ast::ExprKind::SelectSetQuery(q) => ast::Query::SelectSet(q.clone()),
+            ast::ExprKind::SelectQuery(q) => QueryRef::Select(q),
+            ast::ExprKind::SelectSetQuery(q) => QueryRef::Set(q),
             _ => {
                 return Err(TranslateError::invalid(format!(
                     "CTE '{}' is not a subquery",
@@ -591,9 +611,9 @@ impl Resolver<'_> {
             .iter()
             .rposition(|c| c.name == cte.name)
             .unwrap_or(0);
-        let saved: Vec<ast::Cte> = self.ctes.drain(position..).collect();
+        let saved: Vec<&'a ast::Cte> = self.ctes.drain(position..).collect();
         self.cte_depth += 1;
-        let result = self.query(&q, false);
+        let result = self.query(q, false);
         self.cte_depth -= 1;
         self.ctes.extend(saved);
         let query = result?;
@@ -601,7 +621,7 @@ impl Resolver<'_> {
         Ok((query, columns))
     }
 
-    fn select_list(&mut self, items: &[ast::Expr], scope: &mut Scope) -> Result<Vec<Expr>> {
+    fn select_list(&mut self, items: &'a [ast::Expr], scope: &mut Scope) -> Result<Vec<Expr>> {
         // (expression, hidden alias candidate)
         let mut columns: Vec<(Expr, Option<String>)> = Vec::with_capacity(items.len());
         for item in items {
@@ -623,11 +643,7 @@ impl Resolver<'_> {
                         .at(item.span));
                     }
                     let expr = self.expr(&a.expr, scope)?;
-                    scope.aliases.push(AliasDef {
-                        name: a.alias.clone(),
-                        expr: expr.clone(),
-                        hidden: false,
-                    });
+                    scope.aliases.push(AliasDef::explicit(&a.alias, &expr));
                     columns.push((
                         Expr::Alias {
                             expr: Box::new(expr),
@@ -641,35 +657,36 @@ impl Resolver<'_> {
                     // `%` is reserved for placeholders: such a column simply stays unnamed.
                     let hidden = hidden.filter(|name| !name.contains('%') && !name.is_empty());
                     if let Some(name) = &hidden {
-                        scope.aliases.push(AliasDef {
-                            name: name.clone(),
-                            expr: expr.clone(),
-                            hidden: true,
-                        });
+                        scope.aliases.push(AliasDef::hidden(name, expr.clone()));
                     }
                     columns.push((expr, hidden));
                 }
             }
         }
         // Hidden aliases: an explicit alias of the same name wins; otherwise the last one.
-        let mut out = Vec::with_capacity(columns.len());
-        for (i, (expr, hidden)) in columns.iter().enumerate() {
-            match hidden {
-                Some(name)
-                    if !scope.explicit_alias(name)
+        let named: Vec<bool> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, hidden))| {
+                hidden.as_deref().is_some_and(|name| {
+                    !scope.explicit_alias(name)
                         && !columns[i + 1..]
                             .iter()
-                            .any(|(_, h)| h.as_deref() == Some(name.as_str())) =>
-                {
-                    out.push(Expr::Alias {
-                        expr: Box::new(expr.clone()),
-                        name: name.clone(),
-                    });
-                }
-                _ => out.push(expr.clone()),
-            }
-        }
-        Ok(out)
+                            .any(|(_, h)| h.as_deref() == Some(name))
+                })
+            })
+            .collect();
+        Ok(columns
+            .into_iter()
+            .zip(named)
+            .map(|((expr, hidden), named)| match hidden {
+                Some(name) if named => Expr::Alias {
+                    expr: Box::new(expr),
+                    name,
+                },
+                _ => expr,
+            })
+            .collect())
     }
 
     /// Turns the registered FROM items and the lazy nodes into the printed FROM chain.

@@ -37,9 +37,34 @@ pub(crate) struct SubColumn {
 #[derive(Debug, Clone)]
 pub(crate) struct AliasDef {
     pub name: String,
-    pub expr: Expr,
-    /// Created by the resolver for output naming; references print the expression itself.
-    pub hidden: bool,
+    /// What a reference to the alias can be: NULL, a sort-key timestamp.
+    pub nullable: bool,
+    pub sort_key_time: bool,
+    /// For aliases the resolver created for output naming: the expression references print
+    /// instead of the name. `None` for the query's own aliases.
+    pub hidden: Option<Expr>,
+}
+
+impl AliasDef {
+    /// An alias the query wrote (`expr AS name`, ARRAY JOIN aliases).
+    pub fn explicit(name: &str, expr: &Expr) -> Self {
+        AliasDef {
+            name: name.to_string(),
+            nullable: expr.nullable(),
+            sort_key_time: expr.is_sort_key_time(),
+            hidden: None,
+        }
+    }
+
+    /// The output name of a plain field or property column.
+    pub fn hidden(name: &str, expr: Expr) -> Self {
+        AliasDef {
+            name: name.to_string(),
+            nullable: expr.nullable(),
+            sort_key_time: expr.is_sort_key_time(),
+            hidden: Some(expr),
+        }
+    }
 }
 
 /// One field requested from a lazy table or join.
@@ -121,12 +146,12 @@ pub(crate) struct Scope {
     pub hide_aliases: bool,
     /// The aggregate we are inside of, for the nesting check.
     pub in_aggregate: Option<String>,
-    /// The `WINDOW name AS (…)` definitions (for `lag(x) OVER name`, which is printed inline).
-    pub named_windows: Vec<(String, hogql_parser::ast::WindowExpr)>,
 }
 
 impl Scope {
     pub fn explicit_alias(&self, name: &str) -> bool {
-        self.aliases.iter().any(|a| !a.hidden && a.name == name)
+        self.aliases
+            .iter()
+            .any(|a| a.hidden.is_none() && a.name == name)
     }
 }

@@ -661,7 +661,7 @@ impl Resolver<'_> {
                     let out_name = scope.lazy[node].request(LazyOutput::Property {
                         field: c.name,
                         keys: keys.clone(),
-                        name: out_name.into(),
+                        name: out_name,
                     });
                     let expr = Expr::Column(ColumnRef {
                         qualifier: Some(alias.into()),

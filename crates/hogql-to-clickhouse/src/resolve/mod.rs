@@ -414,7 +414,7 @@ impl<'a> Resolver<'a> {
                         },
                     });
                 } else if let Some(cte) = self.find_cte(&name) {
-                    let (query, columns) = self.cte_query(&cte, j.span)?;
+                    let (query, columns) = self.cte_query(cte, j.span)?;
                     item.source = Source::Subquery(query);
                     let alias = j.alias.clone().unwrap_or_else(|| cte.name.clone());
                     item.alias = Some(alias.clone());

@@ -17,6 +17,10 @@ pub struct N<T> {
 
 pub type X = N<Expr>;
 
+/// A statement under construction, boxed: the parser's symbol stack holds a union of every
+/// nonterminal's value, so one large value would make every shift and reduce copy its size.
+pub type SN = Box<N<Stmt>>;
+
 impl<T> N<T> {
     pub fn new(v: T, d: u32) -> Self {
         N { v, d, paren: false }
@@ -96,13 +100,13 @@ impl<'s> Builder<'s> {
     }
 
     /// A statement node, with the same depth rule as [`Builder::x`].
-    pub fn s(&mut self, kind: StmtKind, l: u32, r: u32, child_d: u32) -> N<Stmt> {
+    pub fn s(&mut self, kind: StmtKind, l: u32, r: u32, child_d: u32) -> SN {
         let d = child_d + 1;
-        if self.depth_ok(d, l, r) {
+        Box::new(if self.depth_ok(d, l, r) {
             N::new(Stmt::new(kind, span(l, r)), d)
         } else {
             N::new(Stmt::new(StmtKind::Expr(None), span(l, r)), 1)
-        }
+        })
     }
 
     /// Checks the depth of a non-expression node (select, join, window, block).

@@ -1,7 +1,7 @@
 //! Grammar actions for SELECT queries and Hog statements: assembling clauses into nodes,
 //! normalising join kinds, and depth accounting for the non-expression nodes.
 
-use super::actions::{Builder, N, X, check_alias, dmax, span, vals};
+use super::actions::{Builder, N, SN, X, check_alias, dmax, span, vals};
 use crate::ast::*;
 use crate::error::{ErrorKind, ParseError};
 
@@ -56,11 +56,15 @@ pub struct SelectParts {
 
 #[allow(clippy::large_enum_variant)] // lives only while one rule is reduced
 pub enum ForHead {
-    Classic(Option<N<Stmt>>, Option<X>, Option<N<Stmt>>),
+    Classic(Option<SN>, Option<X>, Option<SN>),
     In(Option<String>, String, X),
 }
 
 fn opt_d<T>(x: &Option<N<T>>) -> u32 {
+    x.as_ref().map_or(0, |n| n.d)
+}
+
+fn opt_sd(x: &Option<SN>) -> u32 {
     x.as_ref().map_or(0, |n| n.d)
 }
 
@@ -596,11 +600,18 @@ pub fn set(
 // ------------------------------------------------------------------------------------------------
 // statements
 
-pub fn block(b: &mut Builder<'_>, items: Vec<Option<N<Stmt>>>, l: u32, r: u32) -> N<Block> {
-    let items: Vec<N<Stmt>> = items.into_iter().flatten().collect();
-    let d = dmax(&items);
+pub fn block(b: &mut Builder<'_>, items: Vec<Option<SN>>, l: u32, r: u32) -> N<Block> {
+    let mut d = 0;
+    let declarations = items
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            d = d.max(s.d);
+            s.v
+        })
+        .collect();
     let blk = Block {
-        declarations: vals(items),
+        declarations,
         span: span(l, r),
     };
     match b.node(blk, l, r, d) {
@@ -615,15 +626,8 @@ pub fn block(b: &mut Builder<'_>, items: Vec<Option<N<Stmt>>>, l: u32, r: u32) -
     }
 }
 
-pub fn if_stmt(
-    b: &mut Builder<'_>,
-    c: X,
-    t: N<Stmt>,
-    e: Option<N<Stmt>>,
-    l: u32,
-    r: u32,
-) -> N<Stmt> {
-    let d = c.d.max(t.d).max(opt_d(&e));
+pub fn if_stmt(b: &mut Builder<'_>, c: X, t: SN, e: Option<SN>, l: u32, r: u32) -> SN {
+    let d = c.d.max(t.d).max(opt_sd(&e));
     b.s(
         StmtKind::If {
             cond: c.v,
@@ -636,7 +640,7 @@ pub fn if_stmt(
     )
 }
 
-pub fn while_stmt(b: &mut Builder<'_>, c: X, body: N<Stmt>, l: u32, r: u32) -> N<Stmt> {
+pub fn while_stmt(b: &mut Builder<'_>, c: X, body: SN, l: u32, r: u32) -> SN {
     let d = c.d.max(body.d);
     b.s(
         StmtKind::While {
@@ -649,10 +653,13 @@ pub fn while_stmt(b: &mut Builder<'_>, c: X, body: N<Stmt>, l: u32, r: u32) -> N
     )
 }
 
-pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: N<Stmt>, l: u32, r: u32) -> N<Stmt> {
+pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: SN, l: u32, r: u32) -> SN {
     match h {
         ForHead::Classic(init, cond, step) => {
-            let d = opt_d(&init).max(opt_d(&cond)).max(opt_d(&step)).max(body.d);
+            let d = opt_sd(&init)
+                .max(opt_d(&cond))
+                .max(opt_sd(&step))
+                .max(body.d);
             let kind = StmtKind::For {
                 init: init.map(|s| Box::new(s.v)),
                 cond: cond.map(|c| c.v),
@@ -685,7 +692,7 @@ pub fn try_stmt(
     finally: Option<N<Block>>,
     l: u32,
     r: u32,
-) -> N<Stmt> {
+) -> SN {
     let d = t.d.max(dmax(&catches)).max(opt_d(&finally));
     let kind = StmtKind::TryCatch {
         try_block: t.v,

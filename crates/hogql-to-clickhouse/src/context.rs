@@ -84,6 +84,39 @@ pub enum SettingValue {
     Str(String),
 }
 
+/// A cohort of the project, for `x IN COHORT <id | 'name'>` (spec §9.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cohort {
+    pub id: i64,
+    pub name: String,
+    pub kind: CohortKind,
+}
+
+/// Where a cohort's members are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CohortKind {
+    /// Uploaded lists: `person_static_cohort`.
+    Static,
+    /// Calculated cohorts: `cohortpeople`, rows of the given calculation `version` (when
+    /// known), otherwise the rows whose `sign`s sum to a positive number.
+    Dynamic { version: Option<i64> },
+}
+
+/// What the `{filters}` placeholder stands for (HogQL doc §9): a date range on the
+/// timestamp of the SELECT's `events` (or `created_at` of its `groups`) and conditions.
+/// `{filters}` with nothing set is `true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Lower bound (inclusive): a date or date-time in the project time zone
+    /// (`2024-01-31`, `2024-01-31 12:00:00`) or a relative one (`-7d`, `-24h`, `-2w`, `-3m`, `-1y`).
+    pub date_from: Option<String>,
+    /// Upper bound (exclusive), same forms.
+    pub date_to: Option<String>,
+    /// HogQL boolean expressions ANDed in (e.g. PostHog property filters written as HogQL:
+    /// `properties.$browser = 'Chrome'`), resolved in the SELECT that holds `{filters}`.
+    pub conditions: Vec<String>,
+}
+
 /// Everything a translation depends on besides the query.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -103,6 +136,10 @@ pub struct Context {
     /// Declared property types: `properties.x` of a `Numeric` property is read as a Float64,
     /// and so on (spec §5.4). Undeclared properties stay strings.
     pub property_types: Vec<(PropertyScope, String, PropertyType)>,
+    /// The project's cohorts; `IN COHORT` of any other id or name is an error.
+    pub cohorts: Vec<Cohort>,
+    /// What `{filters}` expands to.
+    pub filters: Filters,
 }
 
 /// The global settings PostHog sends with every query (2025 tail, minus options ClickHouse
@@ -139,6 +176,8 @@ impl Context {
             group_types: Vec::new(),
             settings: default_settings(),
             property_types: Vec::new(),
+            cohorts: Vec::new(),
+            filters: Filters::default(),
         }
     }
 
@@ -178,6 +217,16 @@ impl Context {
 
     pub fn with_week_start(mut self, week_start: WeekStart) -> Self {
         self.week_start = week_start;
+        self
+    }
+
+    pub fn with_cohort(mut self, cohort: Cohort) -> Self {
+        self.cohorts.push(cohort);
+        self
+    }
+
+    pub fn with_filters(mut self, filters: Filters) -> Self {
+        self.filters = filters;
         self
     }
 

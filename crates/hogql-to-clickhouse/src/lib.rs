@@ -23,8 +23,8 @@ mod resolve;
 pub mod schema;
 
 pub use context::{
-    Context, Limits, PersonsArgMaxVersion, PersonsOnEventsMode, PropertyScope, PropertyType,
-    SettingValue, WeekStart,
+    Cohort, CohortKind, Context, Filters, Limits, PersonsArgMaxVersion, PersonsOnEventsMode,
+    PropertyScope, PropertyType, SettingValue, WeekStart,
 };
 pub use error::{ErrorKind, TranslateError};
 pub use params::{ClickHouseQuery, Param, ParamValue};

@@ -21,11 +21,25 @@ const STACK_CHECK_EVERY: usize = 8;
 pub(crate) struct ExprCtx {
     /// Inside a JOIN constraint or `indexHint(…)`: comparisons are printed bare.
     no_null_wrap: bool,
+    /// A top-level condition of WHERE/PREWHERE (an operand of the top `and`): a range
+    /// comparison on the sort-key timestamp is printed on the bare column (see
+    /// [`Printer::time_filter`]).
+    time_filter: bool,
 }
 
 impl ExprCtx {
     pub(crate) fn join_on() -> Self {
-        ExprCtx { no_null_wrap: true }
+        ExprCtx {
+            no_null_wrap: true,
+            time_filter: false,
+        }
+    }
+
+    pub(crate) fn where_clause() -> Self {
+        ExprCtx {
+            no_null_wrap: false,
+            time_filter: true,
+        }
     }
 }
 
@@ -53,7 +67,10 @@ impl Printer<'_> {
         Ok(self.out.split_off(start))
     }
 
-    pub(crate) fn expr(&mut self, e: &Expr, ctx: ExprCtx) -> Printed {
+    pub(crate) fn expr(&mut self, e: &Expr, mut ctx: ExprCtx) -> Printed {
+        if !matches!(e, Expr::Compare { .. } | Expr::And(_)) {
+            ctx.time_filter = false;
+        }
         // Deep trees continue on a fresh stack segment instead of overflowing the caller's.
         // Checking the stack costs a little, so it is done every few levels only: the red
         // zone is far larger than a few printer frames.
@@ -230,7 +247,7 @@ impl Printer<'_> {
 
     pub(crate) fn call(&mut self, call: &Call, ctx: ExprCtx) -> Printed {
         let inner_ctx = if call.name == "indexHint" {
-            ExprCtx { no_null_wrap: true }
+            ExprCtx::join_on()
         } else {
             ctx
         };
@@ -411,9 +428,65 @@ impl Printer<'_> {
         Ok(())
     }
 
-    /// NULL-safe comparison (spec §7.3).
-    fn compare(&mut self, op: CmpOp, left: &Expr, right: &Expr, ctx: ExprCtx) -> Printed {
+    /// `ts > c` on the sort-key timestamp `ts` as `greater(ts, toDateTime64(c, 6, tz))`
+    /// instead of `greater(toTimeZone(ts, tz), c)`: the same instants, but ClickHouse uses the
+    /// partition key and the `toDate(timestamp)` key column only for the bare column
+    /// (spec correction 8). `c` is read in the project time zone, as `toTimeZone` would have
+    /// made ClickHouse read it. Returns `false` when the comparison is not such a filter.
+    fn time_filter(
+        &mut self,
+        op: CmpOp,
+        left: &Expr,
+        right: &Expr,
+    ) -> Result<bool, TranslateError> {
         use CmpOp::*;
+        if !matches!(op, Lt | LtEq | Gt | GtEq) {
+            return Ok(false);
+        }
+        let sort_key = |e: &Expr| matches!(e, Expr::Column(c) if c.sort_key_time && c.datetime);
+        let (column, other, column_left) = match (sort_key(left), sort_key(right)) {
+            (true, false) => (left, right, true),
+            (false, true) => (right, left, false),
+            _ => return Ok(false),
+        };
+        let Expr::Column(c) = column else {
+            return Ok(false);
+        };
+        let bare = Expr::Column(ColumnRef {
+            datetime: false,
+            ..c.clone()
+        });
+        let plain = ExprCtx::default();
+        self.out.push_str(op.function());
+        self.out.push('(');
+        let print_bound = |p: &mut Self| -> Printed {
+            p.out.push_str("toDateTime64(");
+            p.expr(other, plain)?;
+            p.out.push_str(", 6, ");
+            p.timezone();
+            p.out.push(')');
+            Ok(())
+        };
+        if column_left {
+            self.expr(&bare, plain)?;
+            self.out.push_str(", ");
+            print_bound(self)?;
+        } else {
+            print_bound(self)?;
+            self.out.push_str(", ");
+            self.expr(&bare, plain)?;
+        }
+        self.out.push(')');
+        Ok(true)
+    }
+
+    /// NULL-safe comparison (spec §7.3).
+    fn compare(&mut self, op: CmpOp, left: &Expr, right: &Expr, mut ctx: ExprCtx) -> Printed {
+        use CmpOp::*;
+        if ctx.time_filter && self.time_filter(op, left, right)? {
+            return Ok(());
+        }
+        ctx.time_filter = false;
         if let (Expr::Const(l), Expr::Const(r)) = (left, right)
             && let Some(v) = fold_compare(op, l, r)
         {

@@ -170,7 +170,7 @@ impl Printer<'_> {
 
         if let Some(p) = &s.prewhere {
             self.out.push_str(" PREWHERE ");
-            self.expr(p, ExprCtx::default())?;
+            self.expr(p, ExprCtx::where_clause())?;
         }
         // Guards are prepended in FROM order: `W` → `and(g1, W)` → `and(g2, g1, W)`.
         let mut parts: Vec<&Expr> = where_guards.iter().rev().collect();
@@ -183,11 +183,11 @@ impl Printer<'_> {
             [] => {}
             [one] => {
                 self.out.push_str(" WHERE ");
-                self.expr(one, ExprCtx::default())?;
+                self.expr(one, ExprCtx::where_clause())?;
             }
             _ => {
                 self.out.push_str(" WHERE ");
-                self.and_or(parts, true, ExprCtx::default())?;
+                self.and_or(parts, true, ExprCtx::where_clause())?;
             }
         }
         if !s.group_by.is_empty() {

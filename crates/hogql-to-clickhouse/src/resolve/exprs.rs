@@ -4,7 +4,7 @@
 use super::fields::{Resolved, flatten};
 use super::scope::{AliasDef, Scope};
 use super::{QueryRef, Resolver, Result};
-use crate::error::TranslateError;
+use crate::error::{ErrorKind, TranslateError};
 use crate::ir::{self, CmpOp, Const, Expr};
 use hogql_parser::ast;
 
@@ -40,7 +40,23 @@ impl<'a> Resolver<'a> {
             self.expr_with_name_inner(e, scope)
         });
         self.depth -= 1;
-        result
+        match result {
+            Err(err) if self.recoverable(&err) => {
+                // Noted; the expression stands in as NULL so the rest of the query is checked.
+                self.errors.push(err);
+                Ok((Expr::Const(Const::Null), None))
+            }
+            other => other,
+        }
+    }
+
+    /// Name errors are collected (up to `MAX_ERRORS`); anything else stops resolution.
+    fn recoverable(&self, err: &TranslateError) -> bool {
+        matches!(
+            err.kind,
+            ErrorKind::UnknownField | ErrorKind::UnknownFunction | ErrorKind::ArgumentCount
+        ) && err.span.is_some()
+            && self.errors.len() + 1 < super::MAX_ERRORS
     }
 
     fn expr_with_name_inner(
@@ -120,10 +136,8 @@ impl<'a> Resolver<'a> {
                     ast::CompareOp::IRegex => CmpOp::IRegex,
                     ast::CompareOp::NotIRegex => CmpOp::NotIRegex,
                     ast::CompareOp::InCohort | ast::CompareOp::NotInCohort => {
-                        return Err(TranslateError::unsupported(
-                            "IN COHORT is not supported: this translator has no cohort definitions",
-                        )
-                        .at(e.span));
+                        let negated = c.op == ast::CompareOp::NotInCohort;
+                        return Ok((self.in_cohort(&c.left, &c.right, negated, scope)?, None));
                     }
                     _ => {
                         return Err(

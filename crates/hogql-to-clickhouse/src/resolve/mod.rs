@@ -6,6 +6,7 @@
 //! lambda arguments around an expression and the CTEs of the enclosing queries.
 
 mod calls;
+mod cohorts;
 mod exprs;
 mod fields;
 mod lazy;
@@ -26,6 +27,9 @@ type Result<T> = std::result::Result<T, TranslateError>;
 /// How deep CTE references may nest before we call it a loop (PostHog's limit).
 const MAX_CTE_DEPTH: usize = 50;
 
+/// At most this many name errors are collected before resolution stops.
+const MAX_ERRORS: usize = 20;
+
 /// How deeply expressions and subqueries may nest (the parser allows 500 levels); resolving
 /// and printing recurse per level on a stack that grows on demand.
 const MAX_NESTING: usize = 400;
@@ -43,8 +47,18 @@ pub fn resolve(
         cte_depth: 0,
         depth: 0,
         untyped_properties: false,
+        errors: Vec::new(),
     };
-    let q = r.query(query.into(), true).map_err(|e| vec![e])?;
+    let result = r.query(query.into(), true);
+    let mut errors = std::mem::take(&mut r.errors);
+    let q = match result {
+        Ok(q) if errors.is_empty() => q,
+        Ok(_) => return Err(errors),
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
     Ok(ResolvedQuery {
         query: q,
         team_id: ctx.team_id,
@@ -81,6 +95,9 @@ pub(crate) struct Resolver<'a> {
     depth: usize,
     /// Set while resolving the argument of `toFloatOrZero` & co., which take the raw string.
     untyped_properties: bool,
+    /// Unknown names and functions found so far: resolution goes on after one, so a query
+    /// with several misspellings gets all of them reported at once.
+    errors: Vec<TranslateError>,
 }
 
 impl<'a> Resolver<'a> {

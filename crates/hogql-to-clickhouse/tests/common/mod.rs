@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use hogql_to_clickhouse::{
-    ClickHouseQuery, Context, Limits, PersonsArgMaxVersion, PersonsOnEventsMode, SettingValue,
-    TranslateError, WeekStart,
+    ClickHouseQuery, Cohort, CohortKind, Context, Limits, PersonsArgMaxVersion,
+    PersonsOnEventsMode, SettingValue, TranslateError, WeekStart,
 };
 
 /// The team every fixture runs as.
@@ -14,7 +14,7 @@ pub const TEAM: i64 = 42;
 /// * `limits: printer`: no default LIMIT (max 50,000) and no SETTINGS tail, like the
 ///   spec's `[select]` vectors; otherwise LIMIT 100 and the SETTINGS tail (`[exec]`).
 /// * `settings: k=v, …` overrides settings of the tail; `poe:`, `persons:`, `week:`,
-///   `timezone:`, `group: name=index`, `team:`.
+///   `timezone:`, `group: name=index`, `team:`, `cohort: <id> <static|dynamic[@version]> <name>`.
 pub fn fixture_context(text: &str) -> Context {
     let mut ctx = Context::new(TEAM);
     let mut printer = false;
@@ -54,6 +54,19 @@ pub fn fixture_context(text: &str) -> Context {
             "week" if value == "monday" => ctx.week_start = WeekStart::Monday,
             "timezone" => ctx.timezone = value.to_string(),
             "team" => ctx.team_id = value.parse().unwrap_or(TEAM),
+            // `cohort: <id> <static | dynamic | dynamic@<version>> <name>`
+            "cohort" => {
+                let mut parts = value.splitn(3, ' ');
+                let id = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                let kind = match parts.next().unwrap_or("") {
+                    "static" => CohortKind::Static,
+                    other => CohortKind::Dynamic {
+                        version: other.strip_prefix("dynamic@").and_then(|v| v.parse().ok()),
+                    },
+                };
+                let name = parts.next().unwrap_or("").to_string();
+                ctx.cohorts.push(Cohort { id, name, kind });
+            }
             "group" => {
                 if let Some((name, index)) = value.split_once('=') {
                     ctx.group_types

@@ -12,6 +12,7 @@ pub mod lexer;
 mod line_index;
 mod parser;
 pub mod posthog_json;
+pub mod print;
 pub mod render;
 pub mod token;
 

@@ -421,7 +421,7 @@ mod tests {
             ..DemoOptions::default()
         }) {
             let event = crate::ingest::capture::parse_line(&line, 0).expect("demo line parses");
-            kinds.insert(event.event);
+            kinds.insert(event.event.into_owned());
         }
         for kind in [
             "$pageview",

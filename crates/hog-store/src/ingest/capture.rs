@@ -6,16 +6,20 @@
 //! ISO 8601 (with or without a zone, no zone meaning UTC) or epoch milliseconds. Without a
 //! timestamp the event gets the time of import, as PostHog gives it the time of capture.
 
+use super::raw::{self, Kind, RawObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-/// A checked event, ready for person processing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CapturedEvent {
+/// A checked event, ready for person processing. Borrows from its line: the properties stay
+/// text until written (see [`raw`]).
+#[derive(Debug, Clone)]
+pub struct CapturedEvent<'a> {
     pub uuid: Option<uuid::Uuid>,
-    pub event: String,
-    pub distinct_id: String,
-    pub properties: Map<String, Value>,
+    pub event: Cow<'a, str>,
+    pub distinct_id: Cow<'a, str>,
+    pub properties: RawObject<'a>,
     /// Microseconds since the epoch.
     pub timestamp: i64,
     /// `$set` from the top level and from `properties`, in that order.
@@ -41,64 +45,101 @@ impl std::fmt::Display for LineError {
 const MAX_EVENT_NAME: usize = 200;
 
 /// Parses one line; `now_micros` is used when the event has no timestamp.
-pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    let Value::Object(mut object) = value else {
-        return Err("expected a JSON object".into());
+pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent<'_>, String> {
+    let object = RawObject::parse(text).map_err(|e| {
+        let is_object = text.trim_start().starts_with('{');
+        if !is_object && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+            "expected a JSON object".to_string()
+        } else {
+            format!("invalid JSON: {e}")
+        }
+    })?;
+    let member = |key: &str| match object.get(key) {
+        Some(raw::Entry::Raw(raw)) => Some(*raw),
+        _ => None,
     };
 
-    let event = match object.remove("event") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s,
-        Some(Value::String(_)) => return Err("`event` is empty".into()),
-        Some(_) => return Err("`event` must be a string".into()),
+    let event = match member("event") {
+        Some(value) => match raw::as_str(value) {
+            Some(s) if !s.trim().is_empty() => s,
+            Some(_) => return Err("`event` is empty".into()),
+            None => return Err("`event` must be a string".into()),
+        },
         None => return Err("missing `event`".into()),
     };
-    if event.chars().count() > MAX_EVENT_NAME {
+    if event.len() > MAX_EVENT_NAME && event.chars().count() > MAX_EVENT_NAME {
         return Err(format!(
             "`event` is longer than {MAX_EVENT_NAME} characters"
         ));
     }
 
-    let mut properties = match object.remove("properties") {
-        Some(Value::Object(map)) => map,
-        Some(Value::Null) | None => Map::new(),
-        Some(_) => return Err("`properties` must be an object".into()),
+    let mut properties = match member("properties") {
+        Some(value) => match raw::kind(value) {
+            Kind::Object => RawObject::parse(value.get())
+                .map_err(|e| format!("invalid JSON in `properties`: {e}"))?,
+            Kind::Null => RawObject::default(),
+            _ => return Err("`properties` must be an object".into()),
+        },
+        None => RawObject::default(),
     };
 
-    let distinct_id = match object
-        .remove("distinct_id")
-        .or_else(|| properties.remove("distinct_id"))
-    {
-        Some(value) => distinct_id_text(&value)?,
-        None => return Err("missing `distinct_id`".into()),
+    let distinct_id = match member("distinct_id") {
+        Some(value) => distinct_id_text(value)?,
+        None => match properties.remove("distinct_id") {
+            Some(raw::Entry::Raw(value)) => Cow::Owned(distinct_id_text(value)?.into_owned()),
+            Some(raw::Entry::Set(_)) | None => return Err("missing `distinct_id`".into()),
+        },
     };
 
-    let timestamp = match object.remove("timestamp") {
-        Some(Value::Null) | None => now_micros,
-        Some(Value::String(s)) => parse_timestamp(&s)
-            .ok_or_else(|| format!("`timestamp` {s:?} is not an ISO 8601 date-time"))?,
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .and_then(|ms| ms.checked_mul(1000))
-            .ok_or_else(|| format!("`timestamp` {n} is not a whole number of milliseconds"))?,
-        Some(_) => return Err("`timestamp` must be a string".into()),
+    let timestamp = match member("timestamp") {
+        None => now_micros,
+        Some(value) => match raw::kind(value) {
+            Kind::Null => now_micros,
+            Kind::String => {
+                let s = raw::as_str(value).unwrap_or_default();
+                parse_timestamp(&s)
+                    .ok_or_else(|| format!("`timestamp` {s:?} is not an ISO 8601 date-time"))?
+            }
+            Kind::Number => {
+                let n: serde_json::Number =
+                    serde_json::from_str(value.get()).map_err(|e| format!("`timestamp`: {e}"))?;
+                n.as_i64()
+                    .and_then(|ms| ms.checked_mul(1000))
+                    .ok_or_else(|| {
+                        format!("`timestamp` {n} is not a whole number of milliseconds")
+                    })?
+            }
+            _ => return Err("`timestamp` must be a string".into()),
+        },
     };
 
-    let uuid = match object.remove("uuid") {
-        Some(Value::String(s)) => {
-            Some(uuid::Uuid::parse_str(&s).map_err(|_| format!("`uuid` {s:?} is not a UUID"))?)
-        }
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`uuid` must be a string".into()),
+    let uuid = match member("uuid") {
+        None => None,
+        Some(value) => match raw::kind(value) {
+            Kind::Null => None,
+            Kind::String => {
+                let s = raw::as_str(value).unwrap_or_default();
+                Some(uuid::Uuid::parse_str(&s).map_err(|_| format!("`uuid` {s:?} is not a UUID"))?)
+            }
+            _ => return Err("`uuid` must be a string".into()),
+        },
     };
 
     let mut set = Map::new();
     let mut set_once = Map::new();
-    for (source, name) in [(&mut object, "$set"), (&mut properties, "$set")] {
-        merge_object(source.get(name), &mut set, name)?;
-    }
-    for (source, name) in [(&mut object, "$set_once"), (&mut properties, "$set_once")] {
-        merge_object(source.get(name), &mut set_once, name)?;
+    for name in ["$set", "$set_once"] {
+        let into = if name == "$set" {
+            &mut set
+        } else {
+            &mut set_once
+        };
+        for source in [&object, &properties] {
+            match source.object(name) {
+                Ok(Some(map)) => into.extend(map),
+                Ok(None) => {}
+                Err(raw::NotAnObject) => return Err(format!("`{name}` must be an object")),
+            }
+        }
     }
 
     Ok(CapturedEvent {
@@ -113,10 +154,13 @@ pub fn parse_line(text: &str, now_micros: i64) -> Result<CapturedEvent, String> 
 }
 
 /// PostHog stringifies numeric distinct ids; anything else must be a non-empty string.
-fn distinct_id_text(value: &Value) -> Result<String, String> {
-    let text = match value {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
+fn distinct_id_text(value: &RawValue) -> Result<Cow<'_, str>, String> {
+    let text = match raw::kind(value) {
+        Kind::String => match raw::as_str(value).unwrap_or_default() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        },
+        Kind::Number => Cow::Owned(raw::to_value(value).to_string()),
         _ => return Err("`distinct_id` must be a string or a number".into()),
     };
     if text.is_empty() {
@@ -126,23 +170,6 @@ fn distinct_id_text(value: &Value) -> Result<String, String> {
         return Err("`distinct_id` is longer than 200 characters".into());
     }
     Ok(text)
-}
-
-fn merge_object(
-    value: Option<&Value>,
-    into: &mut Map<String, Value>,
-    name: &str,
-) -> Result<(), String> {
-    match value {
-        Some(Value::Object(map)) => {
-            for (k, v) in map {
-                into.insert(k.clone(), v.clone());
-            }
-            Ok(())
-        }
-        Some(Value::Null) | None => Ok(()),
-        Some(_) => Err(format!("`{name}` must be an object")),
-    }
 }
 
 /// ISO 8601 / RFC 3339 with a zone, or without one (taken as UTC); `T` or a space between date
@@ -192,14 +219,8 @@ mod tests {
         assert_eq!(e.distinct_id, "42");
         assert_eq!(e.event, "$pageview");
         assert_eq!(e.timestamp, 1_704_161_045_500_000);
-        assert_eq!(
-            serde_json::Value::Object(e.set).to_string(),
-            r#"{"b":2,"a":1}"#
-        );
-        assert_eq!(
-            serde_json::Value::Object(e.set_once).to_string(),
-            r#"{"c":3}"#
-        );
+        assert_eq!(Value::Object(e.set).to_string(), r#"{"b":2,"a":1}"#);
+        assert_eq!(Value::Object(e.set_once).to_string(), r#"{"c":3}"#);
         assert!(e.uuid.is_some());
     }
 

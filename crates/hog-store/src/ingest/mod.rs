@@ -11,6 +11,7 @@ pub mod batch;
 pub mod capture;
 pub mod groups;
 pub mod persons;
+pub mod raw;
 
 use crate::error::StoreError;
 use crate::params::{Param, Params};
@@ -90,48 +91,54 @@ pub enum ImportError {
     Read(std::io::Error),
 }
 
+/// One insert for the writer thread: a table and its rows.
+type Insert = (&'static str, RecordBatch);
+
 /// Imports JSONL from `input` into `store` (see the module docs).
 ///
-/// Event batches are inserted on a second thread while the next batch is parsed, so reading
-/// and person processing overlap with ClickHouse's insert.
+/// Every insert (events, persons, distinct ids, groups) runs on a second thread while the next
+/// batch is read and processed, so parsing and person processing overlap with ClickHouse's
+/// inserts; at most two batches wait, which keeps memory flat.
 pub fn import_jsonl(
     store: &dyn EventStore,
     input: impl BufRead,
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportSummary, ImportError> {
+    let started = Instant::now();
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<RecordBatch>(1);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Insert>(1);
         let writer = scope.spawn(move || -> Result<(), StoreError> {
-            for batch in receiver {
-                store.insert("events", batch)?;
+            for (table, batch) in receiver {
+                store.insert(table, batch)?;
             }
             Ok(())
         });
-        let mut send = |batch: RecordBatch| {
+        let mut send = |insert: Insert| {
             sender
-                .send(batch)
-                .map_err(|_| StoreError::Invalid("the event writer stopped".into()))
+                .send(insert)
+                .map_err(|_| StoreError::Invalid("the writer stopped".into()))
         };
         let outcome = import_with(store, input, options, observer, &mut send);
         drop(sender);
         let written = writer
             .join()
-            .unwrap_or_else(|_| Err(StoreError::Invalid("the event writer panicked".into())));
+            .unwrap_or_else(|_| Err(StoreError::Invalid("the writer panicked".into())));
         // A failed insert is the root cause of whatever the reading side saw afterwards.
-        written.map_err(ImportError::Store).and(outcome)
+        let mut summary = written.map_err(ImportError::Store).and(outcome)?;
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
     })
 }
 
-/// The import proper; full event batches go to `send_events`.
+/// The import proper; every insert goes to `send`.
 fn import_with(
     store: &dyn EventStore,
     mut input: impl BufRead,
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
-    send_events: &mut dyn FnMut(RecordBatch) -> Result<(), StoreError>,
+    send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
 ) -> Result<ImportSummary, ImportError> {
-    let started = Instant::now();
     let team_id = options.team_id;
     let mut model = load_model(store, team_id)?;
     let batch_size = options.batch_size.max(1);
@@ -140,6 +147,7 @@ fn import_with(
     let import_micros = capture::now_micros();
     let import_secs = u32::try_from(import_micros / 1_000_000).unwrap_or(u32::MAX);
     let mut raw = Vec::with_capacity(4096);
+    let mut properties = String::with_capacity(4096);
     let mut line_no: u64 = 0;
     let mut flushed_events: u64 = 0;
 
@@ -191,12 +199,9 @@ fn import_with(
         let uuid = event
             .uuid
             .unwrap_or_else(|| derived_uuid(team_id, line_no, text, event.timestamp));
-        let elements_chain = match event.properties.get("$elements_chain") {
-            Some(Value::String(chain)) => chain.as_str(),
-            _ => "",
-        };
-        let properties = serde_json::to_string(&event.properties)
-            .map_err(|e| StoreError::Invalid(format!("internal: serialising properties: {e}")))?;
+        let elements_chain = event.properties.str_value("$elements_chain");
+        properties.clear();
+        event.properties.write_json(&mut properties);
         events.push(&EventRow {
             uuid,
             event: &event.event,
@@ -204,7 +209,7 @@ fn import_with(
             timestamp: event.timestamp,
             team_id,
             distinct_id: &event.distinct_id,
-            elements_chain,
+            elements_chain: elements_chain.as_deref().unwrap_or(""),
             created_at: import_micros,
             person: &person,
             groups: &event_groups,
@@ -214,8 +219,7 @@ fn import_with(
         summary.events += 1;
         if events.len() >= batch_size {
             flush(
-                store,
-                send_events,
+                send,
                 team_id,
                 &mut events,
                 &mut model,
@@ -226,8 +230,7 @@ fn import_with(
         }
     }
     flush(
-        store,
-        send_events,
+        send,
         team_id,
         &mut events,
         &mut model,
@@ -235,14 +238,13 @@ fn import_with(
         &mut summary,
     )?;
     observer.progress(summary.bytes, summary.events);
-    summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-/// Writes the pending events and every person, distinct id and group row that changed.
+/// Sends the pending events and every person, distinct id and group row that changed. The row
+/// counts in `summary` are of rows handed to the writer (the import fails if one fails).
 fn flush(
-    store: &dyn EventStore,
-    send_events: &mut dyn FnMut(RecordBatch) -> Result<(), StoreError>,
+    send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
     team_id: i64,
     events: &mut EventBatchBuilder,
     model: &mut PersonModel,
@@ -250,36 +252,39 @@ fn flush(
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
     if !events.is_empty() {
-        send_events(events.finish()?)?;
+        send(("events", events.finish()?))?;
     }
     let writes = model.take_writes();
     let (group_rows, group_types) = model.groups.take_writes(now_secs);
     if !group_types.is_empty() {
-        store.insert(
+        send((
             "hog_group_type_mapping",
             batch::group_type_batch(team_id, &group_types)?,
-        )?;
+        ))?;
     }
     if !writes.persons.is_empty() {
-        summary.person_rows += store.insert(
+        summary.person_rows += writes.persons.len() as u64;
+        send((
             "person",
             batch::person_batch(team_id, &writes.persons, now_secs)?,
-        )?;
+        ))?;
     }
     if !writes.distinct_ids.is_empty() {
-        summary.distinct_id_rows += store.insert(
+        summary.distinct_id_rows += writes.distinct_ids.len() as u64;
+        send((
             "person_distinct_id2",
             batch::distinct_id_batch(team_id, &writes.distinct_ids, now_secs)?,
-        )?;
+        ))?;
     }
     if !writes.overrides.is_empty() {
-        store.insert(
+        send((
             "person_distinct_id_overrides",
             batch::distinct_id_batch(team_id, &writes.overrides, now_secs)?,
-        )?;
+        ))?;
     }
     if !group_rows.is_empty() {
-        summary.group_rows += store.insert("groups", batch::group_batch(team_id, &group_rows)?)?;
+        summary.group_rows += group_rows.len() as u64;
+        send(("groups", batch::group_batch(team_id, &group_rows)?))?;
     }
     Ok(())
 }
@@ -287,28 +292,28 @@ fn flush(
 /// Resolves `$groups: {type: key}` to indexes and records each as a `$group_N` property, as
 /// PostHog's ingestion does. Returns the group columns to fill once the groups are known.
 fn attach_groups(
-    event: &mut CapturedEvent,
+    event: &mut CapturedEvent<'_>,
     groups: &mut GroupModel,
 ) -> Result<EventGroups, String> {
     let mut pairs = Vec::new();
-    match event.properties.get("$groups") {
+    match event.properties.value("$groups") {
         Some(Value::Object(map)) => {
             for (group_type, key) in map {
                 let key = match key {
-                    Value::String(s) if !s.is_empty() => s.clone(),
+                    Value::String(s) if !s.is_empty() => s,
                     Value::Number(n) => n.to_string(),
                     _ => continue,
                 };
-                pairs.push((groups.index_for(group_type)?, key));
+                pairs.push((groups.index_for(&group_type)?, key));
             }
         }
         Some(Value::Null) | None => {}
         Some(_) => return Err("`$groups` must be an object".into()),
     }
     if event.event == "$groupidentify"
-        && let Some(Value::String(group_type)) = event.properties.get("$group_type")
+        && let Some(group_type) = event.properties.str_value("$group_type")
     {
-        groups.index_for(group_type)?;
+        groups.index_for(&group_type)?;
     }
     for (index, key) in pairs {
         event
@@ -319,12 +324,17 @@ fn attach_groups(
 }
 
 /// Copies each referenced group's properties and creation time into the event's columns.
-fn fill_group_columns(event: &CapturedEvent, groups: &mut GroupModel, columns: &mut EventGroups) {
-    for index in 0..5u8 {
-        let Some(Value::String(key)) = event.properties.get(&format!("$group_{index}")) else {
+fn fill_group_columns(
+    event: &CapturedEvent<'_>,
+    groups: &mut GroupModel,
+    columns: &mut EventGroups,
+) {
+    const KEYS: [&str; 5] = ["$group_0", "$group_1", "$group_2", "$group_3", "$group_4"];
+    for (index, name) in (0u8..).zip(KEYS) {
+        let Some(key) = event.properties.str_value(name) else {
             continue;
         };
-        if let Some(group) = groups.get_mut(index, key) {
+        if let Some(group) = groups.get_mut(index, &key) {
             columns.properties[usize::from(index)] = Some(group.properties_json());
             columns.created_at[usize::from(index)] = group.created_at;
         }

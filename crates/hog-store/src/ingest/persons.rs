@@ -20,6 +20,7 @@
 
 use super::capture::CapturedEvent;
 use super::groups::GroupModel;
+use super::raw::RawObject;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -194,16 +195,12 @@ impl PersonModel {
     }
 
     /// Runs person processing for one event and returns what its row records about the person.
-    pub fn process(&mut self, event: &mut CapturedEvent) -> Result<EventPerson, String> {
-        match event.event.as_str() {
+    pub fn process(&mut self, event: &mut CapturedEvent<'_>) -> Result<EventPerson, String> {
+        match &*event.event {
             "$identify" => {
                 if let Some(anon) = id_property(&event.properties, "$anon_distinct_id") {
-                    self.merge(
-                        &anon,
-                        &event.distinct_id.clone(),
-                        MergeKind::Identify,
-                        event.timestamp,
-                    );
+                    let target = event.distinct_id.to_string();
+                    self.merge(&anon, &target, MergeKind::Identify, event.timestamp);
                 }
             }
             "$create_alias" | "$merge_dangerously" => {
@@ -214,7 +211,8 @@ impl PersonModel {
                 };
                 match id_property(&event.properties, "alias") {
                     Some(alias) => {
-                        self.merge(&alias, &event.distinct_id.clone(), kind, event.timestamp)
+                        let target = event.distinct_id.to_string();
+                        self.merge(&alias, &target, kind, event.timestamp)
                     }
                     None => return Err(format!("`{}` needs an `alias` property", event.event)),
                 }
@@ -224,11 +222,11 @@ impl PersonModel {
                     .ok_or("`$groupidentify` needs a `$group_type` string property")?;
                 let key = id_property(&event.properties, "$group_key")
                     .ok_or("`$groupidentify` needs a `$group_key` property")?;
-                let set = match event.properties.get("$group_set") {
-                    Some(Value::Object(map)) => map.clone(),
-                    Some(Value::Null) | None => Map::new(),
-                    Some(_) => return Err("`$group_set` must be an object".into()),
-                };
+                let set = event
+                    .properties
+                    .object("$group_set")
+                    .map_err(|_| "`$group_set` must be an object".to_string())?
+                    .unwrap_or_default();
                 self.groups
                     .identify(&group_type, &key, &set, event.timestamp)?;
             }
@@ -236,7 +234,7 @@ impl PersonModel {
         }
 
         let person_id = self.person_for(&event.distinct_id, event.timestamp);
-        let unset: Vec<String> = match event.properties.get("$unset") {
+        let unset: Vec<String> = match event.properties.value("$unset") {
             Some(Value::Array(keys)) => keys
                 .iter()
                 .filter_map(|k| k.as_str().map(str::to_string))
@@ -480,17 +478,17 @@ impl PersonModel {
 }
 
 /// A distinct-id-like property: a non-empty string, or a number as text.
-fn id_property(properties: &Map<String, Value>, key: &str) -> Option<String> {
-    match properties.get(key)? {
+fn id_property(properties: &RawObject<'_>, key: &str) -> Option<String> {
+    match properties.value(key)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
-fn string_property(properties: &Map<String, Value>, key: &str) -> Option<String> {
-    match properties.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
+fn string_property(properties: &RawObject<'_>, key: &str) -> Option<String> {
+    match properties.value(key)? {
+        Value::String(s) if !s.is_empty() => Some(s),
         _ => None,
     }
 }

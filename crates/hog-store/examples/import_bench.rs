@@ -1,0 +1,222 @@
+//! Import benchmark: generates demo events as JSONL (or takes a file), times the import stages
+//! separately (reading + parsing, + person processing) and then a whole import into a fresh
+//! embedded store, printing events/s and the peak resident memory of the import.
+//!
+//! `cargo run -p hog-store --release --example import_bench -- [--events N] [--file F] [--store DIR]`
+//!
+//! * `--events N`: demo events to generate (default 500,000); ignored with `--file`.
+//! * `--file F`: import this JSONL file instead (e.g. a 1 GB file, to see memory stay flat).
+//! * `--store DIR`: the store directory (default: a new temporary directory, removed afterwards).
+//! * `--no-stages`: only the whole import.
+//! * `--batch N`: events per insert (default: the importer's).
+
+use hog_store::EmbeddedStore;
+use hog_store::ingest::capture::{now_micros, parse_line};
+use hog_store::ingest::persons::PersonModel;
+use hog_store::ingest::{CollectBadLines, ImportOptions, import_jsonl};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+struct Args {
+    events: usize,
+    file: Option<PathBuf>,
+    store: Option<PathBuf>,
+    stages: bool,
+    batch: usize,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        events: 500_000,
+        file: None,
+        store: None,
+        stages: true,
+        batch: ImportOptions::default().batch_size,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--events" => {
+                args.events = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--events needs a number")?
+            }
+            "--file" => args.file = Some(it.next().ok_or("--file needs a path")?.into()),
+            "--store" => args.store = Some(it.next().ok_or("--store needs a path")?.into()),
+            "--no-stages" => args.stages = false,
+            "--batch" => {
+                args.batch = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--batch needs a number")?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(args)
+}
+
+/// A field of `/proc/self/status` in kB (`VmHWM` = peak resident set, `VmRSS` = current).
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// CPU seconds (user + system) from a `/proc/.../stat` file: the process or one thread.
+fn cpu_seconds(stat: &str) -> f64 {
+    let Ok(text) = std::fs::read_to_string(stat) else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = text
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Resets the peak resident set to the current one (Linux: `5` in `clear_refs`).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn open_input(path: &PathBuf) -> BufReader<std::fs::File> {
+    BufReader::with_capacity(1 << 20, std::fs::File::open(path).expect("input opens"))
+}
+
+fn rate(events: u64, seconds: f64) -> String {
+    format!(
+        "{events} events in {seconds:.2}s = {:.0} events/s",
+        events as f64 / seconds
+    )
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("import_bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    let temp = tempfile::tempdir().expect("temporary directory");
+    let file = match &args.file {
+        Some(file) => file.clone(),
+        None => {
+            let file = temp.path().join("events.jsonl");
+            let started = Instant::now();
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+            let options = hog_store::demo::DemoOptions {
+                events: args.events,
+                ..Default::default()
+            };
+            for line in hog_store::demo::events(options) {
+                out.write_all(line.as_bytes()).unwrap();
+                out.write_all(b"\n").unwrap();
+            }
+            out.flush().unwrap();
+            println!(
+                "generate: {}",
+                rate(args.events as u64, started.elapsed().as_secs_f64())
+            );
+            file
+        }
+    };
+    let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!("input: {} ({:.1} MB)", file.display(), bytes as f64 / 1e6);
+
+    if args.stages {
+        let now = now_micros();
+        for with_persons in [false, true] {
+            let started = Instant::now();
+            let mut model = PersonModel::new(1);
+            let mut events = 0u64;
+            for line in open_input(&file).lines() {
+                let line = line.expect("input reads");
+                if let Ok(mut event) = parse_line(&line, now) {
+                    if with_persons {
+                        let _ = std::hint::black_box(model.process(&mut event));
+                    }
+                    std::hint::black_box(&event);
+                    events += 1;
+                }
+            }
+            let stage = if with_persons {
+                "read+parse+persons"
+            } else {
+                "read+parse"
+            };
+            println!(
+                "stage {stage}: {}",
+                rate(events, started.elapsed().as_secs_f64())
+            );
+        }
+    }
+
+    let store_dir = args
+        .store
+        .clone()
+        .unwrap_or_else(|| temp.path().join("store"));
+    let started = Instant::now();
+    let store = EmbeddedStore::open(&store_dir, &mut |m| eprintln!("{m}")).expect("store opens");
+    println!(
+        "open store: {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let rss_before = status_kb("VmRSS").unwrap_or(0);
+    reset_peak();
+    let mut bad = CollectBadLines::default();
+    let cpu_process = cpu_seconds("/proc/self/stat");
+    let cpu_main = cpu_seconds("/proc/thread-self/stat");
+    let started = Instant::now();
+    let summary = import_jsonl(
+        &store,
+        open_input(&file),
+        &ImportOptions {
+            batch_size: args.batch,
+            ..ImportOptions::default()
+        },
+        &mut bad,
+    )
+    .expect("import succeeds");
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_process = cpu_seconds("/proc/self/stat") - cpu_process;
+    let cpu_main = cpu_seconds("/proc/thread-self/stat") - cpu_main;
+    let peak = status_kb("VmHWM").unwrap_or(0);
+    println!(
+        "import: {} ({:.1} MB/s), {} bad lines, {} person rows, {} distinct-id rows",
+        rate(summary.events, seconds),
+        bytes as f64 / 1e6 / seconds,
+        summary.bad_lines,
+        summary.person_rows,
+        summary.distinct_id_rows
+    );
+    let per_event = |cpu: f64| cpu * 1e6 / summary.events.max(1) as f64;
+    println!(
+        "cpu: {:.1} µs/event in all ({:.2}s), {:.1} µs/event reading and processing (main thread), \
+         {:.1} µs/event inserting (writer thread and engine)",
+        per_event(cpu_process),
+        cpu_process,
+        per_event(cpu_main),
+        per_event(cpu_process - cpu_main),
+    );
+    println!(
+        "memory: {:.0} MB resident before the import, {:.0} MB peak during it",
+        rss_before as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+    drop(store);
+}

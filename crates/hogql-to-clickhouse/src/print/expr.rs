@@ -460,6 +460,9 @@ impl Printer<'_> {
         self.out.push_str(op.function());
         self.out.push('(');
         let print_bound = |p: &mut Self| -> Printed {
+            if is_instant(other) {
+                return p.expr(other, plain);
+            }
             p.out.push_str("toDateTime64(");
             p.expr(other, plain)?;
             p.out.push_str(", 6, ");
@@ -547,6 +550,26 @@ impl Printer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A value that already is a point in time with its own time zone (a DateTime column,
+/// `now()`, `toDateTime(…, tz)`, and those plus or minus an interval): a time filter compares
+/// it as it is.
+fn is_instant(e: &Expr) -> bool {
+    match e {
+        Expr::Column(c) => c.datetime,
+        Expr::Call(c) => match c.name.as_ref() {
+            "now64"
+            | "toDateTime"
+            | "toDateTime64"
+            | "parseDateTime64BestEffort"
+            | "parseDateTime64BestEffortOrNull"
+            | "toTimeZone" => true,
+            "plus" | "minus" => c.args.first().is_some_and(is_instant),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

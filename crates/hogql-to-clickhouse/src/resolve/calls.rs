@@ -110,7 +110,7 @@ fn rough_type(e: &Expr) -> Rough {
     }
 }
 
-fn is_datetime_string(s: &str, with_fraction: bool) -> bool {
+pub(crate) fn is_datetime_string(s: &str, with_fraction: bool) -> bool {
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));

@@ -2,6 +2,7 @@
 //! field chains in `fields.rs`.
 
 use super::fields::{Resolved, flatten};
+use super::filters::is_absent_bound;
 use super::scope::{AliasDef, Scope};
 use super::{QueryRef, Resolver, Result};
 use crate::error::{ErrorKind, TranslateError};
@@ -82,9 +83,7 @@ impl<'a> Resolver<'a> {
         let expr = match &e.kind {
             K::Constant(c) => Expr::Const(constant(c, e.span)?),
             K::Field(_) => return Err(TranslateError::invalid("Invalid field").at(e.span)),
-            K::Placeholder(_) => {
-                return Err(TranslateError::invalid("Unresolved placeholder").at(e.span));
-            }
+            K::Placeholder(inner) => self.placeholder(inner, e.span, scope)?,
             K::Alias(a) => {
                 self.check_alias_name(&a.alias, e.span)?;
                 if scope.explicit_alias(&a.alias) {
@@ -145,6 +144,11 @@ impl<'a> Resolver<'a> {
                         );
                     }
                 };
+                if is_absent_bound(&c.left, &self.ctx.filters)
+                    || is_absent_bound(&c.right, &self.ctx.filters)
+                {
+                    return Ok((Expr::Const(Const::Bool(true)), None));
+                }
                 let left = self.expr(&c.left, scope)?;
                 let right = self.expr(&c.right, scope)?;
                 Expr::Compare {

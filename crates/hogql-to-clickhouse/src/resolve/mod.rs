@@ -9,6 +9,7 @@ mod calls;
 mod cohorts;
 mod exprs;
 mod fields;
+mod filters;
 mod lazy;
 mod scope;
 
@@ -40,10 +41,27 @@ pub fn resolve(
     ctx: &Context,
 ) -> std::result::Result<ResolvedQuery, Vec<TranslateError>> {
     ctx.validate().map_err(|e| vec![e])?;
+    // Parsed once, before resolution, so the resolver can borrow them like the query.
+    let mut filter_conditions = Vec::with_capacity(ctx.filters.conditions.len());
+    for text in &ctx.filters.conditions {
+        let parsed = hogql_parser::parse_expr(text).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| {
+                    TranslateError::new(
+                        ErrorKind::Config,
+                        format!("In the filter condition `{text}`: {}", e.message),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })?;
+        filter_conditions.push(parsed);
+    }
     let mut r = Resolver {
         ctx,
         ctes: Vec::new(),
         named_windows: &[],
+        filter_conditions: &filter_conditions,
         cte_depth: 0,
         depth: 0,
         untyped_properties: false,
@@ -90,6 +108,8 @@ pub(crate) struct Resolver<'a> {
     /// The `WINDOW name AS (…)` definitions of the SELECT being resolved (for
     /// `lag(x) OVER name`, which is printed inline).
     named_windows: &'a [ast::NamedWindow],
+    /// `Context::filters.conditions`, parsed.
+    filter_conditions: &'a [ast::Expr],
     cte_depth: usize,
     /// Current expression nesting, see `MAX_NESTING`.
     depth: usize,

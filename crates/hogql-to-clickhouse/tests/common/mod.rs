@@ -14,7 +14,8 @@ pub const TEAM: i64 = 42;
 /// * `limits: printer`: no default LIMIT (max 50,000) and no SETTINGS tail, like the
 ///   spec's `[select]` vectors; otherwise LIMIT 100 and the SETTINGS tail (`[exec]`).
 /// * `settings: k=v, …` overrides settings of the tail; `poe:`, `persons:`, `week:`,
-///   `timezone:`, `group: name=index`, `team:`, `cohort: <id> <static|dynamic[@version]> <name>`.
+///   `timezone:`, `group: name=index`, `team:`, `cohort: <id> <static|dynamic[@version]> <name>`,
+///   `filters_from:`, `filters_to:`, `filter: <HogQL condition>` (repeatable).
 pub fn fixture_context(text: &str) -> Context {
     let mut ctx = Context::new(TEAM);
     let mut printer = false;
@@ -54,6 +55,9 @@ pub fn fixture_context(text: &str) -> Context {
             "week" if value == "monday" => ctx.week_start = WeekStart::Monday,
             "timezone" => ctx.timezone = value.to_string(),
             "team" => ctx.team_id = value.parse().unwrap_or(TEAM),
+            "filters_from" => ctx.filters.date_from = Some(value.to_string()),
+            "filters_to" => ctx.filters.date_to = Some(value.to_string()),
+            "filter" => ctx.filters.conditions.push(value.to_string()),
             // `cohort: <id> <static | dynamic | dynamic@<version>> <name>`
             "cohort" => {
                 let mut parts = value.splitn(3, ' ');

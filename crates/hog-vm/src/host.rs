@@ -15,10 +15,16 @@ pub type HostFn = Rc<dyn Fn(&[Value]) -> Result<Value, String>>;
 /// objects, tuples → arrays, dates as tagged objects).
 pub type JsonHostFn = Rc<dyn Fn(&[serde_json::Value]) -> Result<serde_json::Value, String>>;
 
+/// A sync host function on JSON that hands out JSON it keeps (a cache of lookups): the VM
+/// converts from the shared value, nothing is cloned.
+pub type SharedJsonHostFn =
+    Rc<dyn Fn(&[serde_json::Value]) -> Result<Rc<serde_json::Value>, String>>;
+
 #[derive(Clone)]
 pub(crate) enum HostImpl {
     Values(HostFn),
     Json(JsonHostFn),
+    SharedJson(SharedJsonHostFn),
     /// Suspends the VM.
     Async,
 }
@@ -49,6 +55,17 @@ impl HostFunctions {
         f: impl Fn(&[serde_json::Value]) -> Result<serde_json::Value, String> + 'static,
     ) {
         self.by_name.insert(name.into(), HostImpl::Json(Rc::new(f)));
+    }
+    /// Registers a sync function on JSON whose results are shared with the host (for hosts
+    /// that answer from a cache: no clone per call). The program gets its own copy, as with
+    /// [`HostFunctions::register_json`].
+    pub fn register_json_shared(
+        &mut self,
+        name: impl Into<String>,
+        f: impl Fn(&[serde_json::Value]) -> Result<Rc<serde_json::Value>, String> + 'static,
+    ) {
+        self.by_name
+            .insert(name.into(), HostImpl::SharedJson(Rc::new(f)));
     }
     /// Declares an async function: calling it suspends the VM.
     pub fn register_async(&mut self, name: impl Into<String>) {

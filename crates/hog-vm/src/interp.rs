@@ -126,17 +126,30 @@ impl Drop for Machine<'_> {
         let mut freed = Vec::new();
         for c in self.cycle_candidates.drain(..) {
             match c {
+                // Only containers can close a cycle: take those out (strings and scalars stay
+                // and are freed with their owner).
                 Candidate::Array(w) => {
                     if let Some(a) = w.upgrade() {
-                        freed.append(&mut a.borrow_mut());
+                        let mut items = a.borrow_mut();
+                        if items.iter().any(crate::value::is_container) {
+                            freed.append(&mut items);
+                        }
                     }
                 }
                 Candidate::Dict(w) => {
                     if let Some(d) = w.upgrade() {
-                        let map = std::mem::take(&mut *d.borrow_mut());
-                        for (k, v) in map {
-                            freed.push(k.0);
-                            freed.push(v);
+                        let mut map = d.borrow_mut();
+                        if map.values().any(crate::value::is_container)
+                            || map.keys().any(|k| crate::value::is_container(&k.0))
+                        {
+                            for (k, v) in std::mem::take(&mut *map) {
+                                if crate::value::is_container(&k.0) {
+                                    freed.push(k.0);
+                                }
+                                if crate::value::is_container(&v) {
+                                    freed.push(v);
+                                }
+                            }
                         }
                     }
                 }
@@ -561,24 +574,20 @@ impl<'a> Machine<'a> {
                 message: m,
             })?,
             Some(HostImpl::Json(f)) => {
-                let args = self.stack[base..]
-                    .iter()
-                    .map(crate::convert::value_to_json)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let args = self.json_args(base)?;
                 let out = f(&args).map_err(|m| VmError::Host {
                     name: name.to_owned(),
                     message: m,
                 })?;
-                // Charged piece by piece before each allocation.
-                let mem = &mut self.mem;
-                let stack = &self.stack;
-                let value =
-                    crate::convert::json_to_value_charged(&out, &mut self.keys, &mut |b| {
-                        mem.charge(b, stack)
-                    })?;
-                self.stack.truncate(base);
-                self.stack.push(value);
-                return Ok(());
+                return self.push_json_result(base, &out);
+            }
+            Some(HostImpl::SharedJson(f)) => {
+                let args = self.json_args(base)?;
+                let out = f(&args).map_err(|m| VmError::Host {
+                    name: name.to_owned(),
+                    message: m,
+                })?;
+                return self.push_json_result(base, &out);
             }
             _ => {
                 return Err(VmError::runtime(format!(
@@ -591,6 +600,27 @@ impl<'a> Machine<'a> {
         self.charge(cost)?;
         self.stack.truncate(base);
         self.stack.push(result);
+        Ok(())
+    }
+
+    /// The arguments from `base` up, as JSON for a JSON host function.
+    fn json_args(&self, base: usize) -> Result<Vec<serde_json::Value>, VmError> {
+        self.stack[base..]
+            .iter()
+            .map(crate::convert::value_to_json)
+            .collect()
+    }
+
+    /// Replaces the arguments from `base` up with a host function's JSON result, converted
+    /// and charged piece by piece before each allocation.
+    fn push_json_result(&mut self, base: usize, out: &serde_json::Value) -> Result<(), VmError> {
+        let mem = &mut self.mem;
+        let stack = &self.stack;
+        let value = crate::convert::json_to_value_charged(out, &mut self.keys, &mut |b| {
+            mem.charge(b, stack)
+        })?;
+        self.stack.truncate(base);
+        self.stack.push(value);
         Ok(())
     }
 
@@ -1000,7 +1030,7 @@ impl<'a> Machine<'a> {
                             .get_mut(base + i as usize)
                             .ok_or_else(|| bad_local(i))
                     );
-                    *slot = v;
+                    discard(std::mem::replace(slot, v));
                 }
                 Op::Int(i) => tri!(self.push(Value::Int(i))),
                 Op::Float(f) => tri!(self.push(Value::Float(f))),
@@ -1015,24 +1045,25 @@ impl<'a> Machine<'a> {
                     let len = tri!(self.stack.len().checked_sub(1).ok_or_else(underflow));
                     if self.open_slots.last().is_some_and(|&s| s >= len) {
                         self.truncate_stack(len);
-                    } else {
-                        self.stack.pop();
+                    } else if let Some(v) = self.stack.pop() {
+                        discard(v);
                     }
                 }
                 Op::Plus => {
-                    let len = self.stack.len();
-                    if len >= 2
-                        && let (Value::Int(l), Value::Int(r)) =
-                            (&self.stack[len - 1], &self.stack[len - 2])
-                        && let Some(sum) = l.checked_add(*r)
+                    if let Some(sum) = int_operands(&self.stack).and_then(|(l, r)| l.checked_add(r))
                     {
-                        self.stack.truncate(len - 1);
-                        self.stack[len - 2] = Value::Int(sum);
+                        replace_ints(&mut self.stack, Value::Int(sum));
                     } else {
                         binary!(ops::add)
                     }
                 }
-                Op::Minus => binary!(ops::sub),
+                Op::Minus => {
+                    if let Some(d) = int_operands(&self.stack).and_then(|(l, r)| l.checked_sub(r)) {
+                        replace_ints(&mut self.stack, Value::Int(d));
+                    } else {
+                        binary!(ops::sub)
+                    }
+                }
                 Op::Multiply => binary!(ops::mul),
                 Op::Divide => binary!(ops::div),
                 Op::Mod => binary!(ops::rem),
@@ -1049,33 +1080,33 @@ impl<'a> Machine<'a> {
                     self.stack.push(Value::Bool(!b));
                 }
                 Op::Lt => {
-                    let len = self.stack.len();
-                    if len >= 2
-                        && let (Value::Int(l), Value::Int(r)) =
-                            (&self.stack[len - 1], &self.stack[len - 2])
-                    {
-                        let b = l < r;
-                        self.stack.truncate(len - 1);
-                        self.stack[len - 2] = Value::Bool(b);
+                    if let Some((l, r)) = int_operands(&self.stack) {
+                        replace_ints(&mut self.stack, Value::Bool(l < r));
                     } else {
                         compare!(|o| o.is_lt())
                     }
                 }
                 Op::LtEq => {
-                    let len = self.stack.len();
-                    if len >= 2
-                        && let (Value::Int(l), Value::Int(r)) =
-                            (&self.stack[len - 1], &self.stack[len - 2])
-                    {
-                        let b = l <= r;
-                        self.stack.truncate(len - 1);
-                        self.stack[len - 2] = Value::Bool(b);
+                    if let Some((l, r)) = int_operands(&self.stack) {
+                        replace_ints(&mut self.stack, Value::Bool(l <= r));
                     } else {
                         compare!(|o| o.is_le())
                     }
                 }
-                Op::Gt => compare!(|o| o.is_gt()),
-                Op::GtEq => compare!(|o| o.is_ge()),
+                Op::Gt => {
+                    if let Some((l, r)) = int_operands(&self.stack) {
+                        replace_ints(&mut self.stack, Value::Bool(l > r));
+                    } else {
+                        compare!(|o| o.is_gt())
+                    }
+                }
+                Op::GtEq => {
+                    if let Some((l, r)) = int_operands(&self.stack) {
+                        replace_ints(&mut self.stack, Value::Bool(l >= r));
+                    } else {
+                        compare!(|o| o.is_ge())
+                    }
+                }
                 Op::Like | Op::ILike | Op::NotLike | Op::NotILike => {
                     let l = tri!(self.pop());
                     let r = tri!(self.pop());
@@ -1128,8 +1159,16 @@ impl<'a> Machine<'a> {
                 }
                 Op::Jump(t) => ip = t as usize,
                 Op::JumpIfFalse(t) => {
-                    let c = tri!(self.pop());
-                    if !c.is_truthy() {
+                    // Booleans (what comparisons push) have nothing to drop.
+                    let truthy = match self.stack.pop() {
+                        Some(Value::Bool(b)) => b,
+                        Some(c) => c.is_truthy(),
+                        None => {
+                            save_ip!();
+                            return Err(underflow());
+                        }
+                    };
+                    if !truthy {
                         ip = t as usize;
                     }
                 }
@@ -1477,6 +1516,43 @@ impl<'a> Machine<'a> {
         let v = ctx.display(value)?;
         let p = ctx.display(pattern)?;
         stl::strings::like_matches(&v, &p, ci)
+    }
+}
+
+/// The two top stack values when both are integers: (top, below) — the left and right
+/// operands of a binary operator.
+#[inline(always)]
+fn int_operands(stack: &[Value]) -> Option<(i64, i64)> {
+    match stack {
+        [.., Value::Int(r), Value::Int(l)] => Some((*l, *r)),
+        _ => None,
+    }
+}
+
+/// Replaces the two top values, integers checked by [`int_operands`], with `result`. Integers
+/// own nothing, so they are forgotten rather than dropped (skipping the drop glue in the
+/// hottest instructions; nothing is leaked).
+#[inline(always)]
+fn replace_ints(stack: &mut Vec<Value>, result: Value) {
+    if let Some(top) = stack.pop() {
+        debug_assert!(matches!(top, Value::Int(_)));
+        std::mem::forget(top);
+    }
+    if let Some(slot) = stack.last_mut() {
+        let old = std::mem::replace(slot, result);
+        debug_assert!(matches!(old, Value::Int(_)));
+        std::mem::forget(old);
+    }
+}
+
+/// Drops a value, skipping the out-of-line drop glue for scalars (which own nothing).
+#[inline(always)]
+fn discard(v: Value) {
+    match v {
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Date(_) => {
+            std::mem::forget(v)
+        }
+        other => drop(other),
     }
 }
 

@@ -568,8 +568,9 @@ pub struct DateValue {
 // ------------------------------------------------------------------------------------------------
 // Iterative destruction
 
+/// Whether `v` refers to an object that can hold other values (and so be part of a cycle).
 #[inline]
-fn is_container(v: &Value) -> bool {
+pub(crate) fn is_container(v: &Value) -> bool {
     matches!(
         v,
         Value::Array(_) | Value::Tuple(_) | Value::Dict(_) | Value::Closure(_) | Value::Error(_)

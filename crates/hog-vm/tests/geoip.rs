@@ -59,3 +59,48 @@ fn geoip_transformation_matches_expected() {
         }
     }
 }
+
+/// The same with a host that answers from shared records (`register_json_shared`), shares the
+/// globals, replaces `print` and runs every event twice on one VM (the second round reuses
+/// the object keys kept from the first): same results.
+#[test]
+fn geoip_with_shared_host_data_matches_expected() {
+    use std::rc::Rc;
+    let (Json::Array(globals), Json::Array(expected), Json::Object(records)) = (
+        read("geoip-globals.json"),
+        read("geoip-expected.json"),
+        read("geoip-lookup-records.json"),
+    ) else {
+        panic!("bad data")
+    };
+    let records: std::collections::HashMap<String, Rc<Json>> =
+        records.into_iter().map(|(k, v)| (k, Rc::new(v))).collect();
+    let mut vm = geoip_vm();
+    let lookup = records;
+    let null = Rc::new(Json::Null);
+    vm.host_functions_mut()
+        .register_json_shared("geoipLookup", move |args| {
+            Ok(args
+                .first()
+                .and_then(Json::as_str)
+                .and_then(|ip| lookup.get(ip))
+                .unwrap_or(&null)
+                .clone())
+        });
+    vm.host_functions_mut()
+        .register("print", |_| Ok(hog_vm::Value::Null));
+    let globals: Vec<Rc<Json>> = globals.into_iter().map(Rc::new).collect();
+    for _ in 0..2 {
+        for (i, (g, want)) in globals.iter().zip(&expected).enumerate() {
+            vm.set_globals_shared(g.clone()).unwrap();
+            match vm.run().unwrap() {
+                Outcome::Finished(got) => assert_eq!(&got, want, "event {i}"),
+                Outcome::Suspended { .. } => panic!("no async calls expected"),
+            }
+        }
+    }
+    assert!(
+        vm.take_output().is_empty(),
+        "print went to the host function"
+    );
+}

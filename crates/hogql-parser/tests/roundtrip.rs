@@ -522,6 +522,8 @@ fn expr() -> BoxedStrategy<Expr> {
                 not_operand(e.clone()).prop_map(|x| ex(ExprKind::Not(bx(x)))),
                 plain_call(e.clone()),
                 sugared(e.clone()),
+                // Any callee: the printer puts single names and calls in parentheses, so
+                // `(f(a))(b)` stays an ExprCall instead of merging into `f(a)(b)`.
                 (
                     prop_oneof![
                         // `a.b(1)`: a dotted callee; single names and calls get parentheses
@@ -535,9 +537,7 @@ fn expr() -> BoxedStrategy<Expr> {
                             expr: bx(callee),
                             args,
                         }))
-                    }), // A callee that is a plain call with no extras would merge into a
-                        // parametric call `f(a)(b)` — and `(f(a))(b)` is what the printer writes,
-                        // which the parser keeps apart, so every callee is fine.
+                    }),
                 (
                     call_name(),
                     list(0..3),

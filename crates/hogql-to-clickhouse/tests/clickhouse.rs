@@ -9,11 +9,13 @@
 //! to skip this test where it cannot be fetched.
 
 mod common;
+mod store;
 
 use common::fixture_context;
-use hog_store::{EmbeddedStore, EventStore, Param, Params};
-use hogql_to_clickhouse::{ClickHouseQuery, ParamValue, translate_select};
+use hog_store::{EventStore, Params};
+use hogql_to_clickhouse::translate_select;
 use std::path::{Path, PathBuf};
+use store::params;
 
 const SEED: &[&str] = &[
     // team 42
@@ -66,28 +68,13 @@ fn fixtures(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn params(q: &ClickHouseQuery) -> Params {
-    q.params
-        .iter()
-        .map(|p| {
-            let v = match &p.value {
-                ParamValue::String(s) => Param::String(s.clone()),
-                ParamValue::Int(i) => Param::Int(*i),
-            };
-            (p.name.clone(), v)
-        })
-        .collect()
-}
-
 #[test]
 fn fixtures_run_on_clickhouse_without_leaking() {
-    if std::env::var_os("HOG_SKIP_CLICKHOUSE").is_some() {
-        eprintln!("skipped: HOG_SKIP_CLICKHOUSE is set");
+    if store::skipped() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = EmbeddedStore::open(dir.path(), &mut |m| eprintln!("{m}"))
-        .expect("the embedded engine opens");
+    let store = store::open(dir.path());
     for sql in SEED {
         store
             .execute(sql, &Params::new())

@@ -261,7 +261,20 @@ impl Printer<'_> {
         if call.distinct {
             self.out.push_str("DISTINCT ");
         }
-        self.expr_list(&call.args, inner_ctx)?;
+        for (i, arg) in call.args.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            // ClickHouse parses a bare lambda only as the first argument: `f(1, (x -> x))`.
+            let parenthesised = i > 0 && matches!(arg, Expr::Lambda { .. });
+            if parenthesised {
+                self.out.push('(');
+            }
+            self.expr(arg, inner_ctx)?;
+            if parenthesised {
+                self.out.push(')');
+            }
+        }
         self.out.push(')');
         Ok(())
     }

@@ -474,7 +474,11 @@ impl<'a> Resolver<'a> {
                         let cte_names: Vec<String> =
                             self.ctes.iter().map(|c| c.name.clone()).collect();
                         names.extend(cte_names.iter().map(String::as_str));
-                        if let Some(s) = suggestions(&name, names).first() {
+                        if matches!(name.as_str(), "sessions" | "raw_sessions") {
+                            err = err.with_hint(
+                                "the event store has no sessions table (it does not create `raw_sessions`)",
+                            );
+                        } else if let Some(s) = suggestions(&name, names).first() {
                             err = err.with_hint(format!("did you mean `{s}`?"));
                         }
                         return Err(err);

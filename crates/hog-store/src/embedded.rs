@@ -9,12 +9,12 @@
 //! threads and closes the data directory in milliseconds, then the owner lock. The driver itself
 //! stays loaded until the process exits (see [`crate::engine`]).
 //!
-//! **Drop every handle before the process exits.** Exiting (`std::process::exit`, returning from
-//! `main`) with a store still open runs the engine's exit-time destructors under its running
-//! background threads: measured, about half of such exits crash (SIGSEGV) and some hang. Those
-//! destructors are registered lazily by the engine, so an `atexit` hook of ours cannot run before
-//! them. Data is safe either way (durable once a statement returns; survives `kill -9`), and a
-//! killed process (Ctrl-C, SIGKILL) runs no destructors at all.
+//! Exiting with a store still open (`std::process::exit`, returning from `main`, a leaked
+//! handle) is safe: every open registers an exit hook, after the engine has started, that closes
+//! the open store and ends the process before the engine's exit-time destructors can run under
+//! its background threads (which crashed some such exits; see [`crate::engine`]). Dropping every
+//! handle before exiting is still the clean way. Data is safe either way (durable once a
+//! statement returns; survives `kill -9`), and a killed process runs no destructors at all.
 
 use crate::error::{Result, StoreError};
 use crate::owner_lock::OwnerLock;
@@ -64,6 +64,30 @@ impl Drop for Shared {
         if open.as_ref().is_some_and(|(dir, _)| *dir == self.dir) {
             *open = None;
         }
+    }
+}
+
+/// How long the exit hook waits for the open store to close before ending the process anyway.
+const EXIT_CLOSE_WAIT: Duration = Duration::from_secs(3);
+
+/// The exit hook's work (see the module docs): closes the store that is open, if any, waiting
+/// at most [`EXIT_CLOSE_WAIT`] for the registry (another thread may be opening or closing a
+/// store when `exit` is called) and for the engine to close.
+fn close_at_exit() {
+    let (done, waiter) = std::sync::mpsc::channel::<()>();
+    let closer = std::thread::Builder::new()
+        .name("hog-store-exit".into())
+        .spawn(move || {
+            let shared = lock(&OPEN).as_ref().and_then(|(_, weak)| weak.upgrade());
+            if let Some(shared) = shared {
+                shared.close();
+                // The registry entry goes with the last handle (`Drop for Shared`); at exit
+                // other handles may live on, closed.
+            }
+            let _ = done.send(());
+        });
+    if closer.is_ok() {
+        let _ = waiter.recv_timeout(EXIT_CLOSE_WAIT);
     }
 }
 
@@ -123,6 +147,9 @@ impl EmbeddedStore {
             )])
             .map_err(|e| open_error(&dir, e))?;
         let keeper = database.new_connection().map_err(|e| open_error(&dir, e))?;
+        // The engine has started (and registered its exit-time destructors): our exit hook
+        // goes after them, so it runs first.
+        crate::engine::end_process_at_exit(close_at_exit);
         let shared = Arc::new(Shared {
             keeper: Mutex::new(Some(keeper)),
             database: Mutex::new(Some(database)),

@@ -204,3 +204,40 @@ inert_objects!(
 pub fn anchor() -> usize {
     Py_IsInitialized as extern "C" fn() -> i32 as usize
 }
+
+unsafe extern "C" {
+    /// glibc's `on_exit`: like `atexit`, and the hook receives the exit status. Hooks run in
+    /// the reverse order of registration, so one registered after the engine started runs
+    /// before the engine's own exit-time destructors.
+    fn on_exit(hook: extern "C" fn(i32, *mut std::ffi::c_void), arg: *mut std::ffi::c_void) -> i32;
+    fn fflush(stream: *mut std::ffi::c_void) -> i32;
+    fn _exit(status: i32) -> !;
+}
+
+/// What the exit hook runs before ending the process.
+static BEFORE_EXIT: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// The exit hook: runs the registered function, flushes C's stdio and ends the process with
+/// the status `exit` was given, without running the exit handlers registered before it.
+extern "C" fn end_process(status: i32, _arg: *mut std::ffi::c_void) {
+    if let Some(before) = BEFORE_EXIT.get() {
+        before();
+    }
+    // SAFETY: `fflush(NULL)` flushes every C stdio stream and is safe to call at any time;
+    // `_exit` ends the process at once with `status`, which is what `exit` was about to do.
+    unsafe {
+        fflush(std::ptr::null_mut());
+        _exit(status)
+    }
+}
+
+/// Makes a normal process exit (`exit`, returning from `main`) run `before` and then end the
+/// process directly, skipping the exit handlers registered earlier (see `engine`'s docs).
+/// Each call registers the hook once more, so that it runs before anything registered since;
+/// `before` is the same function for the whole process. `false` if it cannot be registered.
+pub fn end_process_at_exit(before: fn()) -> bool {
+    let _ = BEFORE_EXIT.set(before);
+    // SAFETY: `on_exit` only stores the function pointer and argument; `end_process` is a
+    // plain function that lives for the whole program and ignores the (null) argument.
+    unsafe { on_exit(end_process, std::ptr::null_mut()) == 0 }
+}

@@ -1,0 +1,63 @@
+//! Where the time of a one-query process goes: loading the engine, opening the store (engine
+//! start, schema check), running a property group-by as HogQL prints it (and its parts), closing.
+//!
+//! `cargo run -p hog-store --release --example query_bench -- --store DIR [--runs N]`
+//! (the store should hold events, e.g. from `import_bench --store DIR`). Run the binary under
+//! `time` for the whole process, exec and dynamic loading included.
+
+use hog_store::{EmbeddedStore, EventStore, Param, Params};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What `properties.$browser` prints as, grouped and counted, as `hog query` runs it.
+const GROUP_BY: &str = "SELECT replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(events.properties, %(key)s), ''), 'null'), '^\"|\"$', '') AS browser, \
+     count() AS c FROM events WHERE equals(events.team_id, %(team)s) GROUP BY browser ORDER BY c DESC LIMIT 100";
+
+fn ms(started: Instant) -> String {
+    format!("{:.1} ms", started.elapsed().as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let process = Instant::now();
+    let mut store_dir: Option<PathBuf> = None;
+    let mut runs = 1;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--store" => store_dir = args.next().map(PathBuf::from),
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(1),
+            other => {
+                eprintln!("query_bench: unknown argument {other}");
+                std::process::exit(2);
+            }
+        }
+    }
+    let Some(store_dir) = store_dir else {
+        eprintln!("query_bench: --store DIR is required");
+        std::process::exit(2);
+    };
+
+    let started = Instant::now();
+    hog_store::engine::driver(&mut |m| eprintln!("{m}")).expect("engine loads");
+    println!("load engine: {}", ms(started));
+    let started = Instant::now();
+    let store = EmbeddedStore::open(&store_dir, &mut |m| eprintln!("{m}")).expect("store opens");
+    println!("open store (engine start, schema check): {}", ms(started));
+
+    let mut params = Params::new();
+    params.insert("team".into(), Param::Int(1));
+    params.insert("key".into(), Param::from("$browser"));
+    for run in 0..runs {
+        let started = Instant::now();
+        let result = store.query(GROUP_BY, &params).expect("group-by runs");
+        println!(
+            "group-by run {run}: {} rows in {}",
+            result.rows.len(),
+            ms(started)
+        );
+    }
+    let started = Instant::now();
+    drop(store);
+    println!("close: {}", ms(started));
+    println!("main, start to end: {}", ms(process));
+}

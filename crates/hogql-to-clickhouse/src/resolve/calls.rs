@@ -114,31 +114,20 @@ pub(crate) fn is_datetime_string(s: &str, with_fraction: bool) -> bool {
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
-    let date = |len_ok: bool| {
-        len_ok && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let date = || digits(0..4) && at(4, b'-') && digits(5..7) && at(7, b'-') && digits(8..10);
+    let time = || {
+        at(10, b' ')
+            && digits(11..13)
+            && at(13, b':')
+            && digits(14..16)
+            && at(16, b':')
+            && digits(17..19)
     };
     match (b.len(), with_fraction) {
-        (10, false) => date(true),
-        (19, false) => {
-            date(true)
-                && b[10] == b' '
-                && digits(11..13)
-                && b[13] == b':'
-                && digits(14..16)
-                && b[16] == b':'
-                && digits(17..19)
-        }
-        (26, true) => {
-            date(true)
-                && b[10] == b' '
-                && digits(11..13)
-                && b[13] == b':'
-                && digits(14..16)
-                && b[16] == b':'
-                && digits(17..19)
-                && b[19] == b'.'
-                && digits(20..26)
-        }
+        (10, false) => date(),
+        (19, false) => date() && time(),
+        (26, true) => date() && time() && at(19, b'.') && digits(20..26),
         _ => false,
     }
 }
@@ -161,10 +150,12 @@ impl<'a> Resolver<'a> {
         Ok(spec)
     }
 
-    fn check_params(
+    /// The numbers of arguments and of parenthesised parameters `f(params)(args)`.
+    fn check_arity(
         &self,
         spec: &FnSpec,
         name: &str,
+        args: usize,
         params: Option<usize>,
         span: Span,
     ) -> Result<()> {
@@ -173,6 +164,8 @@ impl<'a> Resolver<'a> {
         } else {
             "Function"
         };
+        check_count(kind, name, "argument", args, spec.min_args, spec.max_args)
+            .map_err(|e| e.at(span))?;
         match (spec.params, params) {
             (None, Some(_)) => Err(TranslateError::invalid(format!(
                 "{kind} '{name}' does not accept parameters"
@@ -246,21 +239,13 @@ impl<'a> Resolver<'a> {
             ))
             .at(span));
         }
-        let kind = if spec.aggregate {
-            "Aggregation"
-        } else {
-            "Function"
-        };
-        check_count(
-            kind,
+        self.check_arity(
+            &spec,
             &c.name,
-            "argument",
             c.args.len(),
-            spec.min_args,
-            spec.max_args,
-        )
-        .map_err(|e| e.at(span))?;
-        self.check_params(&spec, &c.name, c.params.as_ref().map(Vec::len), span)?;
+            c.params.as_ref().map(Vec::len),
+            span,
+        )?;
         if c.distinct && !spec.aggregate {
             return Err(TranslateError::invalid(format!(
                 "DISTINCT is only valid in aggregations, not in '{}'",
@@ -571,21 +556,13 @@ impl<'a> Resolver<'a> {
         } else {
             (Some(&w.exprs), &w.args)
         };
-        let kind = if spec.aggregate {
-            "Aggregation"
-        } else {
-            "Function"
-        };
-        check_count(
-            kind,
+        self.check_arity(
+            &spec,
             &w.name,
-            "argument",
             args_ast.len(),
-            spec.min_args,
-            spec.max_args,
-        )
-        .map_err(|e| e.at(span))?;
-        self.check_params(&spec, &w.name, params_ast.map(|p| p.len()), span)?;
+            params_ast.map(|p| p.len()),
+            span,
+        )?;
         let outer = scope.in_aggregate.take();
         let args = self.call_args(&w.name, args_ast, scope);
         let params = match params_ast {

@@ -64,6 +64,28 @@ pub(crate) struct Resolved {
     pub name: Option<String>,
 }
 
+/// The first name of a chain and the parts after it.
+fn split_name(parts: &[Part], span: Span) -> Result<(&str, &[Part])> {
+    match parts.split_first() {
+        Some((Part::Name(name), rest)) => Ok((name, rest)),
+        _ => Err(TranslateError::invalid("Invalid field").at(span)),
+    }
+}
+
+/// "Field not found: x" with the closest of `candidates` as a hint.
+fn field_not_found<'n>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'n str>,
+    span: Span,
+) -> TranslateError {
+    let err =
+        TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}")).at(span);
+    match suggestions(name, candidates).first() {
+        Some(h) => err.with_hint(format!("did you mean `{h}`?")),
+        None => err,
+    }
+}
+
 /// Accesses after a value that is not JSON: tuple and array indexes, map keys.
 fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
     for p in rest {
@@ -323,22 +345,19 @@ impl Resolver<'_> {
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
-        let Some(Part::Name(name)) = parts.first() else {
-            return Err(TranslateError::invalid("Invalid field").at(span));
-        };
-        let rest = &parts[1..];
+        let (name, rest) = split_name(parts, span)?;
         match &scope.tables[index].kind {
             ScopeTableKind::Physical { table, qualifier } => {
                 let (table, qualifier) = (*table, qualifier.clone());
                 let Some(def) = schema::field(table, name, self.ctx) else {
-                    return Err(self.field_not_found(name, scope, index, span));
+                    return Err(self.not_on_table(name, scope, index, span));
                 };
                 self.on_physical_def(index, &qualifier, table, def, name, rest, span, scope)
             }
             ScopeTableKind::Lazy(node) => self.on_lazy(*node, parts, span, scope),
             ScopeTableKind::Subquery { columns, qualifier } => {
                 let Some(c) = columns.iter().find(|c| c.name == *name) else {
-                    return Err(self.field_not_found(name, scope, index, span));
+                    return Err(self.not_on_table(name, scope, index, span));
                 };
                 let expr = Expr::Column(ColumnRef {
                     qualifier: qualifier.clone().map(Into::into),
@@ -355,22 +374,9 @@ impl Resolver<'_> {
         }
     }
 
-    fn field_not_found(
-        &self,
-        name: &str,
-        scope: &Scope,
-        index: usize,
-        span: Span,
-    ) -> TranslateError {
-        let mut err =
-            TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}"))
-                .at(span);
+    fn not_on_table(&self, name: &str, scope: &Scope, index: usize, span: Span) -> TranslateError {
         let names = self.table_field_names(scope, index);
-        let hints = suggestions(name, names.iter().map(String::as_str));
-        if let Some(h) = hints.first() {
-            err = err.with_hint(format!("did you mean `{h}`?"));
-        }
-        err
+        field_not_found(name, names.iter().map(String::as_str), span)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -631,21 +637,12 @@ impl Resolver<'_> {
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
-        let Some(Part::Name(name)) = parts.first() else {
-            return Err(TranslateError::invalid("Invalid field").at(span));
-        };
-        let rest = &parts[1..];
+        let (name, rest) = split_name(parts, span)?;
         let kind = scope.lazy[node].kind;
         let alias = scope.lazy[node].alias.clone();
         let Some(def) = schema::field(TableKind::Lazy(kind), name, self.ctx) else {
-            let mut err =
-                TranslateError::new(ErrorKind::UnknownField, format!("Field not found: {name}"))
-                    .at(span);
             let names = schema::field_names(TableKind::Lazy(kind), self.ctx);
-            if let Some(h) = suggestions(name, names).first() {
-                err = err.with_hint(format!("did you mean `{h}`?"));
-            }
-            return Err(err);
+            return Err(field_not_found(name, names, span));
         };
         match def {
             FieldDef::Column(c) => {

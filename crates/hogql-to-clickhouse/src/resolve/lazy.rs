@@ -93,6 +93,28 @@ fn output_value(table: Physical, output: &LazyOutput) -> Result<Expr> {
     }
 }
 
+/// The non-key outputs, each the value of the newest row by `by`:
+/// `argMax(tuple(x), by).1 AS name` (the tuple keeps a NULL of the newest row: a plain argMax
+/// skips NULLs and could return a stale value).
+fn latest_values(node: &LazyNode, table: Physical, by: &Expr) -> Result<Vec<Expr>> {
+    let mut columns = Vec::with_capacity(node.outputs.len() + 2);
+    for o in &node.outputs {
+        if is_key(node.kind, o) {
+            continue;
+        }
+        let value = output_value(table, o)?;
+        let latest = Expr::call(
+            "tupleElement",
+            vec![
+                Expr::call("argMax", vec![Expr::call("tuple", vec![value]), by.clone()]),
+                Expr::int(1),
+            ],
+        );
+        columns.push(alias(latest, o.name()));
+    }
+    Ok(columns)
+}
+
 fn is_key(kind: LazyKind, output: &LazyOutput) -> bool {
     matches!(output, LazyOutput::Field(f) if kind.key_fields().contains(f))
 }
@@ -147,24 +169,7 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
 /// argMax skips NULLs and could return a stale value).
 fn persons_v1(node: &LazyNode) -> Result<Select> {
     let t = Physical::Person;
-    let mut columns = Vec::new();
-    for o in &node.outputs {
-        if is_key(node.kind, o) {
-            continue;
-        }
-        let value = output_value(t, o)?;
-        let latest = Expr::call(
-            "tupleElement",
-            vec![
-                Expr::call(
-                    "argMax",
-                    vec![Expr::call("tuple", vec![value]), col(t, "version")],
-                ),
-                Expr::int(1),
-            ],
-        );
-        columns.push(alias(latest, o.name()));
-    }
+    let mut columns = latest_values(node, t, &col(t, "version"))?;
     columns.push(alias(col(t, "id"), "id"));
     Ok(Select {
         columns,
@@ -222,24 +227,7 @@ fn groups(node: &LazyNode, index: Option<u8>) -> Result<Select> {
         datetime: true,
         sort_key_time: false,
     });
-    let mut columns = Vec::new();
-    for o in &node.outputs {
-        if is_key(node.kind, o) {
-            continue;
-        }
-        let value = output_value(t, o)?;
-        let latest = Expr::call(
-            "tupleElement",
-            vec![
-                Expr::call(
-                    "argMax",
-                    vec![Expr::call("tuple", vec![value]), updated.clone()],
-                ),
-                Expr::int(1),
-            ],
-        );
-        columns.push(alias(latest, o.name()));
-    }
+    let mut columns = latest_values(node, t, &updated)?;
     columns.push(alias(col(t, "group_type_index"), "index"));
     columns.push(alias(col(t, "group_key"), "key"));
     let where_ = index.map(|i| {

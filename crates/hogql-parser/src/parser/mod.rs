@@ -1,6 +1,7 @@
 //! Runs the generated LR parser over the lexer's tokens and turns lalrpop's errors into ours.
 
 mod actions;
+mod chain;
 mod select;
 
 #[allow(clippy::all, clippy::pedantic, unused)]

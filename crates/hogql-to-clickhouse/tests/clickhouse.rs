@@ -50,6 +50,8 @@ const ILL_TYPED: &[&str] = &[
     "06_logic_folding",
     "16_aggregations",
     "22_quantiles_over",
+    // Lambdas where ClickHouse takes none: checks only that they are parenthesised.
+    "lambda_outside_higher_order",
 ];
 
 fn fixtures(dir: &Path, out: &mut Vec<PathBuf>) {

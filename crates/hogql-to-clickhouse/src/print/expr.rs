@@ -25,6 +25,9 @@ pub(crate) struct ExprCtx {
     /// comparison on the sort-key timestamp is printed on the bare column (see
     /// [`Printer::time_filter`]).
     time_filter: bool,
+    /// The first argument of a call: a lambda may be printed bare. Anywhere else ClickHouse
+    /// parses `x -> x` only in parentheses (`f(1, (x -> x))`, `[(x -> x)]`).
+    bare_lambda: bool,
 }
 
 impl ExprCtx {
@@ -32,6 +35,7 @@ impl ExprCtx {
         ExprCtx {
             no_null_wrap: true,
             time_filter: false,
+            bare_lambda: false,
         }
     }
 
@@ -39,6 +43,7 @@ impl ExprCtx {
         ExprCtx {
             no_null_wrap: false,
             time_filter: true,
+            bare_lambda: false,
         }
     }
 }
@@ -70,6 +75,9 @@ impl Printer<'_> {
     pub(crate) fn expr(&mut self, e: &Expr, mut ctx: ExprCtx) -> Printed {
         if !matches!(e, Expr::Compare { .. } | Expr::And(_)) {
             ctx.time_filter = false;
+        }
+        if !matches!(e, Expr::Lambda { .. }) {
+            ctx.bare_lambda = false;
         }
         // Deep trees continue on a fresh stack segment instead of overflowing the caller's.
         // Checking the stack costs a little, so it is done every few levels only: the red
@@ -162,6 +170,14 @@ impl Printer<'_> {
                 let _ = write!(self.out, ".{index}");
             }
             Expr::Lambda { args, body } => {
+                let parenthesised = !ctx.bare_lambda;
+                let ctx = ExprCtx {
+                    bare_lambda: false,
+                    ..ctx
+                };
+                if parenthesised {
+                    self.out.push('(');
+                }
                 if args.len() != 1 {
                     self.out.push('(');
                 }
@@ -176,6 +192,9 @@ impl Printer<'_> {
                 }
                 self.out.push_str(" -> ");
                 self.expr(body, ctx)?;
+                if parenthesised {
+                    self.out.push(')');
+                }
             }
             Expr::Alias { expr, name } => {
                 self.out.push('(');
@@ -265,15 +284,11 @@ impl Printer<'_> {
             if i > 0 {
                 self.out.push_str(", ");
             }
-            // ClickHouse parses a bare lambda only as the first argument: `f(1, (x -> x))`.
-            let parenthesised = i > 0 && matches!(arg, Expr::Lambda { .. });
-            if parenthesised {
-                self.out.push('(');
-            }
-            self.expr(arg, inner_ctx)?;
-            if parenthesised {
-                self.out.push(')');
-            }
+            let ctx = ExprCtx {
+                bare_lambda: i == 0,
+                ..inner_ctx
+            };
+            self.expr(arg, ctx)?;
         }
         self.out.push(')');
         Ok(())

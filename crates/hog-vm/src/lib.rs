@@ -4,6 +4,9 @@
 //! runs it in a sandbox with hard limits (memory, steps, time, call depth), with the Hog
 //! standard library and host functions. See `ARCHITECTURE.md` at the workspace root for where
 //! the VM sits in the toolchain.
+//!
+//! When a run fails, [`Vm::error_trace`] says where (chunk, bytecode element index, function
+//! for every frame). The crate's `README.md` has the benchmark and `cargo fuzz` instructions.
 #![forbid(unsafe_code)]
 
 mod api;

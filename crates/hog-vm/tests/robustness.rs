@@ -1,6 +1,10 @@
 //! Robustness: hostile and random bytecode never panics and never hangs past its limits.
-//! Seeded mutations of the 34 PostHog vectors, plus proptest-generated programs.
+//! Seeded mutations of the 34 PostHog vectors, plus proptest-generated programs, plus the
+//! `cargo fuzz` harness (`fuzz/harness.rs`) on random bytes and byte-mutated vector texts.
 //! `HOG_FULL_TESTS=1` runs many more mutations.
+
+#[path = "../fuzz/harness.rs"]
+mod harness;
 
 use hog_vm::{Limits, Vm};
 use proptest::prelude::*;
@@ -81,12 +85,61 @@ fn mutate(program: &[serde_json::Value], rng: &mut Rng) -> serde_json::Value {
     serde_json::Value::Array(p)
 }
 
-#[test]
-fn seeded_mutations_of_the_vectors() {
-    let dir = PathBuf::from(concat!(
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/conformance/posthog-vm"
-    ));
+    ))
+}
+
+/// The fuzz target's input, made on stable: the vectors' `.hoge` texts with bytes flipped,
+/// dropped, duplicated or spliced, through the same harness as `cargo fuzz run load_and_run`.
+#[test]
+fn fuzz_harness_on_byte_mutated_vector_texts() {
+    let rounds = if std::env::var_os("HOG_FULL_TESTS").is_some() {
+        500
+    } else {
+        12
+    };
+    let mut rng = Rng(0xf022);
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(vectors_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) == Some("hoge") {
+            texts.push(std::fs::read(&path).unwrap());
+        }
+    }
+    assert_eq!(texts.len(), 34);
+    for text in &texts {
+        harness::load_and_run(text); // unmutated: loads and runs
+        for _ in 0..rounds {
+            let mut t = text.clone();
+            for _ in 0..1 + rng.below(3) {
+                let i = rng.below(t.len());
+                match rng.below(4) {
+                    0 => {
+                        let bytes = b"0123456789[]{},\":-.e ";
+                        t[i] = bytes[rng.below(bytes.len())];
+                    }
+                    1 => {
+                        t.remove(i);
+                    }
+                    2 => {
+                        let end = (i + 1 + rng.below(16)).min(t.len());
+                        let piece = t[i..end].to_vec();
+                        t.splice(i..i, piece);
+                    }
+                    _ => t[i] = rng.next() as u8,
+                }
+            }
+            harness::load_and_run(&t);
+        }
+    }
+}
+
+#[test]
+fn seeded_mutations_of_the_vectors() {
+    let dir = vectors_dir();
     let per_vector = if std::env::var_os("HOG_FULL_TESTS").is_some() {
         2000
     } else {
@@ -129,6 +182,16 @@ fn element() -> impl Strategy<Value = serde_json::Value> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    /// The fuzz harness on arbitrary bytes and on arbitrary text that starts like bytecode.
+    #[test]
+    fn fuzz_harness_on_random_bytes(
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+        text in r#"\["_H", ?1,[-0-9a-z", \[\]{}.:]{0,120}"#,
+    ) {
+        harness::load_and_run(&bytes);
+        harness::load_and_run(text.as_bytes());
+    }
 
     #[test]
     fn random_programs_never_panic(body in prop::collection::vec(element(), 0..60)) {

@@ -220,6 +220,71 @@ fn another_teams_events_are_never_visible() {
     assert_eq!(persons_b.rows.len(), 1);
 }
 
+/// The JSON-extraction columns (`$session_id`, `$window_id`, `$group_N`) hold exactly what their
+/// `MATERIALIZED` expressions give, whether the importer supplied the value or the engine
+/// computed it (escapes, non-ASCII, slashes, numbers, objects, nulls, absent members).
+#[test]
+fn materialised_columns_equal_their_definitions() {
+    let _hold = store();
+    let team = fresh_team();
+    let values = [
+        json!("0190b6a4-aaaa-7000-8000-000000000001"),
+        json!(""),
+        json!("caf\u{e9} \u{2028}"),
+        json!("a/b"),
+        json!("quote \" and \\ backslash\n"),
+        json!(42),
+        json!(-7),
+        json!(1.5),
+        json!(12345678901234567890u64),
+        json!(true),
+        json!(null),
+        json!({"nested": [1, "x/y"]}),
+    ];
+    let mut lines = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        lines.push(
+            json!({"event": "e", "distinct_id": format!("m{i}"), "timestamp": "2024-02-01T00:00:00Z",
+                "properties": {"$session_id": value, "$window_id": value, "$groups": {"company": value}}})
+            .to_string(),
+        );
+        lines.push(
+            json!({"event": "e", "distinct_id": format!("m{i}"), "timestamp": "2024-02-01T00:00:01Z",
+                "properties": {"$session_id": "plain", "$group_1": value}})
+            .to_string(),
+        );
+    }
+    lines.push(
+        json!({"event": "bare", "distinct_id": "m", "timestamp": "2024-02-01T00:00:02Z"})
+            .to_string(),
+    );
+    let (summary, bad) = import(&lines, team);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(summary.events, lines.len() as u64);
+    let mut checks = Vec::new();
+    for column in hog_store::ingest::batch::GIVEN_COLUMNS {
+        checks.push(format!(
+            "`{column}` != {}",
+            hog_store::ingest::staging::materialized_expression(column)
+        ));
+    }
+    let store = store();
+    let params = team_params(team);
+    let sql = format!(
+        "SELECT countIf({}), count() FROM events WHERE team_id = %(team)s",
+        checks.join(" OR ")
+    );
+    let row = store.query(&sql, &params).unwrap().rows.remove(0);
+    assert_eq!(row, vec![Value::UInt(0), Value::UInt(lines.len() as u64)]);
+    // The values are really there, not all empty.
+    let found = scalar(
+        &store,
+        "SELECT countIf(`$session_id` = 'plain') + countIf(`$group_0` = 'a/b') FROM events WHERE team_id = %(team)s",
+        &params,
+    );
+    assert_eq!(found, Value::UInt(values.len() as u64 + 1));
+}
+
 #[test]
 fn strict_mode_stops_at_the_first_bad_line() {
     let _hold = store();

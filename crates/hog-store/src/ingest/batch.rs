@@ -74,7 +74,54 @@ pub struct EventBatchBuilder {
     person_mode: Int8Builder,
     inserted_timestamp: UInt32Builder,
     offset: UInt64Builder,
+    given: [StringBuilder; GIVEN_COLUMNS.len()],
+    given_exact: UInt8Builder,
 }
+
+/// The columns of `events` that an insert must carry (all but the `MATERIALIZED` ones), in
+/// table order: the first columns of [`EventBatchBuilder::finish`]'s batches.
+pub const EVENT_COLUMNS: [&str; 24] = [
+    "uuid",
+    "event",
+    "properties",
+    "timestamp",
+    "team_id",
+    "distinct_id",
+    "elements_chain",
+    "created_at",
+    "person_id",
+    "person_created_at",
+    "person_properties",
+    "group0_properties",
+    "group1_properties",
+    "group2_properties",
+    "group3_properties",
+    "group4_properties",
+    "group0_created_at",
+    "group1_created_at",
+    "group2_created_at",
+    "group3_created_at",
+    "group4_created_at",
+    "person_mode",
+    "_timestamp",
+    "_offset",
+];
+
+/// The `MATERIALIZED` columns of `events` that are JSON extractions from `properties`, whose
+/// values the importer works out itself where it can ([`GivenValues`]), sparing the engine a
+/// JSON parse per column and row (see [`super::staging`]).
+pub const GIVEN_COLUMNS: [&str; 7] = [
+    "$group_0",
+    "$group_1",
+    "$group_2",
+    "$group_3",
+    "$group_4",
+    "$window_id",
+    "$session_id",
+];
+
+/// An event's values of [`GIVEN_COLUMNS`], when the importer knows them exactly.
+pub type GivenValues<'a> = Option<[&'a str; GIVEN_COLUMNS.len()]>;
 
 /// One event row's values.
 pub struct EventRow<'a> {
@@ -90,6 +137,8 @@ pub struct EventRow<'a> {
     pub groups: &'a EventGroups,
     pub inserted_secs: u32,
     pub offset: u64,
+    /// `None`: the engine computes the materialised columns of this row.
+    pub given: GivenValues<'a>,
 }
 
 impl EventBatchBuilder {
@@ -114,6 +163,8 @@ impl EventBatchBuilder {
             person_mode: Int8Builder::with_capacity(capacity),
             inserted_timestamp: UInt32Builder::with_capacity(capacity),
             offset: UInt64Builder::with_capacity(capacity),
+            given: std::array::from_fn(|_| StringBuilder::with_capacity(capacity, capacity * 8)),
+            given_exact: UInt8Builder::with_capacity(capacity),
         }
     }
 
@@ -146,11 +197,26 @@ impl EventBatchBuilder {
         self.person_mode.append_value(0);
         self.inserted_timestamp.append_value(row.inserted_secs);
         self.offset.append_value(row.offset);
+        match &row.given {
+            Some(values) => {
+                for (builder, value) in self.given.iter_mut().zip(values) {
+                    builder.append_value(value);
+                }
+                self.given_exact.append_value(1);
+            }
+            None => {
+                for builder in &mut self.given {
+                    builder.append_value("");
+                }
+                self.given_exact.append_value(0);
+            }
+        }
         self.len += 1;
         Ok(())
     }
 
-    /// The accumulated rows as a batch; the builder is empty afterwards.
+    /// The accumulated rows as a batch for the staging table: the columns of `events`, then
+    /// [`GIVEN_COLUMNS`] and `hog_given_exact`. The builder is empty afterwards.
     pub fn finish(&mut self) -> Result<RecordBatch> {
         self.len = 0;
         let mut fields = vec![
@@ -193,6 +259,12 @@ impl EventBatchBuilder {
         columns.push(Arc::new(self.inserted_timestamp.finish()));
         fields.push(Field::new("_offset", DataType::UInt64, false));
         columns.push(Arc::new(self.offset.finish()));
+        for (name, builder) in GIVEN_COLUMNS.iter().zip(&mut self.given) {
+            fields.push(text_field(name));
+            columns.push(Arc::new(builder.finish()));
+        }
+        fields.push(Field::new("hog_given_exact", DataType::UInt8, false));
+        columns.push(Arc::new(self.given_exact.finish()));
         batch(fields, columns)
     }
 }

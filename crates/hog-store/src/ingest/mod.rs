@@ -12,6 +12,7 @@ pub mod capture;
 pub mod groups;
 pub mod persons;
 pub mod raw;
+pub mod staging;
 
 use crate::error::StoreError;
 use crate::params::{Param, Params};
@@ -106,11 +107,17 @@ pub fn import_jsonl(
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
+    let staging = staging::EventStaging::create(store)?;
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Insert>(1);
+        let staging = &staging;
         let writer = scope.spawn(move || -> Result<(), StoreError> {
             for (table, batch) in receiver {
-                store.insert(table, batch)?;
+                if table == "events" {
+                    staging.insert(batch)?;
+                } else {
+                    store.insert(table, batch)?;
+                }
             }
             Ok(())
         });
@@ -196,6 +203,14 @@ fn import_with(
             }
         };
         fill_group_columns(&event, &mut model.groups, &mut event_groups);
+        let mut given = [""; batch::GIVEN_COLUMNS.len()];
+        let mut exact = true;
+        for (value, column) in given.iter_mut().zip(batch::GIVEN_COLUMNS) {
+            match staging::known_value(&event.properties, column) {
+                Some(known) => *value = known,
+                None => exact = false,
+            }
+        }
         let uuid = event
             .uuid
             .unwrap_or_else(|| derived_uuid(team_id, line_no, text, event.timestamp));
@@ -215,6 +230,7 @@ fn import_with(
             groups: &event_groups,
             inserted_secs: import_secs,
             offset: line_no,
+            given: exact.then_some(given),
         })?;
         summary.events += 1;
         if events.len() >= batch_size {

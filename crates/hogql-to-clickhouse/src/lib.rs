@@ -36,6 +36,9 @@ pub use resolve::resolve;
 /// deeply nested (but allowed) queries never overflow the caller's thread stack.
 pub(crate) const STACK_RED_ZONE: usize = 512 * 1024;
 pub(crate) const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+/// Expression recursion checks for stack room every this many levels (a few frames are far
+/// smaller than the red zone).
+pub(crate) const STACK_CHECK_EVERY: usize = 8;
 
 /// Parses, resolves and prints one HogQL SELECT (or set operation) for `ctx`'s team.
 pub fn translate_select(text: &str, ctx: &Context) -> Result<ClickHouseQuery, Vec<TranslateError>> {

@@ -338,3 +338,21 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let calls = format!("select {}1{}", "abs(".repeat(300), ")".repeat(300));
     assert!(translate_select(&calls, &ctx()).is_ok());
 }
+
+#[test]
+fn deep_nesting_fits_a_small_thread_stack() {
+    // Stack room is checked every few levels, not at every one: 390 levels of operators
+    // and 300 of calls still translate on a 512 KiB thread.
+    let worker = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let ops = format!("select {}1", "1 + ".repeat(390));
+            let calls = format!("select {}1{}", "abs(".repeat(300), ")".repeat(300));
+            (
+                translate_select(&ops, &ctx()).is_ok(),
+                translate_select(&calls, &ctx()).is_ok(),
+            )
+        })
+        .expect("thread starts");
+    assert_eq!(worker.join().expect("no stack overflow"), (true, true));
+}

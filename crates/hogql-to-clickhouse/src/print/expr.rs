@@ -13,9 +13,6 @@ use hogql_parser::ast::{FrameMethod, FrameType};
 use std::fmt::Write;
 use std::ops::Range;
 
-/// The printer checks for stack room every this many nested expressions.
-const STACK_CHECK_EVERY: usize = 8;
-
 /// Where an expression is printed.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ExprCtx {
@@ -83,7 +80,7 @@ impl Printer<'_> {
         // Checking the stack costs a little, so it is done every few levels only: the red
         // zone is far larger than a few printer frames.
         self.depth += 1;
-        let result = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
+        let result = if self.depth.is_multiple_of(crate::STACK_CHECK_EVERY) {
             stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
                 self.expr_inner(e, ctx)
             })

@@ -36,10 +36,15 @@ impl<'a> Resolver<'a> {
     ) -> Result<(Expr, Option<String>)> {
         self.enter(e.span)?;
         // Grows the stack when little is left: deep (but allowed) nesting must not overflow a
-        // caller's small thread stack.
-        let result = stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+        // caller's small thread stack. Checked every few levels only: the red zone is far
+        // larger than a few frames, and the check is a measurable part of resolving.
+        let result = if self.depth.is_multiple_of(crate::STACK_CHECK_EVERY) {
+            stacker::maybe_grow(crate::STACK_RED_ZONE, crate::STACK_SEGMENT, || {
+                self.expr_with_name_inner(e, scope)
+            })
+        } else {
             self.expr_with_name_inner(e, scope)
-        });
+        };
         self.depth -= 1;
         match result {
             Err(err) if self.recoverable(&err) => {

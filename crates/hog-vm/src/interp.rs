@@ -1033,6 +1033,19 @@ impl<'a> Machine<'a> {
                     }
                 }
                 Op::SetLocal(i) => {
+                    // An integer into a local holding an integer: payloads copied in place
+                    // (no 16-byte move of a value written an instruction ago).
+                    let idx = base + i as usize;
+                    if idx + 1 < self.stack.len()
+                        && let Some(&Value::Int(n)) = self.stack.last()
+                        && let Value::Int(slot) = &mut self.stack[idx]
+                    {
+                        *slot = n;
+                        if let Some(top) = self.stack.pop() {
+                            std::mem::forget(top); // the integer just copied
+                        }
+                        continue;
+                    }
                     let v = tri!(self.pop());
                     let slot = tri!(
                         self.stack

@@ -346,17 +346,23 @@ impl FxHasher {
 impl Hasher for FxHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
+        // Fixed-size pieces only (a variable-length copy of the tail was a `memcpy` call per
+        // hashed key).
+        let mut b = bytes;
+        while let Some((head, rest)) = b.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*head));
+            b = rest;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
+        if let Some((head, rest)) = b.split_first_chunk::<4>() {
+            self.add(u32::from_le_bytes(*head) as u64);
+            b = rest;
+        }
+        if let Some((head, rest)) = b.split_first_chunk::<2>() {
+            self.add(u16::from_le_bytes(*head) as u64);
+            b = rest;
+        }
+        if let Some(&last) = b.first() {
+            self.add(last as u64);
         }
     }
     #[inline]

@@ -261,3 +261,47 @@ fn posthog_compiled_geoip_template_passes_its_expected_results() {
         "{stdout}"
     );
 }
+
+#[test]
+fn unexpected_errors_are_shown_in_the_source_with_the_call_stack() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "parse.hog",
+        "fun payload(e) {\n    return jsonParse(e.properties.raw)\n}\nlet e := event\ne.properties.parsed := payload(e)\nreturn e\n",
+    );
+    write(
+        dir.path(),
+        "parse.test.json",
+        r#"{"cases": [
+            {"name": "valid JSON", "globals": {"event": {"properties": {"raw": "[1]"}}},
+             "result": {"properties": {"raw": "[1]", "parsed": [1]}}},
+            {"name": "broken JSON", "globals": {"event": {"properties": {"raw": "{x"}}},
+             "result": {"properties": {"raw": "{x"}}},
+            {"name": "broken JSON, error expected", "globals": {"event": {"properties": {"raw": "{x"}}},
+             "error": "Invalid JSON"}
+        ]}"#,
+    );
+    let (code, stdout, _) = hog_test(&[dir.path()], &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("2 passed, 1 failed"),
+        "{stdout}"
+    );
+    let script = dir.path().join("parse.hog").display().to_string();
+    assert!(
+        stdout.contains(&format!("{script}:2:12: Invalid JSON")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("return jsonParse(e.properties.raw)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "at {script}:2:12 in payload\n          called from {script}:5:24"
+        )),
+        "{stdout}"
+    );
+}

@@ -135,3 +135,229 @@ fn disassembles() {
     );
     assert!(stdout.contains("CALL_GLOBAL print 1"), "{stdout}");
 }
+
+// ------------------------------------------------------------------------------------------------
+// Hog source: `hog run FILE.hog`
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn runs_hog_source_with_globals() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        &dir,
+        "double.hog",
+        "let n := event.properties.n\nprint(n * 2)\nprint(f'{event.event} done')\n",
+    );
+    let globals = write(
+        &dir,
+        "g.json",
+        r#"{"event": {"event": "pay", "properties": {"n": 21}}}"#,
+    );
+    let out = hog(&["run", &script, "--globals", &globals]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "42\npay done\n");
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn files_without_a_known_extension_are_told_apart_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(&dir, "script", "print('from source')\n");
+    let out = hog(&["run", &source]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "from source\n");
+    let bytecode = write(
+        &dir,
+        "program",
+        r#"["_H", 1, 32, "from bytecode", 2, "print", 1, 35]"#,
+    );
+    let out = hog(&["run", &bytecode]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "from bytecode\n");
+}
+
+#[test]
+fn compile_errors_exit_1_with_the_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(&dir, "bad.hog", "let total := 0\ntotl := total + 1\n");
+    let out = hog(&["run", &script]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("bad.hog:2:1"), "{stderr}");
+    assert!(stderr.contains("Can not assign to globals"), "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    let syntax = write(&dir, "syntax.hog", "print(1)\nlet x := (1 +\n");
+    let out = hog(&["run", &syntax]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("syntax.hog:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing runs when the source does not compile"
+    );
+}
+
+#[test]
+fn missing_source_is_a_usage_error() {
+    let out = hog(&["run", "/nonexistent/script.hog"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot read"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+const CALLS: &str = r#"fun total(items) {
+    let sum := 0
+    for (let item in items) {
+        sum := sum + jsonParse(item).price
+    }
+    return sum
+}
+print('start')
+let ok := total(['{"price": 1}'])
+print(ok)
+let broken := total(['{"price": 2}', '{oops'])
+print('never')
+"#;
+
+#[test]
+fn runtime_errors_name_the_line_the_source_and_the_call_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(&dir, "calls.hog", CALLS);
+    let out = hog(&["run", &script]);
+    assert_eq!(out.status.code(), Some(1));
+    // What ran before the error is printed.
+    assert_eq!(text(&out.stdout), "start\n1\n");
+    let stderr = text(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!("{script}:4:22: Invalid JSON")),
+        "the error is at `jsonParse(item)` on line 4: {stderr}"
+    );
+    // The source is underlined, the call on line 11 too.
+    assert!(
+        stderr.contains("sum := sum + jsonParse(item).price"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(r#"let broken := total(['{"price": 2}', '{oops'])"#),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "  at {script}:4:22 in total\n  called from {script}:11:15\n"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_uncaught_throw_is_shown_where_it_was_thrown() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        &dir,
+        "throw.hog",
+        "fun check(email) {\n    if (not email like '%@%') {\n        throw Error(f'not an email: {email}')\n    }\n    return email\n}\nprint(check('a@b.c'))\nprint(check('nope'))\n",
+    );
+    let out = hog(&["run", &script]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "a@b.c\n");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("{script}:3:9: Error('not an email: nope')\n")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("called from {script}:8:7")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn limit_errors_are_positioned_and_use_the_profile_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let endless = write(
+        &dir,
+        "endless.hog",
+        "let i := 0\nwhile (true) {\n    i := i + 1\n}\n",
+    );
+    let out = hog(&["run", &endless, "--max-steps", "500"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Step limit of 500 instructions exceeded"),
+        "{stderr}"
+    );
+    assert!(stderr.starts_with(&format!("{endless}:")), "{stderr}");
+
+    let recursion = write(
+        &dir,
+        "deep.hog",
+        "fun down(n) {\n    return down(n + 1)\n}\ndown(0)\n",
+    );
+    let out = hog(&["run", &recursion, "--profile", "transformation"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "{recursion}:2:12: Call stack exceeded maximum length of 1000\n"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("called from {recursion}:4:1")),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() < 60, "the stack is folded: {stderr}");
+}
+
+#[test]
+fn destination_profile_keeps_25_log_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        &dir,
+        "chatty.hog",
+        "for (let i := 1; i <= 30; i := i + 1) {\n    print(i)\n}\n",
+    );
+    let out = hog(&["run", &script, "--profile", "destination"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 25, "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("25"));
+    assert!(
+        text(&out.stderr).contains("5 log lines dropped (destinations keep the first 25)"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without the profile every line is printed.
+    let out = hog(&["run", &script]);
+    assert_eq!(text(&out.stdout).lines().count(), 30);
+}
+
+#[test]
+fn compiled_bytecode_finds_its_source_through_the_source_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(&dir, "calls.hog", CALLS);
+    let hoge = dir.path().join("calls.hoge");
+    let out = hog(&["compile", &script, "-o", hoge.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = hog(&["run", hoge.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("calls.hog:4:22: "), "{stderr}");
+    assert!(stderr.contains("in total"), "{stderr}");
+
+    // Without the map, only the message.
+    std::fs::remove_file(dir.path().join("calls.hoge.map")).unwrap();
+    let out = hog(&["run", hoge.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains("calls.hog:"), "{stderr}");
+}

@@ -1,9 +1,11 @@
 //! The compiler proper: statements, blocks, functions and the scope bookkeeping around them.
 //! Expressions are in `expr.rs`, SQL/HogQLX AST mode in `sql_ast.rs`.
 //!
-//! Each construct compiles to its own [`Code`] and is spliced into its parent, exactly in the
-//! order PostHog's reference compiler visits the tree: the order matters beyond the jump offsets,
-//! because upvalue indexes are handed out in order of first use.
+//! Every construct emits into one shared [`Code`], in the order PostHog's reference compiler
+//! visits the tree: the order matters beyond the element order, because upvalue indexes are
+//! handed out in order of first use. The few constructs PostHog compiles out of output order
+//! (a `for` loop's step, `multiIf`, `f(params)(args)`) are compiled [`detached`](Compiler::detached)
+//! and spliced in where they belong.
 
 use crate::CompileOptions;
 use crate::code::Code;
@@ -26,15 +28,19 @@ pub(crate) struct Compiler<'o> {
     pub mode: Mode,
     pub diags: Vec<Diagnostic>,
     pub options: &'o CompileOptions,
+    /// The whole bytecode array so far; every construct emits into it.
+    pub code: Code,
 }
 
 impl<'o> Compiler<'o> {
-    pub fn new(options: &'o CompileOptions) -> Self {
+    /// A compiler whose code starts with `prefix` (the bytecode header).
+    pub fn new(options: &'o CompileOptions, prefix: Code) -> Self {
         Compiler {
             fns: vec![FnState::default()],
             mode: Mode::Hog,
             diags: Vec::new(),
             options,
+            code: prefix,
         }
     }
 
@@ -52,6 +58,14 @@ impl<'o> Compiler<'o> {
         &mut self.fns[last]
     }
 
+    /// Compiles with `f` now but returns the code instead of leaving it in place, for constructs
+    /// PostHog compiles before the code that precedes them in the output.
+    pub fn detached(&mut self, f: impl FnOnce(&mut Self)) -> Code {
+        let start = self.code.len();
+        f(self);
+        self.code.split_off(start)
+    }
+
     // --------------------------------------------------------------------------------------------
     // Scopes and names
     // --------------------------------------------------------------------------------------------
@@ -62,11 +76,11 @@ impl<'o> Compiler<'o> {
 
     /// Leaves a scope: one `POP` (or `CLOSE_UPVALUE` for captured variables) per local declared
     /// in it, innermost first.
-    pub fn end_scope(&mut self, span: Span) -> Code {
-        let f = self.cur();
+    pub fn end_scope(&mut self, span: Span) {
+        let last = self.fns.len() - 1;
+        let f = &mut self.fns[last];
         f.scope_depth = f.scope_depth.saturating_sub(1);
         let depth = f.scope_depth;
-        let mut code = Code::new();
         while let Some(l) = f.locals.last() {
             if l.depth <= depth {
                 break;
@@ -76,10 +90,9 @@ impl<'o> Compiler<'o> {
             } else {
                 Opcode::Pop
             };
-            code.op(op, span);
-            f.locals.pop();
+            self.code.op(op, span);
+            f.pop_local();
         }
-        code
     }
 
     /// Declares a local in the current scope; a second declaration of the same name in the same
@@ -114,16 +127,20 @@ impl<'o> Compiler<'o> {
         self.resolve_upvalue_at(self.fns.len() - 1, name)
     }
 
-    /// `GET_LOCAL i` / `GET_UPVALUE i` for a variable in scope, or `None` for a global.
-    pub fn load_variable(&mut self, name: &str, span: Span) -> Option<Code> {
-        let mut code = Code::new();
+    /// Emits `GET_LOCAL i` / `GET_UPVALUE i` for a variable in scope; `false` (nothing emitted)
+    /// for a global.
+    pub fn load_variable(&mut self, name: &str, span: Span) -> bool {
         if let Some(i) = self.cur().resolve_local(name) {
-            code.op_n(Opcode::GetLocal, i as i64, span);
-            return Some(code);
+            self.code.op_n(Opcode::GetLocal, i as i64, span);
+            return true;
         }
-        let up = self.resolve_upvalue(name)?;
-        code.op_n(Opcode::GetUpvalue, up as i64, span);
-        Some(code)
+        match self.resolve_upvalue(name) {
+            Some(up) => {
+                self.code.op_n(Opcode::GetUpvalue, up as i64, span);
+                true
+            }
+            None => false,
+        }
     }
 
     // --------------------------------------------------------------------------------------------
@@ -132,40 +149,35 @@ impl<'o> Compiler<'o> {
 
     /// The top-level statements, as a block at depth 1 (their `let`s are locals of the root
     /// frame). In REPL mode the top-level locals stay on the stack for the next input.
-    pub fn program(&mut self, decls: &[Stmt], span: Span) -> Code {
+    pub fn program(&mut self, decls: &[Stmt], span: Span) {
         self.start_scope();
-        let mut code = Code::new();
         for s in decls {
-            code.append(self.stmt(s));
+            self.stmt(s);
         }
         if self.options.repl {
             let f = self.cur();
             f.scope_depth = f.scope_depth.saturating_sub(1);
         } else {
-            code.append(self.end_scope(span));
+            self.end_scope(span);
         }
-        code
     }
 
     /// A block; with `implicit_return` a `return null` is added as its last statement unless it
     /// already ends with `return` (function bodies).
-    pub fn block(&mut self, block: &Block, implicit_return: bool) -> Code {
+    pub fn block(&mut self, block: &Block, implicit_return: bool) {
         self.start_scope();
-        let mut code = Code::new();
         for s in &block.declarations {
-            code.append(self.stmt(s));
+            self.stmt(s);
         }
         if implicit_return && !ends_with_return(&block.declarations) {
             let at = Span::new(block.span.end.saturating_sub(1), block.span.end);
-            code.op(Opcode::Null, at).op(Opcode::Return, at);
+            self.code.op(Opcode::Null, at).op(Opcode::Return, at);
         }
-        code.append(self.end_scope(block.span));
-        code
+        self.end_scope(block.span);
     }
 
-    pub fn stmt(&mut self, s: &Stmt) -> Code {
+    pub fn stmt(&mut self, s: &Stmt) {
         let span = s.span;
-        let mut code = Code::new();
         match &s.kind {
             StmtKind::VarDecl { name, expr } => {
                 // Declared before its initialiser is compiled, so a lambda can call itself
@@ -174,17 +186,15 @@ impl<'o> Compiler<'o> {
                 match expr {
                     Some(e) => {
                         self.cur().pending += 1;
-                        code.append(self.expr(e));
+                        self.expr(e);
                         self.cur().pending -= 1;
                     }
                     None => {
-                        code.op(Opcode::Null, span);
+                        self.code.op(Opcode::Null, span);
                     }
                 };
             }
-            StmtKind::Assign { left, right } => {
-                code.append(self.assign(left, right, span));
-            }
+            StmtKind::Assign { left, right } => self.assign(left, right, span),
             StmtKind::Expr(None) => {}
             StmtKind::Expr(Some(e)) => {
                 if let ExprKind::CompareOperation(c) = &e.kind
@@ -197,106 +207,88 @@ impl<'o> Compiler<'o> {
                         "You must use ':=' for assignment instead of '='.",
                     );
                 }
-                code.append(self.expr(e));
-                code.op(Opcode::Pop, span);
+                self.expr(e);
+                self.code.op(Opcode::Pop, span);
             }
             StmtKind::Return(e) => {
                 match e {
-                    Some(e) => {
-                        code.append(self.expr(e));
-                    }
+                    Some(e) => self.expr(e),
                     None => {
-                        code.op(Opcode::Null, span);
+                        self.code.op(Opcode::Null, span);
                     }
                 };
-                code.op(Opcode::Return, span);
+                self.code.op(Opcode::Return, span);
             }
             StmtKind::Throw(e) => {
-                code.append(self.expr(e));
-                code.op(Opcode::Throw, span);
+                self.expr(e);
+                self.code.op(Opcode::Throw, span);
             }
             StmtKind::If { cond, then, else_ } => {
-                let c = self.expr(cond);
-                let t = self.stmt(then);
-                let e = else_.as_ref().map(|e| self.stmt(e));
-                code.append(c);
-                let extra = if e.is_some() { 2 } else { 0 };
-                code.op_n(Opcode::JumpIfFalse, t.ilen() + extra, span);
-                code.append(t);
-                if let Some(e) = e {
-                    code.op_n(Opcode::Jump, e.ilen(), span);
-                    code.append(e);
+                self.expr(cond);
+                let skip_then = self.code.jump_forward(Opcode::JumpIfFalse, span);
+                self.stmt(then);
+                match else_ {
+                    Some(e) => {
+                        let skip_else = self.code.jump_forward(Opcode::Jump, span);
+                        self.code.land(skip_then);
+                        self.stmt(e);
+                        self.code.land(skip_else);
+                    }
+                    None => self.code.land(skip_then),
                 }
             }
             StmtKind::While { cond, body } => {
-                let c = self.expr(cond);
-                let b = self.stmt(body);
-                code.append(c);
-                code.op_n(Opcode::JumpIfFalse, b.ilen() + 2, span);
-                code.append(b);
-                let back = -code.ilen() - 2;
-                code.op_n(Opcode::Jump, back, span);
+                let start = self.code.len();
+                self.expr(cond);
+                let exit = self.code.jump_forward(Opcode::JumpIfFalse, span);
+                self.stmt(body);
+                self.code.jump_back(Opcode::Jump, start, span);
+                self.code.land(exit);
             }
             StmtKind::For {
                 init,
                 cond,
                 step,
                 body,
-            } => {
-                code.append(self.for_loop(
-                    init.as_deref(),
-                    cond.as_ref(),
-                    step.as_deref(),
-                    body,
-                    span,
-                ));
-            }
+            } => self.for_loop(init.as_deref(), cond.as_ref(), step.as_deref(), body, span),
             StmtKind::ForIn {
                 key_var,
                 value_var,
                 expr,
                 body,
-            } => {
-                code.append(self.for_in(key_var.as_deref(), value_var, expr, body, span));
-            }
+            } => self.for_in(key_var.as_deref(), value_var, expr, body, span),
             StmtKind::Function { name, params, body } => {
                 self.declare_local(name, span);
-                code.append(self.function(name, params, FnBody::Block(body), span));
+                self.function(name, params, FnBody::Block(body), span);
             }
-            StmtKind::Block(b) => {
-                code.append(self.block(b, false));
-            }
+            StmtKind::Block(b) => self.block(b, false),
             StmtKind::TryCatch {
                 try_block,
                 catches,
                 finally,
-            } => {
-                code.append(self.try_catch(try_block, catches, finally.as_ref(), span));
-            }
+            } => self.try_catch(try_block, catches, finally.as_ref(), span),
             _ => self.error(
                 DiagnosticKind::UnsupportedSyntax,
                 span,
                 "This statement is not supported by the Hog compiler",
             ),
         }
-        code
     }
 
     /// `target := value` (hog-bytecode.md §11.2).
-    fn assign(&mut self, left: &Expr, right: &Expr, span: Span) -> Code {
-        let mut code = Code::new();
+    fn assign(&mut self, left: &Expr, right: &Expr, span: Span) {
         match &left.kind {
             ExprKind::TupleAccess(t) => {
-                code.append(self.expr(&t.tuple));
-                code.op_n(Opcode::Integer, t.index, left.span);
-                code.append(self.expr_above(right, 2));
-                code.op(Opcode::SetProperty, span);
+                self.expr(&t.tuple);
+                self.code.op_n(Opcode::Integer, t.index, left.span);
+                self.expr_above(right, 2);
+                self.code.op(Opcode::SetProperty, span);
             }
             ExprKind::ArrayAccess(a) => {
-                code.append(self.expr(&a.array));
-                code.append(self.expr_above(&a.property, 1));
-                code.append(self.expr_above(right, 2));
-                code.op(Opcode::SetProperty, span);
+                self.expr(&a.array);
+                self.expr_above(&a.property, 1);
+                self.expr_above(right, 2);
+                self.code.op(Opcode::SetProperty, span);
             }
             ExprKind::Field(f) if !f.chain.is_empty() => {
                 let Some(name) = f.chain[0].as_name() else {
@@ -305,7 +297,7 @@ impl<'o> Compiler<'o> {
                         left.span,
                         "Can not assign to this type of expression",
                     );
-                    return code;
+                    return;
                 };
                 let (get, set) = if let Some(i) = self.cur().resolve_local(name) {
                     ((Opcode::GetLocal, i), (Opcode::SetLocal, i))
@@ -321,22 +313,22 @@ impl<'o> Compiler<'o> {
                     )
                     .with_hint(format!("declare it first: `let {name} := …`"));
                     self.diags.push(d);
-                    return code;
+                    return;
                 };
                 if f.chain.len() == 1 {
-                    code.append(self.expr(right));
-                    code.op_n(set.0, set.1 as i64, span);
-                    return code;
+                    self.expr(right);
+                    self.code.op_n(set.0, set.1 as i64, span);
+                    return;
                 }
-                code.op_n(get.0, get.1 as i64, left.span);
+                self.code.op_n(get.0, get.1 as i64, left.span);
                 let last = f.chain.len() - 1;
                 for part in &f.chain[1..last] {
-                    self.chain_key(&mut code, part, left.span);
-                    code.op(Opcode::GetProperty, left.span);
+                    self.chain_key(part, left.span);
+                    self.code.op(Opcode::GetProperty, left.span);
                 }
-                self.chain_key(&mut code, &f.chain[last], left.span);
-                code.append(self.expr_above(right, 2));
-                code.op(Opcode::SetProperty, span);
+                self.chain_key(&f.chain[last], left.span);
+                self.expr_above(right, 2);
+                self.code.op(Opcode::SetProperty, span);
             }
             _ => self.error(
                 DiagnosticKind::InvalidAssignTarget,
@@ -344,14 +336,13 @@ impl<'o> Compiler<'o> {
                 "Can not assign to this type of expression",
             ),
         }
-        code
     }
 
     /// `STRING k` or `INTEGER k` for one element of a property chain.
-    pub fn chain_key(&mut self, code: &mut Code, part: &hogql_parser::ast::ChainPart, span: Span) {
+    pub fn chain_key(&mut self, part: &hogql_parser::ast::ChainPart, span: Span) {
         match part {
-            hogql_parser::ast::ChainPart::Name(n) => code.string(n.clone(), span),
-            hogql_parser::ast::ChainPart::Index(i) => code.op_n(Opcode::Integer, *i, span),
+            hogql_parser::ast::ChainPart::Name(n) => self.code.string(n.as_str(), span),
+            hogql_parser::ast::ChainPart::Index(i) => self.code.op_n(Opcode::Integer, *i, span),
         };
     }
 
@@ -362,36 +353,36 @@ impl<'o> Compiler<'o> {
         step: Option<&Stmt>,
         body: &Stmt,
         span: Span,
-    ) -> Code {
+    ) {
         if init.is_some() {
             self.start_scope();
         }
-        let i = init.map(|s| self.stmt(s)).unwrap_or_default();
-        // PostHog emits nothing for a missing condition, leaving JUMP_IF_FALSE to pop whatever
-        // is on the stack; we push `true` so `for (;;)` loops as written.
-        let c = match cond {
-            Some(c) => self.expr(c),
-            None => {
-                let mut c = Code::new();
-                c.op(Opcode::True, span);
-                c
-            }
-        };
-        let s = step.map(|s| self.stmt(s)).unwrap_or_default();
-        let b = self.stmt(body);
-        let mut code = Code::new();
-        let (il, cl, sl, bl) = (i.ilen(), c.ilen(), s.ilen(), b.ilen());
-        let _ = il;
-        code.append(i);
-        code.append(c);
-        code.op_n(Opcode::JumpIfFalse, bl + sl + 2, span);
-        code.append(b);
-        code.append(s);
-        code.op_n(Opcode::Jump, -sl - bl - 2 - cl - 2, span);
-        if init.is_some() {
-            code.append(self.end_scope(span));
+        if let Some(i) = init {
+            self.stmt(i);
         }
-        code
+        let start = self.code.len();
+        match cond {
+            Some(c) => self.expr(c),
+            // PostHog emits nothing for a missing condition, leaving JUMP_IF_FALSE to pop
+            // whatever is on the stack; we push `true` so `for (;;)` loops as written.
+            None => {
+                self.code.op(Opcode::True, span);
+            }
+        }
+        // PostHog compiles the step before the body (upvalue indexes follow compile order) and
+        // emits it after.
+        let step_code = match step {
+            Some(s) => self.detached(|c| c.stmt(s)),
+            None => Code::new(),
+        };
+        let exit = self.code.jump_forward(Opcode::JumpIfFalse, span);
+        self.stmt(body);
+        self.code.append(step_code);
+        self.code.jump_back(Opcode::Jump, start, span);
+        self.code.land(exit);
+        if init.is_some() {
+            self.end_scope(span);
+        }
     }
 
     /// `for (let [k,] v in expr) body` (hog-bytecode.md §11.3).
@@ -402,64 +393,64 @@ impl<'o> Compiler<'o> {
         expr: &Expr,
         body: &Stmt,
         span: Span,
-    ) -> Code {
-        let mut code = Code::new();
+    ) {
         self.start_scope();
         let expr_local = self.declare_local("__H_expr_H__", span) as i64;
         self.cur().pending += 1;
-        code.append(self.expr(expr));
+        self.expr(expr);
         self.cur().pending -= 1;
         let keys_local = key_var.map(|_| {
             let l = self.declare_local("__H_keys_H__", span) as i64;
-            code.op_n(Opcode::GetLocal, expr_local, span)
+            self.code
+                .op_n(Opcode::GetLocal, expr_local, span)
                 .call_global("keys", 1, span);
             l
         });
         let values_local = self.declare_local("__H_values_H__", span) as i64;
-        code.op_n(Opcode::GetLocal, expr_local, span)
+        self.code
+            .op_n(Opcode::GetLocal, expr_local, span)
             .call_global("values", 1, span);
         let index_local = self.declare_local("__H_index_H__", span) as i64;
-        code.op_n(Opcode::Integer, 1, span);
+        self.code.op_n(Opcode::Integer, 1, span);
         let limit_local = self.declare_local("__H_limit_H__", span) as i64;
-        code.op_n(Opcode::GetLocal, values_local, span)
+        self.code
+            .op_n(Opcode::GetLocal, values_local, span)
             .call_global("length", 1, span);
         let key_local = key_var.map(|k| {
             let l = self.declare_local(k, span) as i64;
-            code.op(Opcode::Null, span);
+            self.code.op(Opcode::Null, span);
             l
         });
         let value_local = self.declare_local(value_var, span) as i64;
-        code.op(Opcode::Null, span);
+        self.code.op(Opcode::Null, span);
 
-        let mut cond = Code::new();
-        cond.op_n(Opcode::GetLocal, limit_local, span)
+        let start = self.code.len();
+        self.code
+            .op_n(Opcode::GetLocal, limit_local, span)
             .op_n(Opcode::GetLocal, index_local, span)
             .op(Opcode::LtEq, span);
-        let mut b = Code::new();
+        let exit = self.code.jump_forward(Opcode::JumpIfFalse, span);
         if let (Some(keys), Some(key)) = (keys_local, key_local) {
-            b.op_n(Opcode::GetLocal, keys, span)
+            self.code
+                .op_n(Opcode::GetLocal, keys, span)
                 .op_n(Opcode::GetLocal, index_local, span)
                 .op(Opcode::GetProperty, span)
                 .op_n(Opcode::SetLocal, key, span);
         }
-        b.op_n(Opcode::GetLocal, values_local, span)
+        self.code
+            .op_n(Opcode::GetLocal, values_local, span)
             .op_n(Opcode::GetLocal, index_local, span)
             .op(Opcode::GetProperty, span)
             .op_n(Opcode::SetLocal, value_local, span);
-        b.append(self.stmt(body));
-        let mut inc = Code::new();
-        inc.op_n(Opcode::GetLocal, index_local, span)
+        self.stmt(body);
+        self.code
+            .op_n(Opcode::GetLocal, index_local, span)
             .op_n(Opcode::Integer, 1, span)
             .op(Opcode::Plus, span)
             .op_n(Opcode::SetLocal, index_local, span);
-        let (cl, bl, il) = (cond.ilen(), b.ilen(), inc.ilen());
-        code.append(cond);
-        code.op_n(Opcode::JumpIfFalse, bl + il + 2, span);
-        code.append(b);
-        code.append(inc);
-        code.op_n(Opcode::Jump, -il - bl - 2 - cl - 2, span);
-        code.append(self.end_scope(span));
-        code
+        self.code.jump_back(Opcode::Jump, start, span);
+        self.code.land(exit);
+        self.end_scope(span);
     }
 
     /// `try … catch …` (hog-bytecode.md §11.8).
@@ -469,15 +460,14 @@ impl<'o> Compiler<'o> {
         catches: &[CatchClause],
         finally: Option<&Block>,
         span: Span,
-    ) -> Code {
-        let mut code = Code::new();
+    ) {
         if let Some(f) = finally {
             self.error(
                 DiagnosticKind::FinallyUnsupported,
                 f.span,
                 "finally blocks are not yet supported",
             );
-            return code;
+            return;
         }
         if catches.is_empty() {
             self.error(
@@ -485,18 +475,20 @@ impl<'o> Compiler<'o> {
                 span,
                 "try statement must have at least one catch block",
             );
-            return code;
+            return;
         }
-        let t = self.block(try_block, false);
-        code.op_n(Opcode::Try, t.ilen() + 4, span);
-        code.append(t);
-        code.op(Opcode::PopTry, span);
+        // TRY's operand is the try block's length + 4 (PostHog's encoding).
+        let try_at = self.code.jump_forward(Opcode::Try, span);
+        self.block(try_block, false);
+        let try_len = self.code.len() as i64 - try_at as i64 - 1;
+        self.code.patch(try_at, try_len + 4);
+        self.code.op(Opcode::PopTry, span);
+        let skip_catches = self.code.jump_forward(Opcode::Jump, span);
 
-        let mut catches_code = Code::new();
         let mut end_jumps = Vec::new();
         self.start_scope();
         let e_local = self.declare_local("e", span) as i64;
-        catches_code
+        self.code
             .op_n(Opcode::GetLocal, e_local, span)
             .string("type", span)
             .op(Opcode::GetProperty, span);
@@ -506,79 +498,65 @@ impl<'o> Compiler<'o> {
             let ty = clause.error_type.as_deref().unwrap_or("Error");
             let cspan = clause.span;
             self.start_scope();
-            let mut compare = Code::new();
-            if ty != "Error" {
-                compare
+            let typed = ty != "Error";
+            let skip_clause = typed.then(|| {
+                self.code
                     .string(ty, cspan)
                     .op_n(Opcode::GetLocal, type_local, cspan)
                     .op(Opcode::Eq, cspan);
-            }
-            let mut body = Code::new();
+                self.code.jump_forward(Opcode::JumpIfFalse, cspan)
+            });
             if var != "e" {
                 self.declare_local(var, cspan);
-                body.op_n(Opcode::GetLocal, e_local, cspan);
+                self.code.op_n(Opcode::GetLocal, e_local, cspan);
             }
-            body.append(self.block(&clause.body, false));
-            body.append(self.end_scope(cspan));
-            if ty == "Error" {
-                catches_code.append(body);
-            } else {
-                catches_code.append(compare);
-                // Skip this clause's code and its end jump. (PostHog subtracts the clause's
-                // scope POPs here, which lands one element short when the clause binds a
-                // variable other than `e`; identical output whenever it binds `e`.)
-                catches_code.op_n(Opcode::JumpIfFalse, body.ilen() + 2, cspan);
-                catches_code.append(body);
+            self.block(&clause.body, false);
+            self.end_scope(cspan);
+            end_jumps.push(self.code.jump_forward(Opcode::Jump, cspan));
+            // Skip this clause's code and its end jump. (PostHog subtracts the clause's scope
+            // POPs here, which lands one element short when the clause binds a variable other
+            // than `e`; identical output whenever it binds `e`.)
+            if let Some(at) = skip_clause {
+                self.code.land(at);
             }
-            catches_code.op(Opcode::Jump, cspan);
-            end_jumps.push(catches_code.len());
-            catches_code.int(0);
         }
-        catches_code.op(Opcode::Pop, span).op(Opcode::Throw, span);
-        let end = self.end_scope(span);
-        let target = catches_code.len() as i64;
-        for pos in end_jumps {
-            catches_code.elems[pos] = crate::code::Elem::Int(target - pos as i64 - 1);
+        self.code.op(Opcode::Pop, span).op(Opcode::Throw, span);
+        for at in end_jumps {
+            self.code.land(at);
         }
-        catches_code.append(end);
-        code.op_n(Opcode::Jump, catches_code.ilen(), span);
-        code.append(catches_code);
-        code
+        self.end_scope(span);
+        self.code.land(skip_catches);
     }
 
     /// `CALLABLE name argc upvalues len, body, CLOSURE n (isLocal, index)…` for a function or
     /// lambda; the body is compiled by a fresh function state whose locals start with the
     /// parameters.
-    pub fn function(
-        &mut self,
-        name: &str,
-        params: &[String],
-        body: FnBody<'_>,
-        span: Span,
-    ) -> Code {
+    pub fn function(&mut self, name: &str, params: &[String], body: FnBody<'_>, span: Span) {
         self.fns.push(FnState::with_params(params));
-        let body_code = match body {
+        self.code
+            .op(Opcode::Callable, span)
+            .str(name)
+            .count(params.len());
+        let upvalues_at = self.code.placeholder();
+        let len_at = self.code.placeholder();
+        let body_start = self.code.len();
+        match body {
             FnBody::Block(b) => self.block(b, true),
             FnBody::Expr(e) => {
-                let mut c = self.expr(e);
-                c.op(Opcode::Return, e.span);
-                c
+                self.expr(e);
+                self.code.op(Opcode::Return, e.span);
             }
-        };
+        }
+        let body_len = self.code.len() - body_start;
         // Pushed just above; the program state is never popped.
         let state = self.fns.pop().unwrap_or_default();
-        let mut code = Code::new();
-        code.op(Opcode::Callable, span)
-            .str(name)
-            .count(params.len())
-            .count(state.upvalues.len())
-            .count(body_code.len());
-        code.append(body_code);
-        code.op_n(Opcode::Closure, state.upvalues.len() as i64, span);
+        self.code.patch(upvalues_at, state.upvalues.len() as i64);
+        self.code.patch(len_at, body_len as i64);
+        self.code
+            .op_n(Opcode::Closure, state.upvalues.len() as i64, span);
         for u in &state.upvalues {
-            code.boolean(u.is_local).count(u.index);
+            self.code.boolean(u.is_local).count(u.index);
         }
-        code
     }
 }
 

@@ -12,14 +12,13 @@ use hogql_parser::ast::{
 };
 
 impl Compiler<'_> {
-    pub fn expr(&mut self, e: &Expr) -> Code {
+    pub fn expr(&mut self, e: &Expr) {
         if self.mode == Mode::Ast && !matches!(e.kind, ExprKind::Placeholder(_)) {
             return self.ast_node(e);
         }
         let span = e.span;
-        let mut code = Code::new();
         match &e.kind {
-            ExprKind::Constant(c) => self.constant(&mut code, c, span),
+            ExprKind::Constant(c) => self.constant(c, span),
             ExprKind::Field(f) => {
                 let Some(head) = f.chain.first().and_then(ChainPart::as_name) else {
                     self.error(
@@ -27,31 +26,31 @@ impl Compiler<'_> {
                         span,
                         "A field must start with a name",
                     );
-                    return code;
+                    return;
                 };
-                if let Some(load) = self.load_variable(head, span) {
-                    code.append(load);
+                if self.load_variable(head, span) {
                     for part in &f.chain[1..] {
-                        self.chain_key(&mut code, part, span);
-                        code.op(Opcode::GetProperty, span);
+                        self.chain_key(part, span);
+                        self.code.op(Opcode::GetProperty, span);
                     }
-                    return code;
+                    return;
                 }
                 self.check_global(head, span);
                 for part in f.chain.iter().rev() {
                     // PostHog writes every chain element after `STRING`, integers included.
-                    code.op(Opcode::String, span);
+                    self.code.op(Opcode::String, span);
                     match part {
-                        ChainPart::Name(n) => code.str(n.clone()),
-                        ChainPart::Index(i) => code.int(*i),
+                        ChainPart::Name(n) => self.code.str(n.as_str()),
+                        ChainPart::Index(i) => self.code.int(*i),
                     };
                 }
-                code.op_n(Opcode::GetGlobal, f.chain.len() as i64, span);
+                self.code
+                    .op_n(Opcode::GetGlobal, f.chain.len() as i64, span);
             }
             ExprKind::Placeholder(inner) => {
                 if self.mode == Mode::Ast {
                     self.mode = Mode::Hog;
-                    code = self.expr(inner);
+                    self.expr(inner);
                     self.mode = Mode::Ast;
                 } else {
                     self.error(
@@ -62,70 +61,66 @@ impl Compiler<'_> {
                 }
             }
             ExprKind::ArithmeticOperation(a) => {
-                code.append(self.expr(&a.right));
-                code.append(self.expr_above(&a.left, 1));
-                code.op(arithmetic_opcode(a.op), span);
+                self.expr(&a.right);
+                self.expr_above(&a.left, 1);
+                self.code.op(arithmetic_opcode(a.op), span);
             }
             ExprKind::CompareOperation(c) => {
                 let Some(op) = self.compare_opcode(c.op, &c.right, span) else {
-                    return code;
+                    return;
                 };
-                code.append(self.expr(&c.right));
-                code.append(self.expr_above(&c.left, 1));
-                code.op(op, span);
+                self.expr(&c.right);
+                self.expr_above(&c.left, 1);
+                self.code.op(op, span);
             }
-            ExprKind::BetweenExpr(b) => {
-                code.append(self.between(b, span));
-            }
+            ExprKind::BetweenExpr(b) => self.between(b, span),
             ExprKind::And(items) | ExprKind::Or(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    code.append(self.expr_above(item, i));
+                    self.expr_above(item, i);
                 }
                 let op = if matches!(e.kind, ExprKind::And(_)) {
                     Opcode::And
                 } else {
                     Opcode::Or
                 };
-                code.op_n(op, items.len() as i64, span);
+                self.code.op_n(op, items.len() as i64, span);
             }
             ExprKind::Not(inner) => {
-                code.append(self.expr(inner));
-                code.op(Opcode::Not, span);
+                self.expr(inner);
+                self.code.op(Opcode::Not, span);
             }
-            ExprKind::Call(c) => {
-                code.append(self.call(c, span));
-            }
+            ExprKind::Call(c) => self.call(c, span),
             ExprKind::ExprCall(c) => {
                 for (i, a) in c.args.iter().enumerate() {
-                    code.append(self.expr_above(a, i));
+                    self.expr_above(a, i);
                 }
-                code.append(self.expr_above(&c.expr, c.args.len()));
-                code.op_n(Opcode::CallLocal, c.args.len() as i64, span);
+                self.expr_above(&c.expr, c.args.len());
+                self.code.op_n(Opcode::CallLocal, c.args.len() as i64, span);
             }
             ExprKind::Lambda(l) => {
                 let body = match &l.body {
                     LambdaBody::Expr(e) => FnBody::Expr(e),
                     LambdaBody::Block(b) => FnBody::Block(b),
                 };
-                code.append(self.function("lambda", &l.args, body, span));
+                self.function("lambda", &l.args, body, span);
             }
             ExprKind::Array(items) | ExprKind::Tuple(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    code.append(self.expr_above(item, i));
+                    self.expr_above(item, i);
                 }
                 let op = if matches!(e.kind, ExprKind::Array(_)) {
                     Opcode::Array
                 } else {
                     Opcode::Tuple
                 };
-                code.op_n(op, items.len() as i64, span);
+                self.code.op_n(op, items.len() as i64, span);
             }
             ExprKind::Dict(items) => {
                 for (i, (k, v)) in items.iter().enumerate() {
-                    code.append(self.expr_above(k, 2 * i));
-                    code.append(self.expr_above(v, 2 * i + 1));
+                    self.expr_above(k, 2 * i);
+                    self.expr_above(v, 2 * i + 1);
                 }
-                code.op_n(Opcode::Dict, items.len() as i64, span);
+                self.code.op_n(Opcode::Dict, items.len() as i64, span);
             }
             ExprKind::ArrayAccess(a) => {
                 if matches!(a.property.kind, ExprKind::Constant(Constant::Int(0))) {
@@ -135,24 +130,23 @@ impl Compiler<'_> {
                         "Array access starts from 1",
                     );
                 }
-                code.append(self.expr(&a.array));
-                code.append(self.expr_above(&a.property, 1));
-                code.op(get_property(a.nullish), span);
+                self.expr(&a.array);
+                self.expr_above(&a.property, 1);
+                self.code.op(get_property(a.nullish), span);
             }
             ExprKind::TupleAccess(t) => {
-                code.append(self.expr(&t.tuple));
-                code.op_n(Opcode::Integer, t.index, span);
-                code.op(get_property(t.nullish), span);
+                self.expr(&t.tuple);
+                self.code
+                    .op_n(Opcode::Integer, t.index, span)
+                    .op(get_property(t.nullish), span);
             }
             ExprKind::SelectQuery(_) | ExprKind::SelectSetQuery(_) => {
                 let prev = self.mode;
                 self.mode = Mode::Ast;
-                code = self.ast_node(e);
+                self.ast_node(e);
                 self.mode = prev;
             }
-            ExprKind::HogQLXTag(t) => {
-                code.append(self.hogqlx_tag(t, span));
-            }
+            ExprKind::HogQLXTag(t) => self.hogqlx_tag(t, span),
             other => {
                 let what = match other {
                     ExprKind::Alias(_) => "`AS` aliases",
@@ -170,19 +164,25 @@ impl Compiler<'_> {
                 );
             }
         }
-        code
     }
 
-    pub fn constant(&mut self, code: &mut Code, c: &Constant, span: Span) {
+    pub fn constant(&mut self, c: &Constant, span: Span) {
         match c {
-            Constant::Null => code.op(Opcode::Null, span),
-            Constant::Bool(true) => code.op(Opcode::True, span),
-            Constant::Bool(false) => code.op(Opcode::False, span),
-            Constant::Int(i) => code.op_n(Opcode::Integer, *i, span),
+            Constant::Null => {
+                self.code.op(Opcode::Null, span);
+            }
+            Constant::Bool(true) => {
+                self.code.op(Opcode::True, span);
+            }
+            Constant::Bool(false) => {
+                self.code.op(Opcode::False, span);
+            }
+            Constant::Int(i) => {
+                self.code.op_n(Opcode::Integer, *i, span);
+            }
             Constant::Float(f) if f.is_finite() => {
-                code.op(Opcode::Float, span);
-                code.elems.push(Elem::Float(*f));
-                code
+                self.code.op(Opcode::Float, span);
+                self.code.elems.push(Elem::Float(*f));
             }
             Constant::Float(f) => {
                 self.error(
@@ -190,7 +190,6 @@ impl Compiler<'_> {
                     span,
                     format!("Constant `{f}` can not be written in bytecode (JSON has no {f})"),
                 );
-                code
             }
             Constant::BigInt(digits) => {
                 self.error(
@@ -198,16 +197,16 @@ impl Compiler<'_> {
                     span,
                     format!("Integer constant {digits} does not fit in 64 bits"),
                 );
-                code
             }
-            Constant::String(s) => code.string(s.clone(), span),
+            Constant::String(s) => {
+                self.code.string(s.as_str(), span);
+            }
             _ => {
                 self.error(
                     DiagnosticKind::UnsupportedConstant,
                     span,
                     "Constant type is not supported",
                 );
-                code
             }
         };
     }
@@ -259,29 +258,31 @@ impl Compiler<'_> {
     /// `x [not] between lo and hi` through hidden stack slots, false when any operand is null
     /// (the encoding of corpus `between.hoge`). The slots are addressed by their real stack
     /// position: PostHog numbers them as if nothing but locals were on the stack, which breaks
-    /// when the expression sits after other call arguments or in a `let` initialiser; for the
-    /// cases PostHog gets right the output is identical.
-    fn between(&mut self, b: &BetweenExpr, span: Span) -> Code {
-        let mut code = Code::new();
+    /// when the expression sits after other call arguments, in a `let` initialiser or inside a
+    /// placeholder of `sql(...)`; for the cases PostHog gets right the output is identical.
+    fn between(&mut self, b: &BetweenExpr, span: Span) {
         let result = self.cur().height() as i64;
-        code.op(Opcode::Null, span);
+        self.code.op(Opcode::Null, span);
         let (x, lo, hi) = (result + 1, result + 2, result + 3);
-        code.append(self.expr_above(&b.expr, 1));
-        code.append(self.expr_above(&b.low, 2));
-        code.append(self.expr_above(&b.high, 3));
+        self.expr_above(&b.expr, 1);
+        self.expr_above(&b.low, 2);
+        self.expr_above(&b.high, 3);
         for slot in [lo, hi, x] {
-            code.op_n(Opcode::GetLocal, slot, span)
+            self.code
+                .op_n(Opcode::GetLocal, slot, span)
                 .op(Opcode::Null, span)
                 .op(Opcode::NotEq, span);
         }
-        code.op_n(Opcode::And, 3, span)
+        self.code
+            .op_n(Opcode::And, 3, span)
             .op_n(Opcode::JumpIfFalse, 14, span);
         let (low_op, high_op, join) = if b.negated {
             (Opcode::Lt, Opcode::Gt, Opcode::Or)
         } else {
             (Opcode::GtEq, Opcode::LtEq, Opcode::And)
         };
-        code.op_n(Opcode::GetLocal, lo, span)
+        self.code
+            .op_n(Opcode::GetLocal, lo, span)
             .op_n(Opcode::GetLocal, x, span)
             .op(low_op, span)
             .op_n(Opcode::GetLocal, hi, span)
@@ -294,109 +295,119 @@ impl Compiler<'_> {
             .op(Opcode::Pop, span)
             .op(Opcode::Pop, span)
             .op(Opcode::Pop, span);
-        code
     }
 
     /// Compiles `e` while `above` more values (operands already evaluated) sit on the stack.
-    pub fn expr_above(&mut self, e: &Expr, above: usize) -> Code {
+    pub fn expr_above(&mut self, e: &Expr, above: usize) {
         self.cur().temps += above;
-        let code = self.expr(e);
+        self.expr(e);
         let f = self.cur();
         f.temps = f.temps.saturating_sub(above);
-        code
+    }
+
+    /// `cond, JUMP_IF_FALSE, then[, JUMP, else]` for the inlined `if(…)`.
+    fn if_expr(&mut self, cond: &Expr, then: &Expr, else_: Option<&Expr>, span: Span) {
+        self.expr(cond);
+        let skip_then = self.code.jump_forward(Opcode::JumpIfFalse, span);
+        self.expr(then);
+        match else_ {
+            Some(e) => {
+                let skip_else = self.code.jump_forward(Opcode::Jump, span);
+                self.code.land(skip_then);
+                self.expr(e);
+                self.code.land(skip_else);
+            }
+            None => self.code.land(skip_then),
+        }
     }
 
     /// A call by name (hog-bytecode.md §11.5, §11.6).
-    fn call(&mut self, c: &Call, span: Span) -> Code {
-        let mut code = Code::new();
+    fn call(&mut self, c: &Call, span: Span) {
         let argc = c.args.len();
         match c.name.as_str() {
             "not" if argc == 1 => {
-                code.append(self.expr(&c.args[0]));
-                code.op(Opcode::Not, span);
-                return code;
+                self.expr(&c.args[0]);
+                self.code.op(Opcode::Not, span);
+                return;
             }
             "and" | "or" if argc > 1 => {
                 for (i, a) in c.args.iter().enumerate() {
-                    code.append(self.expr_above(a, i));
+                    self.expr_above(a, i);
                 }
                 let op = if c.name == "and" {
                     Opcode::And
                 } else {
                     Opcode::Or
                 };
-                code.op_n(op, argc as i64, span);
-                return code;
+                self.code.op_n(op, argc as i64, span);
+                return;
             }
             "if" if argc >= 2 => {
-                let cond = self.expr(&c.args[0]);
-                let then = self.expr(&c.args[1]);
-                let else_ = (argc == 3).then(|| self.expr(&c.args[2]));
-                return if_code(cond, then, else_, span);
+                let else_ = (argc == 3).then(|| &c.args[2]);
+                return self.if_expr(&c.args[0], &c.args[1], else_, span);
             }
             "multiIf" if argc >= 2 => {
                 if argc <= 3 {
-                    let cond = self.expr(&c.args[0]);
-                    let then = self.expr(&c.args[1]);
-                    let else_ = (argc == 3).then(|| self.expr(&c.args[2]));
-                    return if_code(cond, then, else_, span);
+                    let else_ = (argc == 3).then(|| &c.args[2]);
+                    return self.if_expr(&c.args[0], &c.args[1], else_, span);
                 }
-                // Built from the back: the default first, then each (condition, value) pair.
-                let mut prev = (argc % 2 == 1).then(|| self.expr(&c.args[argc - 1]));
+                // PostHog compiles it from the back (the default first, then each (condition,
+                // value) pair, last pair first) and nests the pairs front to back.
+                let mut prev =
+                    (argc % 2 == 1).then(|| self.detached(|s| s.expr(&c.args[argc - 1])));
                 let mut i = argc - 2 - (argc % 2);
                 loop {
-                    let cond = self.expr(&c.args[i]);
-                    let then = self.expr(&c.args[i + 1]);
+                    let cond = self.detached(|s| s.expr(&c.args[i]));
+                    let then = self.detached(|s| s.expr(&c.args[i + 1]));
                     prev = Some(if_code(cond, then, prev, span));
                     if i < 2 {
                         break;
                     }
                     i -= 2;
                 }
-                return prev.unwrap_or_default();
+                self.code.append(prev.unwrap_or_default());
+                return;
             }
             "ifNull" if argc == 2 => {
-                let value = self.expr(&c.args[0]);
-                let fallback = self.expr(&c.args[1]);
-                code.append(value);
-                code.op_n(Opcode::JumpIfStackNotNull, fallback.ilen() + 1, span)
-                    .op(Opcode::Pop, span);
-                code.append(fallback);
-                return code;
+                self.expr(&c.args[0]);
+                let skip = self.code.jump_forward(Opcode::JumpIfStackNotNull, span);
+                self.code.op(Opcode::Pop, span);
+                self.expr(&c.args[1]);
+                self.code.land(skip);
+                return;
             }
             "sql" if argc == 1 => {
                 let prev = self.mode;
                 self.mode = Mode::Ast;
-                code = self.expr(&c.args[0]);
+                self.expr(&c.args[0]);
                 self.mode = prev;
-                return code;
+                return;
             }
             _ => {}
         }
-        // `f(params)(args)`: call `f(params)`, then call its result with `args`.
+        // `f(params)(args)`: call `f(params)`, then call its result with `args`. PostHog
+        // compiles the inner call first and emits it after the outer arguments.
         let first = c.params.as_ref().unwrap_or(&c.args);
         // With parameters, the outer arguments are pushed (at run time) below these.
         let below = if c.params.is_some() { argc } else { 0 };
+        let inner_start = self.code.len();
         for (i, a) in first.iter().enumerate() {
-            code.append(self.expr_above(a, below + i));
+            self.expr_above(a, below + i);
         }
-        if let Some(load) = self.load_variable(&c.name, span) {
-            code.append(load);
-            code.op_n(Opcode::CallLocal, first.len() as i64, span);
+        if self.load_variable(&c.name, span) {
+            self.code.op_n(Opcode::CallLocal, first.len() as i64, span);
         } else {
             self.check_function(&c.name, first.len(), span);
-            code.call_global(&c.name, first.len(), span);
+            self.code.call_global(&c.name, first.len(), span);
         }
         if c.params.is_some() {
-            let mut outer = Code::new();
+            let inner = self.code.split_off(inner_start);
             for (i, a) in c.args.iter().enumerate() {
-                outer.append(self.expr_above(a, i));
+                self.expr_above(a, i);
             }
-            outer.append(code);
-            outer.op_n(Opcode::CallLocal, argc as i64, span);
-            return outer;
+            self.code.append(inner);
+            self.code.op_n(Opcode::CallLocal, argc as i64, span);
         }
-        code
     }
 
     /// Compile-time checks of a call to a global function: unknown names warn, wrong argument
@@ -442,39 +453,37 @@ impl Compiler<'_> {
 
     /// `<Tag a={…}>…</Tag>`: a call of a local `Tag` with the attributes as one dict, or a dict
     /// `{'__hx_tag': 'Tag', …}`.
-    pub fn hogqlx_tag(&mut self, t: &HogQLXTag, span: Span) -> Code {
-        let mut code = Code::new();
+    pub fn hogqlx_tag(&mut self, t: &HogQLXTag, span: Span) {
         let callable =
             self.cur().resolve_local(&t.kind).is_some() || self.resolve_upvalue(&t.kind).is_some();
         if !callable {
-            code.string("__hx_tag", span).string(t.kind.clone(), span);
+            self.code
+                .string("__hx_tag", span)
+                .string(t.kind.as_str(), span);
         }
         let first = if callable { 0 } else { 2 };
         for (i, attr) in t.attributes.iter().enumerate() {
             let above = first + 2 * i + 1;
-            code.string(attr.name.clone(), attr.span);
+            self.code.string(attr.name.as_str(), attr.span);
             match &attr.value {
-                HogQLXValue::Expr(e) => {
-                    code.append(self.expr_above(e, above));
-                }
+                HogQLXValue::Expr(e) => self.expr_above(e, above),
                 HogQLXValue::Children(items) => {
                     for (j, item) in items.iter().enumerate() {
-                        code.append(self.expr_above(item, above + j));
+                        self.expr_above(item, above + j);
                     }
-                    code.op_n(Opcode::Array, items.len() as i64, attr.span);
+                    self.code.op_n(Opcode::Array, items.len() as i64, attr.span);
                 }
             };
         }
         if callable {
-            code.op_n(Opcode::Dict, t.attributes.len() as i64, span);
-            if let Some(load) = self.load_variable(&t.kind, span) {
-                code.append(load);
-            }
-            code.op_n(Opcode::CallLocal, 1, span);
+            self.code
+                .op_n(Opcode::Dict, t.attributes.len() as i64, span);
+            self.load_variable(&t.kind, span);
+            self.code.op_n(Opcode::CallLocal, 1, span);
         } else {
-            code.op_n(Opcode::Dict, t.attributes.len() as i64 + 1, span);
+            self.code
+                .op_n(Opcode::Dict, t.attributes.len() as i64 + 1, span);
         }
-        code
     }
 }
 

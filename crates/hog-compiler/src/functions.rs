@@ -181,10 +181,12 @@ impl Arity {
 /// The arity of the STL function `name`, if it is one.
 pub fn stl_arity(name: &str) -> Option<Arity> {
     use std::collections::HashMap;
+    use std::hash::BuildHasherDefault;
     use std::sync::OnceLock;
-    static TABLE: OnceLock<HashMap<&'static str, Arity>> = OnceLock::new();
+    type Table = HashMap<&'static str, Arity, BuildHasherDefault<crate::scope::NameHasher>>;
+    static TABLE: OnceLock<Table> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut t: HashMap<&'static str, Arity> = NATIVE
+        let mut t: Table = NATIVE
             .iter()
             .map(|(n, min, max)| {
                 (

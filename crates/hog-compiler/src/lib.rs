@@ -84,8 +84,7 @@ impl Compiled {
 
     /// The bytecode as one line of JSON, formatted like PostHog's tools (`", "` separators).
     pub fn to_json_string(&self) -> String {
-        let elems: Vec<_> = self.elems.iter().map(Elem::to_json).collect();
-        code::write_json_line(&elems)
+        code::write_json_line(&self.elems)
     }
 }
 
@@ -100,22 +99,21 @@ pub fn compile_program(
     program: &Program,
     options: &CompileOptions,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    let mut c = compiler::Compiler::new(options);
-    let body = c.program(&program.declarations, program.span);
+    // About one element per 3 bytes of source: one allocation for most programs.
+    let mut header = Code::from(Vec::with_capacity(program.span.end as usize / 3 + 16));
+    header.str(HEADER[0]).int(VERSION);
+    let mut c = compiler::Compiler::new(options, header);
+    c.program(&program.declarations, program.span);
     if c.diags.iter().any(Diagnostic::is_error) {
         // Warnings stay in, in order, so a report shows every problem at once.
         return Err(c.diags);
     }
-    let warnings = c.diags;
-    let mut elems = Vec::with_capacity(body.len() + 2);
-    elems.push(Elem::Str(HEADER[0].to_owned()));
-    elems.push(Elem::Int(VERSION));
-    let source_map = SourceMap::from_elems(&body.elems, 2, options.file_name.clone());
-    elems.extend(body.elems);
+    let elems = c.code.elems;
+    let source_map = SourceMap::from_elems(&elems, 0, options.file_name.clone());
     Ok(Compiled {
         elems,
         source_map,
-        warnings,
+        warnings: c.diags,
     })
 }
 

@@ -6,8 +6,11 @@
 //!
 //! Quirks kept for byte-identical output: booleans are emitted as `INTEGER true/false`;
 //! `Field` and `Alias` carry `from_asterisk: false`.
+//!
+//! The keys and values of the dicts under construction sit on the stack, so they are counted
+//! as temporaries of the function: code inside a placeholder that addresses stack slots
+//! (`between`) then finds its slots.
 
-use crate::code::Code;
 use crate::compiler::Compiler;
 use crate::diagnostic::DiagnosticKind;
 use hog_vm::opcode::Opcode;
@@ -16,128 +19,119 @@ use hogql_parser::ast::{
     SelectQuery, SelectSetQuery, Span,
 };
 
-/// One node dict under construction.
+/// One node dict under construction: how many key/value pairs it has so far.
 struct Node {
-    code: Code,
     fields: usize,
     span: Span,
 }
 
-impl Node {
-    fn new(class: &str, span: Span) -> Self {
-        let mut code = Code::new();
-        code.string("__hx_ast", span).string(class, span);
-        Node {
-            code,
-            fields: 1,
-            span,
-        }
-    }
-
-    fn field(&mut self, name: &str, value: Code) {
-        self.code.string(name, self.span);
-        self.code.append(value);
-        self.fields += 1;
-    }
-
-    fn finish(mut self) -> Code {
-        self.code.op_n(Opcode::Dict, self.fields as i64, self.span);
-        self.code
-    }
-}
-
 impl Compiler<'_> {
-    fn ast_str(&self, s: &str, span: Span) -> Code {
-        let mut c = Code::new();
-        c.string(s, span);
-        c
+    /// `{'__hx_ast': class, …`: starts a node dict.
+    fn node(&mut self, class: &str, span: Span) -> Node {
+        self.code.string("__hx_ast", span).string(class, span);
+        self.cur().temps += 2;
+        Node { fields: 1, span }
     }
 
-    fn ast_bool(&self, b: bool, span: Span) -> Code {
-        let mut c = Code::new();
-        c.op(Opcode::Integer, span).boolean(b);
-        c
+    /// One `name: value` pair of a node; `value` emits the value.
+    fn field(&mut self, n: &mut Node, name: &str, value: impl FnOnce(&mut Self)) {
+        self.code.string(name, n.span);
+        self.cur().temps += 1;
+        value(self);
+        self.cur().temps += 1;
+        n.fields += 1;
     }
 
-    fn ast_list(&mut self, items: &[Expr], span: Span) -> Code {
-        let mut c = Code::new();
+    /// Closes a node dict (`DICT n`).
+    fn finish(&mut self, n: Node) {
+        self.code.op_n(Opcode::Dict, n.fields as i64, n.span);
+        let f = self.cur();
+        f.temps = f.temps.saturating_sub(2 * n.fields);
+    }
+
+    /// A string value.
+    fn ast_str(&mut self, s: &str, span: Span) {
+        self.code.string(s, span);
+    }
+
+    /// A boolean value, written as PostHog writes it (`INTEGER true`).
+    fn ast_bool(&mut self, b: bool, span: Span) {
+        self.code.op(Opcode::Integer, span).boolean(b);
+    }
+
+    /// `[items…]`, each item through `item`.
+    fn ast_array<T>(&mut self, items: &[T], span: Span, mut item: impl FnMut(&mut Self, &T)) {
         for i in items {
-            c.append(self.expr(i));
+            item(self, i);
+            self.cur().temps += 1;
         }
-        c.op_n(Opcode::Array, items.len() as i64, span);
-        c
+        self.code.op_n(Opcode::Array, items.len() as i64, span);
+        let f = self.cur();
+        f.temps = f.temps.saturating_sub(items.len());
     }
 
-    fn ast_boxed(&mut self, e: &Option<Box<Expr>>) -> Option<Code> {
-        e.as_ref().map(|e| self.expr(e))
+    /// `[expr…]`.
+    fn ast_list(&mut self, items: &[Expr], span: Span) {
+        self.ast_array(items, span, |c, e| c.expr(e));
     }
 
     /// The AST dict of `e` (AST mode; placeholders are handled by [`Compiler::expr`]).
-    pub fn ast_node(&mut self, e: &Expr) -> Code {
+    pub fn ast_node(&mut self, e: &Expr) {
         let span = e.span;
         match &e.kind {
             ExprKind::Constant(c) => {
-                let mut n = Node::new("Constant", span);
-                let mut v = Code::new();
+                let mut n = self.node("Constant", span);
                 match c {
-                    Constant::Null => return n.finish(),
-                    Constant::Bool(b) => v = self.ast_bool(*b, span),
-                    other => self.constant(&mut v, other, span),
+                    Constant::Null => {}
+                    Constant::Bool(b) => self.field(&mut n, "value", |s| s.ast_bool(*b, span)),
+                    other => self.field(&mut n, "value", |s| s.constant(other, span)),
                 }
-                n.field("value", v);
-                n.finish()
+                self.finish(n);
             }
             ExprKind::Field(f) => {
-                let mut n = Node::new("Field", span);
-                let mut chain = Code::new();
-                for part in &f.chain {
-                    match part {
-                        ChainPart::Name(s) => chain.string(s.clone(), span),
-                        ChainPart::Index(i) => chain.op_n(Opcode::Integer, *i, span),
-                    };
-                }
-                chain.op_n(Opcode::Array, f.chain.len() as i64, span);
-                n.field("chain", chain);
-                n.field("from_asterisk", self.ast_bool(false, span));
-                n.finish()
+                let mut n = self.node("Field", span);
+                self.field(&mut n, "chain", |s| {
+                    s.ast_array(&f.chain, span, |s, part| match part {
+                        ChainPart::Name(name) => {
+                            s.code.string(name.as_str(), span);
+                        }
+                        ChainPart::Index(i) => {
+                            s.code.op_n(Opcode::Integer, *i, span);
+                        }
+                    })
+                });
+                self.field(&mut n, "from_asterisk", |s| s.ast_bool(false, span));
+                self.finish(n);
             }
             ExprKind::Alias(a) => {
-                let mut n = Node::new("Alias", span);
-                n.field("alias", self.ast_str(&a.alias, span));
-                let inner = self.expr(&a.expr);
-                n.field("expr", inner);
-                n.field("hidden", self.ast_bool(a.hidden, span));
-                n.field("from_asterisk", self.ast_bool(false, span));
-                n.finish()
+                let mut n = self.node("Alias", span);
+                self.field(&mut n, "alias", |s| s.ast_str(&a.alias, span));
+                self.field(&mut n, "expr", |s| s.expr(&a.expr));
+                self.field(&mut n, "hidden", |s| s.ast_bool(a.hidden, span));
+                self.field(&mut n, "from_asterisk", |s| s.ast_bool(false, span));
+                self.finish(n);
             }
             ExprKind::ArithmeticOperation(a) => {
-                let mut n = Node::new("ArithmeticOperation", span);
-                let l = self.expr(&a.left);
-                n.field("left", l);
-                let r = self.expr(&a.right);
-                n.field("right", r);
-                n.field("op", self.ast_str(a.op.symbol(), span));
-                n.finish()
+                let mut n = self.node("ArithmeticOperation", span);
+                self.field(&mut n, "left", |s| s.expr(&a.left));
+                self.field(&mut n, "right", |s| s.expr(&a.right));
+                self.field(&mut n, "op", |s| s.ast_str(a.op.symbol(), span));
+                self.finish(n);
             }
             ExprKind::CompareOperation(c) => {
-                let mut n = Node::new("CompareOperation", span);
-                let l = self.expr(&c.left);
-                n.field("left", l);
-                let r = self.expr(&c.right);
-                n.field("right", r);
-                n.field("op", self.ast_str(c.op.symbol(), span));
-                n.finish()
+                let mut n = self.node("CompareOperation", span);
+                self.field(&mut n, "left", |s| s.expr(&c.left));
+                self.field(&mut n, "right", |s| s.expr(&c.right));
+                self.field(&mut n, "op", |s| s.ast_str(c.op.symbol(), span));
+                self.finish(n);
             }
             ExprKind::BetweenExpr(b) => {
-                let mut n = Node::new("BetweenExpr", span);
-                let x = self.expr(&b.expr);
-                n.field("expr", x);
-                let lo = self.expr(&b.low);
-                n.field("low", lo);
-                let hi = self.expr(&b.high);
-                n.field("high", hi);
-                n.field("negated", self.ast_bool(b.negated, span));
-                n.finish()
+                let mut n = self.node("BetweenExpr", span);
+                self.field(&mut n, "expr", |s| s.expr(&b.expr));
+                self.field(&mut n, "low", |s| s.expr(&b.low));
+                self.field(&mut n, "high", |s| s.expr(&b.high));
+                self.field(&mut n, "negated", |s| s.ast_bool(b.negated, span));
+                self.finish(n);
             }
             ExprKind::And(items) | ExprKind::Or(items) => {
                 let class = if matches!(e.kind, ExprKind::And(_)) {
@@ -145,36 +139,30 @@ impl Compiler<'_> {
                 } else {
                     "Or"
                 };
-                let mut n = Node::new(class, span);
-                let list = self.ast_list(items, span);
-                n.field("exprs", list);
-                n.finish()
+                let mut n = self.node(class, span);
+                self.field(&mut n, "exprs", |s| s.ast_list(items, span));
+                self.finish(n);
             }
             ExprKind::Not(inner) => {
-                let mut n = Node::new("Not", span);
-                let x = self.expr(inner);
-                n.field("expr", x);
-                n.finish()
+                let mut n = self.node("Not", span);
+                self.field(&mut n, "expr", |s| s.expr(inner));
+                self.finish(n);
             }
             ExprKind::Call(c) => {
-                let mut n = Node::new("Call", span);
-                n.field("name", self.ast_str(&c.name, span));
-                let args = self.ast_list(&c.args, span);
-                n.field("args", args);
+                let mut n = self.node("Call", span);
+                self.field(&mut n, "name", |s| s.ast_str(&c.name, span));
+                self.field(&mut n, "args", |s| s.ast_list(&c.args, span));
                 if let Some(p) = &c.params {
-                    let params = self.ast_list(p, span);
-                    n.field("params", params);
+                    self.field(&mut n, "params", |s| s.ast_list(p, span));
                 }
-                n.field("distinct", self.ast_bool(c.distinct, span));
-                n.finish()
+                self.field(&mut n, "distinct", |s| s.ast_bool(c.distinct, span));
+                self.finish(n);
             }
             ExprKind::ExprCall(c) => {
-                let mut n = Node::new("ExprCall", span);
-                let callee = self.expr(&c.expr);
-                n.field("expr", callee);
-                let args = self.ast_list(&c.args, span);
-                n.field("args", args);
-                n.finish()
+                let mut n = self.node("ExprCall", span);
+                self.field(&mut n, "expr", |s| s.expr(&c.expr));
+                self.field(&mut n, "args", |s| s.ast_list(&c.args, span));
+                self.finish(n);
             }
             ExprKind::Lambda(l) => {
                 let LambdaBody::Expr(body) = &l.body else {
@@ -183,18 +171,14 @@ impl Compiler<'_> {
                         span,
                         "A lambda with a block body can not be used inside sql(...)",
                     );
-                    return Code::new();
+                    return;
                 };
-                let mut n = Node::new("Lambda", span);
-                let mut args = Code::new();
-                for a in &l.args {
-                    args.string(a.clone(), span);
-                }
-                args.op_n(Opcode::Array, l.args.len() as i64, span);
-                n.field("args", args);
-                let b = self.expr(body);
-                n.field("expr", b);
-                n.finish()
+                let mut n = self.node("Lambda", span);
+                self.field(&mut n, "args", |s| {
+                    s.ast_array(&l.args, span, |s, a| s.ast_str(a, span))
+                });
+                self.field(&mut n, "expr", |s| s.expr(body));
+                self.finish(n);
             }
             ExprKind::Array(items) | ExprKind::Tuple(items) => {
                 let class = if matches!(e.kind, ExprKind::Array(_)) {
@@ -202,38 +186,34 @@ impl Compiler<'_> {
                 } else {
                     "Tuple"
                 };
-                let mut n = Node::new(class, span);
-                let list = self.ast_list(items, span);
-                n.field("exprs", list);
-                n.finish()
+                let mut n = self.node(class, span);
+                self.field(&mut n, "exprs", |s| s.ast_list(items, span));
+                self.finish(n);
             }
             ExprKind::Dict(_) => {
                 // PostHog stores dict items as Python tuples, which its encoder does not know and
                 // writes as `null`.
-                let mut n = Node::new("Dict", span);
-                let mut v = Code::new();
-                v.op(Opcode::Null, span);
-                n.field("items", v);
-                n.finish()
+                let mut n = self.node("Dict", span);
+                self.field(&mut n, "items", |s| {
+                    s.code.op(Opcode::Null, span);
+                });
+                self.finish(n);
             }
             ExprKind::ArrayAccess(a) => {
-                let mut n = Node::new("ArrayAccess", span);
-                let arr = self.expr(&a.array);
-                n.field("array", arr);
-                let prop = self.expr(&a.property);
-                n.field("property", prop);
-                n.field("nullish", self.ast_bool(a.nullish, span));
-                n.finish()
+                let mut n = self.node("ArrayAccess", span);
+                self.field(&mut n, "array", |s| s.expr(&a.array));
+                self.field(&mut n, "property", |s| s.expr(&a.property));
+                self.field(&mut n, "nullish", |s| s.ast_bool(a.nullish, span));
+                self.finish(n);
             }
             ExprKind::TupleAccess(t) => {
-                let mut n = Node::new("TupleAccess", span);
-                let tup = self.expr(&t.tuple);
-                n.field("tuple", tup);
-                let mut idx = Code::new();
-                idx.op_n(Opcode::Integer, t.index, span);
-                n.field("index", idx);
-                n.field("nullish", self.ast_bool(t.nullish, span));
-                n.finish()
+                let mut n = self.node("TupleAccess", span);
+                self.field(&mut n, "tuple", |s| s.expr(&t.tuple));
+                self.field(&mut n, "index", |s| {
+                    s.code.op_n(Opcode::Integer, t.index, span);
+                });
+                self.field(&mut n, "nullish", |s| s.ast_bool(t.nullish, span));
+                self.finish(n);
             }
             ExprKind::SelectQuery(q) => self.ast_select(q),
             ExprKind::SelectSetQuery(q) => self.ast_select_set(q),
@@ -243,22 +223,20 @@ impl Compiler<'_> {
                 if callable {
                     return self.hogqlx_tag(t, span);
                 }
-                let mut n = Node::new("HogQLXTag", span);
-                n.field("kind", self.ast_str(&t.kind, span));
-                let mut attrs = Code::new();
-                for a in &t.attributes {
-                    let mut an = Node::new("HogQLXAttribute", a.span);
-                    an.field("name", self.ast_str(&a.name, a.span));
-                    let v = match &a.value {
-                        HogQLXValue::Expr(e) => self.expr(e),
-                        HogQLXValue::Children(items) => self.ast_list(items, a.span),
-                    };
-                    an.field("value", v);
-                    attrs.append(an.finish());
-                }
-                attrs.op_n(Opcode::Array, t.attributes.len() as i64, span);
-                n.field("attributes", attrs);
-                n.finish()
+                let mut n = self.node("HogQLXTag", span);
+                self.field(&mut n, "kind", |s| s.ast_str(&t.kind, span));
+                self.field(&mut n, "attributes", |s| {
+                    s.ast_array(&t.attributes, span, |s, a| {
+                        let mut an = s.node("HogQLXAttribute", a.span);
+                        s.field(&mut an, "name", |s| s.ast_str(&a.name, a.span));
+                        s.field(&mut an, "value", |s| match &a.value {
+                            HogQLXValue::Expr(e) => s.expr(e),
+                            HogQLXValue::Children(items) => s.ast_list(items, a.span),
+                        });
+                        s.finish(an);
+                    })
+                });
+                self.finish(n);
             }
             ExprKind::Placeholder(_) => self.expr(e),
             _ => {
@@ -267,131 +245,122 @@ impl Compiler<'_> {
                     span,
                     "This expression can not be used inside sql(...) in Hog",
                 );
-                Code::new()
             }
         }
     }
 
-    fn ast_query(&mut self, q: &Query) -> Code {
+    fn ast_query(&mut self, q: &Query) {
         match q {
             Query::Select(s) => self.ast_select(s),
             Query::SelectSet(s) => self.ast_select_set(s),
         }
     }
 
-    fn ast_select_set(&mut self, q: &SelectSetQuery) -> Code {
+    fn ast_select_set(&mut self, q: &SelectSetQuery) {
         let span = q.span;
-        let mut n = Node::new("SelectSetQuery", span);
-        let first = self.ast_query(&q.initial_select_query);
-        n.field("initial_select_query", first);
-        let mut list = Code::new();
-        for node in &q.subsequent_select_queries {
-            let mut sn = Node::new("SelectSetNode", node.span);
-            let sq = self.ast_query(&node.select_query);
-            sn.field("select_query", sq);
-            sn.field(
-                "set_operator",
-                self.ast_str(node.set_operator.keyword(), node.span),
-            );
-            list.append(sn.finish());
-        }
-        list.op_n(
-            Opcode::Array,
-            q.subsequent_select_queries.len() as i64,
-            span,
-        );
-        n.field("subsequent_select_queries", list);
-        n.finish()
+        let mut n = self.node("SelectSetQuery", span);
+        self.field(&mut n, "initial_select_query", |s| {
+            s.ast_query(&q.initial_select_query)
+        });
+        self.field(&mut n, "subsequent_select_queries", |s| {
+            s.ast_array(&q.subsequent_select_queries, span, |s, node| {
+                let mut sn = s.node("SelectSetNode", node.span);
+                s.field(&mut sn, "select_query", |s| s.ast_query(&node.select_query));
+                s.field(&mut sn, "set_operator", |s| {
+                    s.ast_str(node.set_operator.keyword(), node.span)
+                });
+                s.finish(sn);
+            })
+        });
+        self.finish(n);
     }
 
-    fn ast_order(&mut self, items: &[OrderExpr], span: Span) -> Code {
-        let mut list = Code::new();
-        for o in items {
-            let mut n = Node::new("OrderExpr", o.span);
-            let x = self.expr(&o.expr);
-            n.field("expr", x);
+    fn ast_order(&mut self, items: &[OrderExpr], span: Span) {
+        self.ast_array(items, span, |s, o| {
+            let mut n = s.node("OrderExpr", o.span);
+            s.field(&mut n, "expr", |s| s.expr(&o.expr));
             let dir = match o.order {
                 hogql_parser::ast::Order::Asc => "ASC",
                 hogql_parser::ast::Order::Desc => "DESC",
             };
-            n.field("order", self.ast_str(dir, o.span));
-            list.append(n.finish());
-        }
-        list.op_n(Opcode::Array, items.len() as i64, span);
-        list
+            s.field(&mut n, "order", |s| s.ast_str(dir, o.span));
+            s.finish(n);
+        });
     }
 
-    fn ast_select(&mut self, q: &SelectQuery) -> Code {
+    fn ast_select(&mut self, q: &SelectQuery) {
         let span = q.span;
-        let mut n = Node::new("SelectQuery", span);
+        let mut n = self.node("SelectQuery", span);
         if let Some(ctes) = &q.ctes {
-            let mut d = Code::new();
-            for cte in ctes {
-                d.string(cte.name.clone(), cte.span);
-                let mut cn = Node::new("CTE", cte.span);
-                cn.field("name", self.ast_str(&cte.name, cte.span));
-                let x = self.expr(&cte.expr);
-                cn.field("expr", x);
-                let kind = match cte.cte_type {
-                    hogql_parser::ast::CteType::Subquery => "subquery",
-                    hogql_parser::ast::CteType::Column => "column",
-                };
-                cn.field("cte_type", self.ast_str(kind, cte.span));
-                d.append(cn.finish());
-            }
-            d.op_n(Opcode::Dict, ctes.len() as i64, span);
-            n.field("ctes", d);
+            self.field(&mut n, "ctes", |s| {
+                for cte in ctes {
+                    s.code.string(cte.name.as_str(), cte.span);
+                    s.cur().temps += 1;
+                    let mut cn = s.node("CTE", cte.span);
+                    s.field(&mut cn, "name", |s| s.ast_str(&cte.name, cte.span));
+                    s.field(&mut cn, "expr", |s| s.expr(&cte.expr));
+                    let kind = match cte.cte_type {
+                        hogql_parser::ast::CteType::Subquery => "subquery",
+                        hogql_parser::ast::CteType::Column => "column",
+                    };
+                    s.field(&mut cn, "cte_type", |s| s.ast_str(kind, cte.span));
+                    s.finish(cn);
+                    s.cur().temps += 1;
+                }
+                s.code.op_n(Opcode::Dict, ctes.len() as i64, span);
+                let f = s.cur();
+                f.temps = f.temps.saturating_sub(2 * ctes.len());
+            });
         }
-        let select = self.ast_list(&q.select, span);
-        n.field("select", select);
+        self.field(&mut n, "select", |s| s.ast_list(&q.select, span));
         if q.distinct {
-            n.field("distinct", self.ast_bool(true, span));
+            self.field(&mut n, "distinct", |s| s.ast_bool(true, span));
         }
         if let Some(from) = &q.select_from {
-            let j = self.ast_join(from);
-            n.field("select_from", j);
+            self.field(&mut n, "select_from", |s| s.ast_join(from));
         }
         if let Some(aj) = &q.array_join {
-            n.field("array_join_op", self.ast_str(aj.kind.keyword(), aj.span));
-            let list = self.ast_list(&aj.exprs, aj.span);
-            n.field("array_join_list", list);
+            self.field(&mut n, "array_join_op", |s| {
+                s.ast_str(aj.kind.keyword(), aj.span)
+            });
+            self.field(&mut n, "array_join_list", |s| {
+                s.ast_list(&aj.exprs, aj.span)
+            });
         }
-        if let Some(w) = self.ast_boxed(&q.where_) {
-            n.field("where", w);
-        }
-        if let Some(w) = self.ast_boxed(&q.prewhere) {
-            n.field("prewhere", w);
-        }
-        if let Some(h) = self.ast_boxed(&q.having) {
-            n.field("having", h);
+        for (name, value) in [
+            ("where", &q.where_),
+            ("prewhere", &q.prewhere),
+            ("having", &q.having),
+        ] {
+            if let Some(v) = value {
+                self.field(&mut n, name, |s| s.expr(v));
+            }
         }
         if let Some(g) = &q.group_by {
-            let list = self.ast_list(g, span);
-            n.field("group_by", list);
+            self.field(&mut n, "group_by", |s| s.ast_list(g, span));
         }
         if let Some(o) = &q.order_by {
-            let list = self.ast_order(o, span);
-            n.field("order_by", list);
+            self.field(&mut n, "order_by", |s| s.ast_order(o, span));
         }
-        if let Some(l) = self.ast_boxed(&q.limit) {
-            n.field("limit", l);
+        if let Some(l) = &q.limit {
+            self.field(&mut n, "limit", |s| s.expr(l));
         }
         if let Some(lb) = &q.limit_by {
-            let mut ln = Node::new("LimitByExpr", lb.span);
-            let x = self.expr(&lb.n);
-            ln.field("n", x);
-            let list = self.ast_list(&lb.exprs, lb.span);
-            ln.field("exprs", list);
-            if let Some(o) = self.ast_boxed(&lb.offset_value) {
-                ln.field("offset_value", o);
-            }
-            n.field("limit_by", ln.finish());
+            self.field(&mut n, "limit_by", |s| {
+                let mut ln = s.node("LimitByExpr", lb.span);
+                s.field(&mut ln, "n", |s| s.expr(&lb.n));
+                s.field(&mut ln, "exprs", |s| s.ast_list(&lb.exprs, lb.span));
+                if let Some(o) = &lb.offset_value {
+                    s.field(&mut ln, "offset_value", |s| s.expr(o));
+                }
+                s.finish(ln);
+            });
         }
         if q.limit_with_ties {
-            n.field("limit_with_ties", self.ast_bool(true, span));
+            self.field(&mut n, "limit_with_ties", |s| s.ast_bool(true, span));
         }
-        if let Some(o) = self.ast_boxed(&q.offset) {
-            n.field("offset", o);
+        if let Some(o) = &q.offset {
+            self.field(&mut n, "offset", |s| s.expr(o));
         }
         if q.window_exprs.is_some() || q.qualify.is_some() || q.group_by_mode.is_some() {
             self.error(
@@ -400,41 +369,39 @@ impl Compiler<'_> {
                 "WINDOW, QUALIFY and GROUP BY CUBE/ROLLUP can not be used inside sql(...) in Hog",
             );
         }
-        n.finish()
+        self.finish(n);
     }
 
-    fn ast_join(&mut self, j: &JoinExpr) -> Code {
+    fn ast_join(&mut self, j: &JoinExpr) {
         let span = j.span;
-        let mut n = Node::new("JoinExpr", span);
+        let mut n = self.node("JoinExpr", span);
         if let Some(t) = &j.join_type {
-            n.field("join_type", self.ast_str(t, span));
+            self.field(&mut n, "join_type", |s| s.ast_str(t, span));
         }
-        let table = self.expr(&j.table);
-        n.field("table", table);
+        self.field(&mut n, "table", |s| s.expr(&j.table));
         if let Some(args) = &j.table_args {
-            let list = self.ast_list(args, span);
-            n.field("table_args", list);
+            self.field(&mut n, "table_args", |s| s.ast_list(args, span));
         }
         if let Some(a) = &j.alias {
-            n.field("alias", self.ast_str(a, span));
+            self.field(&mut n, "alias", |s| s.ast_str(a, span));
         }
         if j.table_final {
-            n.field("table_final", self.ast_bool(true, span));
+            self.field(&mut n, "table_final", |s| s.ast_bool(true, span));
         }
         if let Some(c) = &j.constraint {
-            let mut cn = Node::new("JoinConstraint", c.span);
-            let x = self.expr(&c.expr);
-            cn.field("expr", x);
-            let kind = match c.constraint_type {
-                hogql_parser::ast::ConstraintType::On => "ON",
-                hogql_parser::ast::ConstraintType::Using => "USING",
-            };
-            cn.field("constraint_type", self.ast_str(kind, c.span));
-            n.field("constraint", cn.finish());
+            self.field(&mut n, "constraint", |s| {
+                let mut cn = s.node("JoinConstraint", c.span);
+                s.field(&mut cn, "expr", |s| s.expr(&c.expr));
+                let kind = match c.constraint_type {
+                    hogql_parser::ast::ConstraintType::On => "ON",
+                    hogql_parser::ast::ConstraintType::Using => "USING",
+                };
+                s.field(&mut cn, "constraint_type", |s| s.ast_str(kind, c.span));
+                s.finish(cn);
+            });
         }
         if let Some(next) = &j.next_join {
-            let nj = self.ast_join(next);
-            n.field("next_join", nj);
+            self.field(&mut n, "next_join", |s| s.ast_join(next));
         }
         if j.sample.is_some() {
             self.error(
@@ -443,6 +410,6 @@ impl Compiler<'_> {
                 "SAMPLE can not be used inside sql(...) in Hog",
             );
         }
-        n.finish()
+        self.finish(n);
     }
 }

@@ -91,6 +91,15 @@ pub fn render_all(diags: &[Diagnostic], path: &Path, source: &str) -> String {
 pub fn compile_file(path: &Path, options: &CompileOptions) -> Result<CompiledFile, CompileFailure> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| CompileFailure::Io(format!("cannot read {}: {e}", path.display())))?;
+    compile_text(path, source, options)
+}
+
+/// Compiles the text of the `.hog` file `path` (already read).
+pub fn compile_text(
+    path: &Path,
+    source: String,
+    options: &CompileOptions,
+) -> Result<CompiledFile, CompileFailure> {
     match hog_compiler::compile_source(&source, options) {
         Ok(compiled) => Ok(CompiledFile {
             path: path.to_owned(),

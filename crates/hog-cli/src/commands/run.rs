@@ -1,12 +1,20 @@
-//! `hog run FILE.hoge`: run a program on the VM and print what it prints.
+//! `hog run FILE.hog` / `hog run FILE.hoge`: run a program on the VM and print what it prints.
 //!
-//! Output: one stdout line per `print` call. Exit 0 on success; 1 with the error on stderr for
-//! anything the program does wrong (uncaught exceptions, limits, malformed bytecode); 2 for
-//! usage errors (unreadable files, bad `--globals`). `--stats` writes the usage report to
-//! stderr. The program source is found by [`load`], which dispatches on the file extension so
-//! that Hog source (`.hog`, compiled first) can be added next to bytecode.
+//! Hog source is compiled first (as `hog compile` does); bytecode runs as it is, and when a
+//! source map `FILE.hoge.map` lies beside it (written by `hog compile -o`) its runtime errors
+//! point at the source too. Files are told apart by extension (`.hog`; `.hoge`/`.json`), and
+//! otherwise by content (a JSON array starting with `"_H"` is bytecode).
+//!
+//! Output: one stdout line per `print` call, nothing else. Exit 0 on success; 1 with the error on
+//! stderr for anything the program does wrong (compile errors, uncaught exceptions, limits,
+//! malformed bytecode): with a source, the error names `FILE:LINE:COL`, underlines the code and
+//! lists the Hog call stack; 2 for usage errors (unreadable files, bad `--globals`). `--stats`
+//! writes the usage report to stderr. `--profile` applies PostHog's production limits.
 
+use crate::commands::compile::{self, CompileFailure, Profile};
+use crate::commands::test::runner::{DESTINATION_LOG_LINES, limits_for};
 use crate::exit;
+use hog_compiler::SourceMap;
 use hog_vm::{Limits, Outcome, Usage, Vm, VmError};
 use std::cell::RefCell;
 use std::io::Write;
@@ -17,7 +25,7 @@ use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The program: PostHog JSON bytecode (`.hoge`).
+    /// The program: Hog source (`.hog`) or PostHog JSON bytecode (`.hoge`).
     pub file: PathBuf,
     /// A JSON object of globals (`event`, `person`, `inputs`…).
     #[arg(long, value_name = "FILE.json")]
@@ -31,36 +39,136 @@ pub struct Args {
     /// Wall-clock budget in milliseconds (0 = unlimited). Default 5000.
     #[arg(long, value_name = "N")]
     pub timeout_ms: Option<u64>,
+    /// PostHog's production budgets of this kind of function (64 MB, 5 s, call depth 1000;
+    /// destinations: at most 5 `fetch` calls and 25 log lines). The flags above override them.
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
     /// Print the usage report (steps, peak memory, time, calls) to stderr.
     #[arg(long)]
     pub stats: bool,
 }
 
+/// The program's source, for positions in runtime errors.
+struct Origin {
+    /// The name shown in positions (the path as given).
+    name: String,
+    source: String,
+    map: SourceMap,
+}
+
+/// A program ready to run.
+struct Loaded {
+    vm: Vm,
+    origin: Option<Origin>,
+}
+
 /// Why a program could not be started.
 enum LoadError {
-    /// The file is unreadable or of an unknown kind (a usage error).
+    /// The file is unreadable (a usage error).
     Usage(String),
-    /// The program itself is malformed.
+    /// The source does not compile (already rendered with the source).
+    Compile(String),
+    /// The bytecode is malformed.
     Program(VmError),
 }
 
-/// Loads the program named on the command line. Bytecode is the only input today; a Hog
-/// compiler adds `.hog` here (compile, then `Vm::from_json` on the bytecode).
-fn load(path: &Path) -> Result<Vm, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::Usage(format!("cannot read {}: {e}", path.display())))?;
+/// What kind of program a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Source,
+    Bytecode,
+}
+
+/// By extension, else by content: bytecode is a JSON array whose first element is `"_H"`.
+fn kind_of(path: &Path, text: &str) -> Kind {
     match path.extension().and_then(|e| e.to_str()) {
-        Some("hoge") | Some("json") => Vm::load(&text).map_err(LoadError::Program),
-        _ => Err(LoadError::Usage(format!(
-            "{}: expected a bytecode file (.hoge)",
-            path.display()
-        ))),
+        Some("hog") => Kind::Source,
+        Some("hoge") | Some("json") => Kind::Bytecode,
+        _ => {
+            let t = text.trim_start();
+            let looks_like_bytecode = t.starts_with('[')
+                && t[1..].trim_start().starts_with("\"_H\"")
+                && serde_json::from_str::<serde_json::Value>(t).is_ok();
+            if looks_like_bytecode {
+                Kind::Bytecode
+            } else {
+                Kind::Source
+            }
+        }
     }
 }
 
+/// Loads the program named on the command line, compiling Hog source.
+fn load(path: &Path, profile: Option<Profile>) -> Result<Loaded, LoadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    match kind_of(path, &text) {
+        Kind::Bytecode => {
+            let vm = Vm::load(&text).map_err(LoadError::Program)?;
+            Ok(Loaded {
+                vm,
+                origin: sidecar_origin(path),
+            })
+        }
+        Kind::Source => {
+            let options = compile::options_for(profile, path);
+            let file = compile::compile_text(path, text, &options).map_err(|f| match f {
+                CompileFailure::Io(msg) => LoadError::Usage(msg),
+                CompileFailure::Errors(text) => LoadError::Compile(text),
+            })?;
+            if !file.compiled.warnings.is_empty() {
+                eprint!(
+                    "{}",
+                    compile::render_all(&file.compiled.warnings, &file.path, &file.source)
+                );
+            }
+            let vm = Vm::load(&file.compiled.to_json_string()).map_err(LoadError::Program)?;
+            Ok(Loaded {
+                vm,
+                origin: Some(Origin {
+                    name: path.display().to_string(),
+                    source: file.source,
+                    map: file.compiled.source_map,
+                }),
+            })
+        }
+    }
+}
+
+/// The source of a bytecode file, through the source map `FILE.hoge.map` beside it. The map
+/// names the source as it was given to `hog compile`; it is looked for as named, then beside the
+/// map. A source shorter than the map's spans (edited since) is not used.
+fn sidecar_origin(bytecode: &Path) -> Option<Origin> {
+    let map_path = compile::source_map_path(bytecode);
+    let map = SourceMap::from_json_str(&std::fs::read_to_string(&map_path).ok()?).ok()?;
+    let named = PathBuf::from(map.source.as_deref()?);
+    let dir = map_path.parent().unwrap_or(Path::new("."));
+    let candidates = [
+        named.clone(),
+        dir.join(&named),
+        dir.join(named.file_name()?),
+    ];
+    let (path, source) = candidates
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok().map(|s| (p, s)))?;
+    let fits = map
+        .ops
+        .iter()
+        .all(|&(_, _, end)| end as usize <= source.len());
+    fits.then(|| Origin {
+        name: path.display().to_string(),
+        source,
+        map,
+    })
+}
+
+/// The profile's production limits (or the VM's defaults), then the explicit flags.
 fn limits(args: &Args) -> Limits {
     let off_if_zero = |v: u64| if v == 0 { None } else { Some(v) };
-    let mut limits = Limits::default();
+    let mut limits = match args.profile {
+        Some(p) => limits_for(Some(p)),
+        None => Limits::default(),
+    };
     if let Some(n) = args.max_steps {
         limits.max_steps = off_if_zero(n);
     }
@@ -73,40 +181,54 @@ fn limits(args: &Args) -> Limits {
     limits
 }
 
+/// Reads `--globals` into the VM; a message for a usage error.
+fn set_globals(vm: &mut Vm, path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let globals = serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
+    vm.set_globals(globals)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 pub fn run(args: Args) -> ExitCode {
-    let mut vm = match load(&args.file) {
-        Ok(vm) => vm,
+    let Loaded { mut vm, origin } = match load(&args.file, args.profile) {
+        Ok(loaded) => loaded,
         Err(LoadError::Usage(msg)) => {
             eprintln!("error: {msg}");
             return exit::code(exit::USAGE);
+        }
+        Err(LoadError::Compile(text)) => {
+            eprint!("{text}");
+            return exit::code(exit::USER_ERROR);
         }
         Err(LoadError::Program(e)) => {
             eprintln!("error: {}: {e}", args.file.display());
             return exit::code(exit::USER_ERROR);
         }
     };
-    if let Some(path) = &args.globals {
-        let globals = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|t| {
-                serde_json::from_str::<serde_json::Value>(&t)
-                    .map_err(|e| format!("{}: invalid JSON: {e}", path.display()))
-            });
-        match globals.map(|g| {
-            vm.set_globals(g)
-                .map_err(|e| format!("{}: {e}", path.display()))
-        }) {
-            Ok(Ok(())) => {}
-            Ok(Err(msg)) | Err(msg) => {
-                eprintln!("error: {msg}");
-                return exit::code(exit::USAGE);
-            }
-        }
+    if let Some(path) = &args.globals
+        && let Err(msg) = set_globals(&mut vm, path)
+    {
+        eprintln!("error: {msg}");
+        return exit::code(exit::USAGE);
     }
     vm.set_limits(limits(&args));
+    // Destinations keep the first 25 log lines of an invocation (PostHog drops the rest).
+    let keep = match args.profile {
+        Some(Profile::Destination) => DESTINATION_LOG_LINES,
+        _ => usize::MAX,
+    };
     let out = Rc::new(RefCell::new(std::io::BufWriter::new(std::io::stdout())));
-    let sink = out.clone();
+    let dropped = Rc::new(RefCell::new(0usize));
+    let (sink, dropped_sink) = (out.clone(), dropped.clone());
+    let mut printed = 0usize;
     vm.on_print(move |line| {
+        if printed >= keep {
+            *dropped_sink.borrow_mut() += 1;
+            return;
+        }
+        printed += 1;
         let mut w = sink.borrow_mut();
         // A closed pipe (`hog run x | head`) is not an error of the program.
         let _ = w.write_all(line.as_bytes());
@@ -114,13 +236,32 @@ pub fn run(args: Args) -> ExitCode {
     });
     let result = execute(&mut vm);
     let _ = out.borrow_mut().flush();
+    let dropped = *dropped.borrow();
+    if dropped > 0 {
+        eprintln!(
+            "note: {dropped} log lines dropped (destinations keep the first {DESTINATION_LOG_LINES})"
+        );
+    }
     if args.stats {
         eprintln!("{}", stats(vm.usage(), vm.limits()));
     }
     match result {
         Ok(()) => exit::code(exit::OK),
         Err(e) => {
-            eprintln!("error: {e}");
+            let message = e.to_string();
+            match &origin {
+                Some(o) => eprint!(
+                    "{}",
+                    hog_compiler::render_runtime_error(
+                        &o.name,
+                        &o.source,
+                        &o.map,
+                        &message,
+                        vm.error_trace()
+                    )
+                ),
+                None => eprintln!("error: {message}"),
+            }
             exit::code(exit::USER_ERROR)
         }
     }

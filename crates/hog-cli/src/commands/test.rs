@@ -10,7 +10,7 @@
 
 mod diff;
 mod format;
-mod runner;
+pub(crate) mod runner;
 
 use crate::commands::compile::{self, CompileFailure, Profile};
 use crate::exit;
@@ -149,7 +149,11 @@ fn load(file: &Path, profile: Option<Profile>) -> Result<(TestFile, Vec<Script>)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let bytecode = serde_json::from_str(&text)
                 .map_err(|e| format!("{}: invalid bytecode JSON: {e}", path.display()))?;
-            scripts.push(Script { path, bytecode });
+            scripts.push(Script {
+                path,
+                bytecode,
+                origin: None,
+            });
             continue;
         }
         let options = compile::options_for(profile, &path);
@@ -157,6 +161,7 @@ fn load(file: &Path, profile: Option<Profile>) -> Result<(TestFile, Vec<Script>)
             Ok(c) => scripts.push(Script {
                 path,
                 bytecode: c.compiled.to_json(),
+                origin: Some((c.source, c.compiled.source_map)),
             }),
             Err(CompileFailure::Io(msg)) => return Err(msg),
             Err(CompileFailure::Errors(text)) => {
@@ -199,6 +204,12 @@ fn run_file(file: &Path, profile: Option<Profile>, tally: &mut Tally) {
             println!("  FAIL  {}  ({stats})", case.name);
             for p in &problems {
                 println!("{}", indent(p, 8));
+            }
+            // Where an unexpected error happened, in the source.
+            if case.error.is_none()
+                && let Some(at) = &run.error_at
+            {
+                println!("{}", indent(at.trim_end(), 8));
             }
             if let (Some(before), Ok(after)) = (&before, &run.result) {
                 let changes = diff::diff_lines(before, after);

@@ -4,6 +4,7 @@
 
 use super::format::{Mock, MockCall};
 use crate::commands::compile::Profile;
+use hog_compiler::SourceMap;
 use hog_vm::{Limits, Outcome, Usage, Vm};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -22,6 +23,8 @@ pub const DESTINATION_FETCHES: u64 = 5;
 pub struct Script {
     pub path: PathBuf,
     pub bytecode: Value,
+    /// The source and its source map (scripts compiled from `.hog`), for error positions.
+    pub origin: Option<(String, SourceMap)>,
 }
 
 /// What running a case produced.
@@ -31,6 +34,9 @@ pub struct CaseRun {
     pub stdout: Vec<String>,
     /// Log lines beyond the destination limit (PostHog drops them).
     pub dropped_lines: usize,
+    /// For a run that failed: where, with the source underlined and the Hog call stack (scripts
+    /// compiled from source only).
+    pub error_at: Option<String>,
     pub usage: Usage,
 }
 
@@ -153,6 +159,7 @@ pub fn run_case(
         result: Ok(Value::Null),
         stdout: Vec::new(),
         dropped_lines: 0,
+        error_at: None,
         usage: Usage::default(),
     };
     for (i, script) in scripts.iter().enumerate() {
@@ -165,7 +172,8 @@ pub fn run_case(
                 Err(_) => break,
             }
         }
-        let (result, lines, usage) = run_script(script, &globals, &states, profile);
+        let (result, lines, usage, error_at) = run_script(script, &globals, &states, profile);
+        run.error_at = error_at;
         run.result = result.map_err(|e| {
             if scripts.len() > 1 {
                 format!("{}: {e}", script.path.display())
@@ -187,18 +195,22 @@ pub fn run_case(
     run
 }
 
+/// What one script of a chain did: its result, printed lines, usage, and the rendered position
+/// of its error.
+type ScriptRun = (Result<Value, String>, Vec<String>, Usage, Option<String>);
+
 fn run_script(
     script: &Script,
     globals: &serde_json::Map<String, Value>,
     states: &BTreeMap<String, Rc<RefCell<MockState>>>,
     profile: Option<Profile>,
-) -> (Result<Value, String>, Vec<String>, Usage) {
+) -> ScriptRun {
     let mut vm = match Vm::from_json(script.bytecode.clone()) {
         Ok(vm) => vm,
-        Err(e) => return (Err(e.to_string()), Vec::new(), Usage::default()),
+        Err(e) => return (Err(e.to_string()), Vec::new(), Usage::default(), None),
     };
     if let Err(e) = vm.set_globals(Value::Object(globals.clone())) {
-        return (Err(e.to_string()), Vec::new(), Usage::default());
+        return (Err(e.to_string()), Vec::new(), Usage::default(), None);
     }
     vm.set_limits(limits_for(profile));
     for (name, state) in states {
@@ -233,7 +245,17 @@ fn run_script(
             }
         }
     };
-    (result, vm.take_output(), usage)
+    // The VM has a trace for errors raised while executing; a failed mocked async call has
+    // none (the VM was suspended, not failing).
+    let error_at = match (&result, &script.origin, vm.error_trace()) {
+        (Err(message), Some((source, map)), Some(trace)) => {
+            let name = script.path.display().to_string();
+            let text = hog_compiler::render_runtime_error(&name, source, map, message, Some(trace));
+            (!text.starts_with("error: ")).then_some(text)
+        }
+        _ => None,
+    };
+    (result, vm.take_output(), usage, error_at)
 }
 
 /// `vm.usage()` is cumulative over resumptions except for the counters we take the max of.

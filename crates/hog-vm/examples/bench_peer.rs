@@ -183,11 +183,14 @@ fn geoip(rounds: usize, bench_script: &Path, no_peer: bool) {
     });
     vm.on_print(|_| {});
     let mut results = Vec::new();
+    // Like the peer's loop: the result stays a VM value (converted to JSON only when kept).
     let run_all = |vm: &mut Vm, keep: bool, results: &mut Vec<Json>| {
         for g in &globals {
             vm.set_globals_shared(g.clone()).unwrap();
-            match vm.run().unwrap() {
-                Outcome::Finished(v) if keep => results.push(v),
+            match vm.run_value().unwrap() {
+                Outcome::Finished(v) if keep => {
+                    results.push(hog_vm::convert::value_to_json(&v).unwrap())
+                }
                 _ => {}
             }
         }

@@ -48,15 +48,16 @@ use crate::limits::{Control, Limits, Progress, Usage};
 use crate::program::Program;
 use crate::state::VmState;
 use crate::trace::ErrorTrace;
+use crate::value::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
-/// How a run ended (errors are the `Err` side of [`Vm::run`]).
+/// How a run ended (errors are the `Err` side of [`Vm::run`]). The finished value is JSON
+/// ([`Vm::run`]) or a VM value ([`Vm::run_value`]).
 #[derive(Debug)]
-pub enum Outcome {
+pub enum Outcome<T = serde_json::Value> {
     /// The program finished with this value (the top of the stack, or null).
-    Finished(serde_json::Value),
+    Finished(T),
     /// The program called an async host function. Do the work, then [`Vm::resume`] with its
     /// result.
     Suspended {
@@ -254,32 +255,15 @@ impl Vm {
 
     /// Runs the program from the start.
     pub fn run(&mut self) -> Result<Outcome, VmError> {
-        self.error_trace = None;
-        let env = self.env();
-        let root = self.program.chunks[0].clone();
-        let mut progress = self.progress.take();
-        let result = {
-            let progress_ref = progress
-                .as_mut()
-                .map(|p| &mut **p as &mut dyn FnMut(&Progress) -> Control);
-            let mut m = Machine::new(
-                root,
-                self.limits.clone(),
-                env,
-                self.globals.clone(),
-                &self.host,
-                progress_ref,
-            );
-            m.keys = std::mem::take(&mut self.keys);
-            let exit = m.run();
-            self.keys = std::mem::take(&mut m.keys);
-            if exit.is_err() {
-                self.error_trace = Some(crate::trace::capture(&m));
-            }
-            finish(&mut self.usage, &self.bytecode, m, exit, Duration::ZERO)
-        };
-        self.progress = progress;
-        result
+        self.execute(None, &mut |_, v| value_to_json(&v))
+    }
+
+    /// [`Vm::run`], with the finished value as a VM [`Value`] instead of JSON: for hosts that
+    /// inspect the result (a filter's boolean) or convert it later ([`value_to_json`]), it
+    /// saves the conversion. A result that contains itself keeps itself alive (it is not
+    /// representable as JSON either).
+    pub fn run_value(&mut self) -> Result<Outcome<Value>, VmError> {
+        self.execute(None, &mut keep_value)
     }
 
     /// Resumes a suspended run with the async function's result. The globals are this VM's
@@ -289,14 +273,33 @@ impl Vm {
         state: Box<VmState>,
         result: serde_json::Value,
     ) -> Result<Outcome, VmError> {
+        self.execute(Some((&state, &result)), &mut |_, v| value_to_json(&v))
+    }
+
+    /// [`Vm::resume`], with the finished value as a VM value (see [`Vm::run_value`]).
+    pub fn resume_value(
+        &mut self,
+        state: Box<VmState>,
+        result: serde_json::Value,
+    ) -> Result<Outcome<Value>, VmError> {
+        self.execute(Some((&state, &result)), &mut keep_value)
+    }
+
+    /// Runs from the start or from a suspended state; `convert` turns the finished value
+    /// into what the caller returns, while the machine is still alive.
+    fn execute<T>(
+        &mut self,
+        resume: Option<(&VmState, &serde_json::Value)>,
+        convert: &mut dyn FnMut(&mut Machine<'_>, Value) -> Result<T, VmError>,
+    ) -> Result<Outcome<T>, VmError> {
         self.error_trace = None;
         let env = self.env();
+        let root = self.program.chunks[0].clone();
         let mut progress = self.progress.take();
         let outcome = {
             let progress_ref = progress
                 .as_mut()
                 .map(|p| &mut **p as &mut dyn FnMut(&Progress) -> Control);
-            let root = self.program.chunks[0].clone();
             let mut m = Machine::new(
                 root,
                 self.limits.clone(),
@@ -305,28 +308,41 @@ impl Vm {
                 &self.host,
                 progress_ref,
             );
-            let prior = Duration::from_micros(state.usage.wall_time_us);
-            crate::state::restore(&mut m, &state, &result)?;
-            m.keys = std::mem::take(&mut self.keys);
-            let exit = m.run();
-            self.keys = std::mem::take(&mut m.keys);
-            if exit.is_err() {
-                self.error_trace = Some(crate::trace::capture(&m));
+            let restored = match resume {
+                Some((state, result)) => crate::state::restore(&mut m, state, result),
+                None => Ok(()),
+            };
+            match restored {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    m.keys = std::mem::take(&mut self.keys);
+                    let exit = m.run();
+                    self.keys = std::mem::take(&mut m.keys);
+                    if exit.is_err() {
+                        self.error_trace = Some(crate::trace::capture(&m));
+                    }
+                    finish(&mut self.usage, &self.bytecode, m, exit, convert)
+                }
             }
-            finish(&mut self.usage, &self.bytecode, m, exit, prior)
         };
         self.progress = progress;
         outcome
     }
 }
 
-fn finish(
+/// The finished value as it is, kept out of the cycle breaking at the end of the run.
+fn keep_value(m: &mut Machine<'_>, v: Value) -> Result<Value, VmError> {
+    m.keep_alive(&v);
+    Ok(v)
+}
+
+fn finish<T>(
     usage: &mut Usage,
     bytecode: &Rc<serde_json::Value>,
     mut m: Machine<'_>,
     exit: Result<Exit, VmError>,
-    _prior: Duration,
-) -> Result<Outcome, VmError> {
+    convert: &mut dyn FnMut(&mut Machine<'_>, Value) -> Result<T, VmError>,
+) -> Result<Outcome<T>, VmError> {
     *usage = Usage {
         steps: m.steps,
         peak_memory: m.mem.peak(),
@@ -337,10 +353,7 @@ fn finish(
         memory_remeasures: m.mem.remeasures(),
     };
     match exit? {
-        Exit::Finished(v) => {
-            let json = value_to_json(&v)?;
-            Ok(Outcome::Finished(json))
-        }
+        Exit::Finished(v) => Ok(Outcome::Finished(convert(&mut m, v)?)),
         Exit::Suspended { function, args } => {
             let json_args = args
                 .iter()

@@ -224,6 +224,55 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Keeps everything reachable from `v` (a finished value handed to the host as it is) out
+    /// of the cycle breaking at drop, which would otherwise empty its containers.
+    pub fn keep_alive(&mut self, v: &Value) {
+        if self.cycle_candidates.is_empty() || !crate::value::is_container(v) {
+            return;
+        }
+        let mut seen: std::collections::HashSet<usize, crate::value::FxBuildHasher> =
+            Default::default();
+        let mut work = vec![v.clone()];
+        let containers = |items: &mut Vec<Value>, it: &mut dyn Iterator<Item = &Value>| {
+            items.extend(it.filter(|x| crate::value::is_container(x)).cloned());
+        };
+        while let Some(x) = work.pop() {
+            let Some(id) = x.heap_id() else { continue };
+            if !seen.insert(id) {
+                continue;
+            }
+            match &x {
+                Value::Array(a) => containers(&mut work, &mut a.borrow().iter()),
+                Value::Tuple(t) => containers(&mut work, &mut t.iter()),
+                Value::Dict(d) => {
+                    let map = d.borrow();
+                    containers(&mut work, &mut map.keys().map(|k| &k.0));
+                    containers(&mut work, &mut map.values());
+                }
+                Value::Closure(c) => {
+                    for up in &c.upvalues {
+                        if seen.insert(Rc::as_ptr(up) as *const u8 as usize)
+                            && let UpvalueState::Closed(val) = &*up.0.borrow()
+                            && crate::value::is_container(val)
+                        {
+                            work.push(val.clone());
+                        }
+                    }
+                }
+                Value::Error(e) => containers(&mut work, &mut std::iter::once(&e.payload)),
+                _ => {}
+            }
+        }
+        self.cycle_candidates.retain(|c| {
+            let id = match c {
+                Candidate::Array(w) => w.as_ptr() as *const u8 as usize,
+                Candidate::Dict(w) => w.as_ptr() as *const u8 as usize,
+                Candidate::Upvalue(w) => w.as_ptr() as *const u8 as usize,
+            };
+            !seen.contains(&id)
+        });
+    }
+
     /// Time spent executing so far (this resumption plus earlier ones).
     pub fn elapsed(&self) -> Duration {
         self.prior_time + self.started.elapsed()

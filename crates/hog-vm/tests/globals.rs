@@ -127,3 +127,23 @@ fn globals_are_shared_not_cloned_and_visible_after_resume() {
     assert!(std::rc::Rc::strong_count(&shared) >= 2);
     assert!(vm.set_globals(json!([1])).is_err());
 }
+
+#[test]
+fn run_value_returns_the_value_intact() {
+    // let a := {}; a.x := [1, 2]; a.y := a; return a  (a container stored into a container,
+    // and a cycle: both are what the end-of-run cycle breaking looks at)
+    let text = r#"["_H", 1, 42, 0, 36, 0, 32, "x", 33, 1, 33, 2, 43, 2, 46,
+        36, 0, 32, "y", 36, 0, 46, 36, 0, 38]"#;
+    let mut vm = Vm::load(text).unwrap();
+    let Outcome::Finished(v) = vm.run_value().unwrap() else {
+        panic!("finished expected")
+    };
+    assert_eq!(
+        hog_vm::print::display(&v, 1 << 20).unwrap(),
+        "{'x': [1, 2], 'y': null}"
+    );
+    let Outcome::Finished(j) = vm.run().unwrap() else {
+        panic!("finished expected")
+    };
+    assert_eq!(j, json!({"x": [1, 2], "y": null}));
+}

@@ -55,9 +55,20 @@ enum Ty {
     Bool,
 }
 
-/// A generator of well-typed expressions over `events` (qualified with `prefix`).
+/// The table a generated SELECT reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Table {
+    Events,
+    /// The lazy `persons` table (a de-duplicating subquery after translation).
+    Persons,
+    /// The lazy `groups` table.
+    Groups,
+}
+
+/// A generator of well-typed expressions over one table (fields qualified with `prefix`).
 struct Gen<'a, 'c> {
     c: &'c mut Choices<'a>,
+    table: Table,
     prefix: &'static str,
     /// Subqueries allowed (not inside one already).
     subqueries: bool,
@@ -79,19 +90,45 @@ impl Gen<'_, '_> {
         format!("{}{name}", self.prefix)
     }
 
+    fn string_field(&mut self) -> String {
+        let name = match self.table {
+            Table::Events => self.c.one(&[
+                "event",
+                "distinct_id",
+                "properties.$browser",
+                "properties.plan",
+                "properties['odd key\\'s']",
+                "person.properties.email",
+                "$session_id",
+                "elements_chain",
+            ]),
+            Table::Persons => self.c.one(&[
+                "properties.email",
+                "properties.plan",
+                "properties['odd key\\'s']",
+            ]),
+            Table::Groups => self
+                .c
+                .one(&["key", "properties.name", "properties.industry"]),
+        };
+        self.field(name)
+    }
+
+    fn time_field(&mut self) -> String {
+        let name = match self.table {
+            Table::Events => self.c.one(&["timestamp", "person.created_at"]),
+            Table::Persons => "created_at",
+            Table::Groups => self.c.one(&["created_at", "updated_at"]),
+        };
+        self.field(name)
+    }
+
     fn expr(&mut self, ty: Ty, depth: u32) -> String {
         // Leaves get likelier as depth grows; choice 0 is always a leaf.
         let node = depth > 0 && self.c.pick(3) != 0;
         match (ty, node) {
-            (Ty::Str, false) => match self.c.pick(9) {
-                0 => self.field("event"),
-                1 => self.field("distinct_id"),
-                2 => self.field("properties.$browser"),
-                3 => self.field("properties.plan"),
-                4 => self.field("properties['odd key\\'s']"),
-                5 => self.field("person.properties.email"),
-                6 => self.field("$session_id"),
-                7 => self.field("elements_chain"),
+            (Ty::Str, false) => match self.c.pick(3) {
+                0 | 1 => self.string_field(),
                 _ => self.c.one(STRINGS).to_string(),
             },
             (Ty::Str, true) => {
@@ -120,7 +157,10 @@ impl Gen<'_, '_> {
                 0 => "1".into(),
                 1 => "-7".into(),
                 2 => "2.5".into(),
-                _ => format!("length({})", self.field("event")),
+                _ => {
+                    let field = self.string_field();
+                    format!("length({field})")
+                }
             },
             (Ty::Num, true) => {
                 let d = depth - 1;
@@ -143,11 +183,10 @@ impl Gen<'_, '_> {
                     ),
                 }
             }
-            (Ty::Time, false) => match self.c.pick(4) {
-                0 => self.field("timestamp"),
+            (Ty::Time, false) => match self.c.pick(3) {
+                0 => self.time_field(),
                 1 => "now()".into(),
-                2 => "toDateTime('2024-01-01 00:00:00')".into(),
-                _ => self.field("person.created_at"),
+                _ => "toDateTime('2024-01-01 00:00:00')".into(),
             },
             (Ty::Time, true) => {
                 let d = depth - 1;
@@ -160,7 +199,7 @@ impl Gen<'_, '_> {
             }
             (Ty::Bool, false) => match self.c.pick(4) {
                 0 => format!("{} = {}", self.expr(Ty::Str, 0), self.expr(Ty::Str, 0)),
-                1 => format!("{} > now() - interval 30 day", self.field("timestamp")),
+                1 => format!("{} > now() - interval 30 day", self.time_field()),
                 2 => format!("{} is not null", self.expr(Ty::Str, 0)),
                 _ => "true".into(),
             },
@@ -185,7 +224,7 @@ impl Gen<'_, '_> {
                         self.expr(Ty::Bool, d)
                     ),
                     8 => format!("({} or {})", self.expr(Ty::Bool, d), self.expr(Ty::Bool, d)),
-                    // Parenthesised: the parser refuses `not -7 between …` ("unexpected `-`").
+                    // Parenthesised: the parser of 0fed213 refused `not -7 between …`.
                     9 => format!("not ({})", self.expr(Ty::Bool, d)),
                     10 => format!("{} =~ '^[a-z]+$'", self.expr(Ty::Str, d)),
                     _ if self.subqueries => {
@@ -193,6 +232,7 @@ impl Gen<'_, '_> {
                         let inner = {
                             let mut g = Gen {
                                 c: self.c,
+                                table: Table::Events,
                                 prefix: "",
                                 subqueries: false,
                             };
@@ -219,11 +259,10 @@ impl Gen<'_, '_> {
             4 => format!("max({})", self.expr(Ty::Time, depth)),
             5 => format!("uniq({})", self.expr(Ty::Str, depth)),
             6 => format!("quantile(0.9)({})", self.expr(Ty::Num, depth)),
-            7 => format!(
-                "argMax({}, {})",
-                self.expr(Ty::Str, depth),
-                self.field("timestamp")
-            ),
+            7 => {
+                let value = self.expr(Ty::Str, depth);
+                format!("argMax({value}, {})", self.time_field())
+            }
             8 => format!(
                 "sumIf({}, {})",
                 self.expr(Ty::Num, depth),
@@ -241,11 +280,12 @@ fn any_ty(c: &mut Choices) -> Ty {
 /// One query of one of the shapes below.
 fn query(c: &mut Choices) -> String {
     let depth = 1 + c.pick(3) as u32;
-    match c.pick(5) {
+    match c.pick(6) {
         // Plain rows, aliases, ORDER BY an alias.
         0 | 1 => {
             let mut g = Gen {
                 c,
+                table: Table::Events,
                 prefix: "",
                 subqueries: true,
             };
@@ -268,6 +308,7 @@ fn query(c: &mut Choices) -> String {
         2 => {
             let mut g = Gen {
                 c,
+                table: Table::Events,
                 prefix: "",
                 subqueries: true,
             };
@@ -286,6 +327,7 @@ fn query(c: &mut Choices) -> String {
         3 => {
             let mut g = Gen {
                 c,
+                table: Table::Events,
                 prefix: "e.",
                 subqueries: false,
             };
@@ -296,10 +338,34 @@ fn query(c: &mut Choices) -> String {
                 "select {col} as v, s.c from events as e {join} (select distinct_id, count() as c from events group by distinct_id) as s on e.distinct_id = s.distinct_id where {filter}"
             )
         }
+        // The lazy tables, read on their own.
+        4 => {
+            let table = if c.pick(2) == 0 {
+                Table::Persons
+            } else {
+                Table::Groups
+            };
+            let mut g = Gen {
+                c,
+                table,
+                prefix: "",
+                subqueries: false,
+            };
+            let ty = any_ty(g.c);
+            let col = g.expr(ty, depth);
+            let filter = g.expr(Ty::Bool, depth);
+            let name = if table == Table::Persons {
+                "persons"
+            } else {
+                "groups"
+            };
+            format!("select {col} as c0 from {name} where {filter} order by c0 limit 5")
+        }
         // UNION ALL of two SELECTs of the same types.
         _ => {
             let mut g = Gen {
                 c,
+                table: Table::Events,
                 prefix: "",
                 subqueries: true,
             };

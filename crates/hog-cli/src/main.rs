@@ -28,7 +28,7 @@ enum Command {
     Query(commands::query::Args),
     /// Translate a HogQL query to the ClickHouse SQL the event store runs.
     Sql(commands::sql::Args),
-    /// Run a Hog program (PostHog JSON bytecode) and print what it prints.
+    /// Run a Hog program (source or PostHog JSON bytecode) and print what it prints.
     Run(commands::run::Args),
     /// Disassemble PostHog JSON bytecode.
     Disasm(commands::disasm::Args),

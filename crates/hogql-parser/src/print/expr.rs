@@ -341,8 +341,9 @@ impl Printer {
                 self.push("]");
             }
             ExprKind::TupleAccess(t) => {
-                // `1.1` and `#1.1` would lex as floats, and so would `.1` after `}` (the lexer
-                // takes `}` as the end of a block): such bases get parentheses.
+                // `1.1` and `#1.1` would lex as floats, and so does `.1` after `}` (the lexer
+                // takes `}` as the end of a block; PostHog reads `{}.1` as a tuple access):
+                // such bases get parentheses.
                 if matches!(
                     t.tuple.kind,
                     ExprKind::Constant(_)
@@ -714,7 +715,7 @@ impl Printer {
 
 /// Text a tag's children can hold verbatim: the lexer takes text up to the next `{` or `<`,
 /// drops whitespace-only text that spans lines (layout), and right after the opening tag
-/// would read a leading `=` as part of `>=`.
+/// reads a leading `=` as part of `>=` (PostHog's lexer does not; `<a>=</a>` is text there).
 fn is_tag_text(s: &str) -> bool {
     let layout = s.trim().is_empty() && s.contains('\n');
     !s.is_empty() && !s.contains(['{', '<']) && !s.starts_with('=') && !layout

@@ -81,8 +81,9 @@ pub fn print_program(prog: &Program) -> String {
 enum Style {
     /// HogQL: upper-case keywords, `=`.
     Sql,
-    /// Hog: lower-case keywords, `==`; `if(…)` calls are quoted, because in a program `if` after
-    /// `{`, `;`, `}`, `else` or an operand is lexed as the `if` statement.
+    /// Hog: lower-case keywords, `==`; `if(…)` calls are quoted, because in a program this
+    /// lexer reads `if` after `{`, `;`, `}`, `else` or an operand as the `if` statement — also
+    /// where PostHog's parser sees the function (`{if(a, b, c): 1}`, `CASE … ELSE if(…) END`).
     Hog,
 }
 

@@ -13,8 +13,33 @@ use std::time::Instant;
 const GROUP_BY: &str = "SELECT replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(events.properties, %(key)s), ''), 'null'), '^\"|\"$', '') AS browser, \
      count() AS c FROM events WHERE equals(events.team_id, %(team)s) GROUP BY browser ORDER BY c DESC LIMIT 100";
 
-fn ms(started: Instant) -> String {
-    format!("{:.1} ms", started.elapsed().as_secs_f64() * 1e3)
+/// CPU seconds (user + system) of the whole process so far.
+fn cpu_seconds() -> f64 {
+    let Ok(text) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = text
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Wall time since `started` and the process's CPU time since `cpu` (all threads).
+fn ms(started: Instant, cpu: f64) -> String {
+    format!(
+        "{:.1} ms wall, {:.0} ms CPU",
+        started.elapsed().as_secs_f64() * 1e3,
+        (cpu_seconds() - cpu) * 1e3
+    )
 }
 
 fn main() {
@@ -37,27 +62,30 @@ fn main() {
         std::process::exit(2);
     };
 
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     hog_store::engine::driver(&mut |m| eprintln!("{m}")).expect("engine loads");
-    println!("load engine: {}", ms(started));
-    let started = Instant::now();
+    println!("load engine: {}", ms(started, cpu));
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     let store = EmbeddedStore::open(&store_dir, &mut |m| eprintln!("{m}")).expect("store opens");
-    println!("open store (engine start, schema check): {}", ms(started));
+    println!(
+        "open store (engine start, schema check): {}",
+        ms(started, cpu)
+    );
 
     let mut params = Params::new();
     params.insert("team".into(), Param::Int(1));
     params.insert("key".into(), Param::from("$browser"));
     for run in 0..runs {
-        let started = Instant::now();
+        let (started, cpu) = (Instant::now(), cpu_seconds());
         let result = store.query(GROUP_BY, &params).expect("group-by runs");
         println!(
             "group-by run {run}: {} rows in {}",
             result.rows.len(),
-            ms(started)
+            ms(started, cpu)
         );
     }
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     drop(store);
-    println!("close: {}", ms(started));
-    println!("main, start to end: {}", ms(process));
+    println!("close: {}", ms(started, cpu));
+    println!("main, start to end: {}", ms(process, 0.0));
 }

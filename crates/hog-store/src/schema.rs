@@ -142,8 +142,19 @@ pub const MIGRATIONS: &[&[&str]] = &[];
 /// Creates the schema of a new store, migrates an older one, or refuses a newer one.
 pub fn ensure(store: &dyn EventStore) -> Result<()> {
     let none = Params::new();
-    store.execute(VERSION_TABLE, &none)?;
-    let found = current_version(store)?;
+    // One statement when the store exists (every `hog query` opens one); the version table is
+    // created only when reading it says it is missing.
+    let found = match current_version(store) {
+        Ok(found) => found,
+        Err(StoreError::Query {
+            kind: crate::QueryErrorKind::UnknownTable,
+            ..
+        }) => {
+            store.execute(VERSION_TABLE, &none)?;
+            current_version(store)?
+        }
+        Err(e) => return Err(e),
+    };
     if found > SCHEMA_VERSION {
         return Err(StoreError::SchemaTooNew {
             found,

@@ -4,7 +4,9 @@
 //! * Statements go out as text with parameters already substituted ([`crate::params`]); the
 //!   crate's own `?` placeholders are escaped (`??`) so they never interfere.
 //! * Results are read in the `JSONCompact` format (names, types, rows), which every ClickHouse
-//!   version speaks, including Debian's 18.16; they are read whole, not streamed.
+//!   version speaks, including Debian's 18.16. They stream: ClickHouse writes the header, then
+//!   one row per line, so rows are handed on in chunks as they arrive ([`CompactReader`]), and a
+//!   large result never sits in memory whole.
 //! * Inserts send the Arrow batch as `JSONEachRow`.
 //! * Every request has a client-side timeout; ClickHouse's own limits (`max_execution_time`,
 //!   `max_memory_usage`) can be set per store with [`ServerOptions::settings`].
@@ -18,7 +20,8 @@ use crate::result::{ChType, RowStream, Value};
 use crate::store::EventStore;
 use arrow_array::RecordBatch;
 use arrow_schema::DataType;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How to reach the server.
 #[derive(Debug, Clone)]
@@ -50,7 +53,7 @@ impl ServerOptions {
 /// A ClickHouse server holding the toolchain's tables.
 pub struct ServerStore {
     client: clickhouse::Client,
-    runtime: tokio::runtime::Runtime,
+    runtime: Arc<tokio::runtime::Runtime>,
     options: ServerOptions,
 }
 
@@ -78,7 +81,7 @@ impl ServerStore {
         }
         let store = ServerStore {
             client,
-            runtime,
+            runtime: Arc::new(runtime),
             options,
         };
         store.query("SELECT 1", &Params::new())?;
@@ -109,28 +112,29 @@ impl ServerStore {
                     timeout.as_secs_f64()
                 ),
             })?
-            .map_err(|e| self.client_error(e))
+            .map_err(|e| client_error(&self.options.url, e))
     }
+}
 
-    fn client_error(&self, e: clickhouse::error::Error) -> StoreError {
-        match e {
-            clickhouse::error::Error::BadResponse(message) => StoreError::from_clickhouse(&message),
-            clickhouse::error::Error::Network(inner) => StoreError::Query {
-                kind: QueryErrorKind::Connection,
-                code: None,
-                message: format!("{}: {inner}", self.options.url),
-            },
-            clickhouse::error::Error::TimedOut => StoreError::Query {
-                kind: QueryErrorKind::Timeout,
-                code: None,
-                message: format!("{} timed out", self.options.url),
-            },
-            other => StoreError::Query {
-                kind: QueryErrorKind::Other,
-                code: None,
-                message: other.to_string(),
-            },
-        }
+/// A client error as a store error, naming the server `url`.
+fn client_error(url: &str, e: clickhouse::error::Error) -> StoreError {
+    match e {
+        clickhouse::error::Error::BadResponse(message) => StoreError::from_clickhouse(&message),
+        clickhouse::error::Error::Network(inner) => StoreError::Query {
+            kind: QueryErrorKind::Connection,
+            code: None,
+            message: format!("{url}: {inner}"),
+        },
+        clickhouse::error::Error::TimedOut => StoreError::Query {
+            kind: QueryErrorKind::Timeout,
+            code: None,
+            message: format!("{url} timed out"),
+        },
+        other => StoreError::Query {
+            kind: QueryErrorKind::Other,
+            code: None,
+            message: other.to_string(),
+        },
     }
 }
 
@@ -151,68 +155,27 @@ impl EventStore for ServerStore {
 
     fn query_stream(&self, sql: &str, params: &Params) -> Result<RowStream> {
         let sql = escape_placeholders(&params::substitute(sql, params)?);
-        let body = self.run(async {
-            let mut cursor = self.client.query(&sql).fetch_bytes("JSONCompact")?;
-            cursor.collect().await
-        })?;
-        let json: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| StoreError::Query {
-                kind: QueryErrorKind::Other,
-                code: None,
-                message: format!("unreadable answer from the server: {e}"),
-            })?;
-        let meta = json
-            .get("meta")
-            .and_then(|m| m.as_array())
-            .cloned()
-            .unwrap_or_default();
-        let columns: Vec<String> = meta
-            .iter()
-            .map(|m| {
-                m.get("name")
-                    .and_then(|n| n.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect();
-        let types: Vec<String> = meta
-            .iter()
-            .map(|m| {
-                m.get("type")
-                    .and_then(|n| n.as_str())
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect();
-        let parsed: Vec<ChType> = types.iter().map(|t| ChType::parse(t)).collect();
-        let raw_types = types.clone();
-        let rows: Vec<Vec<Value>> = json
-            .get("data")
-            .and_then(|d| d.as_array())
-            .map(|rows| {
-                rows.iter()
-                    .map(|row| {
-                        let cells = row.as_array().map(Vec::as_slice).unwrap_or(&[]);
-                        cells
-                            .iter()
-                            .enumerate()
-                            .map(|(i, cell)| {
-                                json_cell(
-                                    cell,
-                                    parsed.get(i).unwrap_or(&ChType::Plain),
-                                    raw_types.get(i).map_or("", String::as_str),
-                                )
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(RowStream::new(
-            columns,
-            types,
-            Box::new(std::iter::once(Ok(rows))),
-        ))
+        let deadline = Instant::now() + self.options.timeout;
+        let cursor = self
+            .client
+            .query(&sql)
+            .fetch_bytes("JSONCompact")
+            .map_err(|e| client_error(&self.options.url, e))?;
+        let mut reader = CompactReader {
+            runtime: self.runtime.clone(),
+            cursor,
+            pending: Vec::new(),
+            rows_started: false,
+            done: false,
+            deadline,
+            url: self.options.url.clone(),
+            parsed: Vec::new(),
+            types: Vec::new(),
+        };
+        let (columns, types) = reader.header()?;
+        reader.parsed = types.iter().map(|t| ChType::parse(t)).collect();
+        reader.types = types.clone();
+        Ok(RowStream::new(columns, types, Box::new(reader)))
     }
 
     fn insert(&self, table: &str, batch: RecordBatch) -> Result<u64> {
@@ -359,4 +322,181 @@ fn batch_to_json_each_row(batch: &RecordBatch) -> Result<Vec<u8>> {
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// Rows handed on per chunk while streaming.
+const CHUNK_ROWS: usize = 1024;
+
+/// Reads a `JSONCompact` answer as it arrives. ClickHouse writes it as
+/// `{"meta": [...], "data": [` on lines of their own, then one row per line (`[..],`), then `],`
+/// and statistics; JSON escapes newlines inside values, so a line is never part of a row. An
+/// error that happens mid-stream arrives as ClickHouse's error text in place of rows.
+struct CompactReader {
+    runtime: Arc<tokio::runtime::Runtime>,
+    cursor: clickhouse::query::BytesCursor,
+    /// Bytes received and not yet consumed.
+    pending: Vec<u8>,
+    rows_started: bool,
+    done: bool,
+    deadline: Instant,
+    url: String,
+    parsed: Vec<ChType>,
+    types: Vec<String>,
+}
+
+impl CompactReader {
+    /// Receives more bytes; `false` at the end of the answer.
+    fn receive(&mut self) -> Result<bool> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let next = self
+            .runtime
+            .block_on(async { tokio::time::timeout(left, self.cursor.next()).await });
+        match next {
+            Err(_) => Err(StoreError::Query {
+                kind: QueryErrorKind::Timeout,
+                code: None,
+                message: format!("no complete answer from {} in time", self.url),
+            }),
+            Ok(Err(e)) => Err(client_error(&self.url, e)),
+            Ok(Ok(Some(bytes))) => {
+                self.pending.extend_from_slice(&bytes);
+                Ok(true)
+            }
+            Ok(Ok(None)) => Ok(false),
+        }
+    }
+
+    /// Reads up to the start of the rows; returns the column names and types.
+    fn header(&mut self) -> Result<(Vec<String>, Vec<String>)> {
+        const DATA: &[u8] = b"\"data\":";
+        let end = loop {
+            if let Some(at) = find(&self.pending, DATA) {
+                break at;
+            }
+            if !self.receive()? {
+                return Err(unreadable(&self.pending));
+            }
+        };
+        let mut head = String::from_utf8_lossy(&self.pending[..end]).into_owned();
+        head.push_str("\"data\": []}");
+        self.pending.drain(..end + DATA.len());
+        let json: serde_json::Value =
+            serde_json::from_str(&head).map_err(|_| unreadable(head.as_bytes()))?;
+        let meta = json
+            .get("meta")
+            .and_then(|m| m.as_array())
+            .cloned()
+            .unwrap_or_default();
+        let field = |m: &serde_json::Value, key: &str| {
+            m.get(key)
+                .and_then(|n| n.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        Ok((
+            meta.iter().map(|m| field(m, "name")).collect(),
+            meta.iter().map(|m| field(m, "type")).collect(),
+        ))
+    }
+
+    /// The next complete line, receiving more bytes as needed; `None` at the end of the answer.
+    fn line(&mut self) -> Result<Option<String>> {
+        loop {
+            if let Some(at) = self.pending.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=at).collect();
+                return Ok(Some(String::from_utf8_lossy(&line).trim().to_string()));
+            }
+            if !self.receive()? {
+                if self.pending.is_empty() {
+                    return Ok(None);
+                }
+                let rest = std::mem::take(&mut self.pending);
+                return Ok(Some(String::from_utf8_lossy(&rest).trim().to_string()));
+            }
+        }
+    }
+
+    fn row(&self, line: &str) -> Result<Vec<Value>> {
+        let text = line.strip_suffix(',').unwrap_or(line);
+        let cells: Vec<serde_json::Value> =
+            serde_json::from_str(text).map_err(|_| unreadable(line.as_bytes()))?;
+        Ok(cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                json_cell(
+                    cell,
+                    self.parsed.get(i).unwrap_or(&ChType::Plain),
+                    self.types.get(i).map_or("", String::as_str),
+                )
+            })
+            .collect())
+    }
+
+    fn chunk(&mut self) -> Result<Vec<Vec<Value>>> {
+        let mut rows = Vec::new();
+        while rows.len() < CHUNK_ROWS {
+            let Some(line) = self.line()? else {
+                // The answer ended inside the rows: cut off or replaced by an error.
+                self.done = true;
+                return Err(unreadable(b"(the answer ended before its last row)"));
+            };
+            if line.is_empty() {
+                continue;
+            }
+            if !self.rows_started {
+                if line == "[" {
+                    self.rows_started = true;
+                    continue;
+                }
+                return Err(unreadable(line.as_bytes()));
+            }
+            if line == "]" || line == "]," {
+                self.done = true;
+                break;
+            }
+            if !line.starts_with('[') {
+                // ClickHouse reports an error that happens mid-stream in the body.
+                return Err(unreadable(line.as_bytes()));
+            }
+            rows.push(self.row(&line)?);
+        }
+        Ok(rows)
+    }
+}
+
+impl Iterator for CompactReader {
+    type Item = Result<Vec<Vec<Value>>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.chunk() {
+            Ok(rows) if rows.is_empty() && self.done => None,
+            Ok(rows) => Some(Ok(rows)),
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// An answer that is not the `JSONCompact` layout: ClickHouse's error text when it has one.
+fn unreadable(text: &[u8]) -> StoreError {
+    let text = String::from_utf8_lossy(text);
+    if text.contains("Code:") || text.contains("Exception") {
+        return StoreError::from_clickhouse(text.trim());
+    }
+    let shown: String = text.chars().take(200).collect();
+    StoreError::Query {
+        kind: QueryErrorKind::Other,
+        code: None,
+        message: format!("unreadable answer from the server: {shown}"),
+    }
 }

@@ -182,6 +182,38 @@ fn transport_connect_ddl_insert_select_errors_timeouts() {
         Some(QueryErrorKind::Timeout)
     );
 
+    // Large results stream: rows arrive in several chunks, all of them, in order, with their
+    // values (strings with escapes and newlines included).
+    let mut stream = store
+        .query_stream(
+            "SELECT number AS n, concat('line\\n\"', toString(number)) AS s FROM system.numbers LIMIT 5000",
+            &none,
+        )
+        .unwrap();
+    assert_eq!(stream.columns, vec!["n", "s"]);
+    let (mut chunks, mut seen) = (0, 0u64);
+    while let Some(chunk) = stream.next_chunk() {
+        chunks += 1;
+        for row in chunk.unwrap() {
+            assert_eq!(
+                row,
+                vec![Value::UInt(seen), Value::String(format!("line\n\"{seen}"))]
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!((seen, chunks > 1), (5000, true));
+    // An error after rows were sent ends the stream with that error, never silently.
+    let failing = store.query(
+        "SELECT throwIf(number = 150000) FROM system.numbers LIMIT 200000 SETTINGS max_block_size = 1000",
+        &none,
+    );
+    let err = failing.expect_err("the error reaches the caller");
+    assert!(
+        err.to_string().contains("395") || err.to_string().contains("throwIf"),
+        "{err}"
+    );
+
     // A client-side timeout fires on a slow answer.
     let mut impatient = ServerOptions::new(url);
     impatient.timeout = Duration::from_millis(300);

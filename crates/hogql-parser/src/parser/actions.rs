@@ -15,7 +15,9 @@ pub struct N<T> {
     pub paren: bool,
 }
 
-pub type X = N<Expr>;
+/// An expression under construction. Boxed from the start: the LR symbol stack and every action
+/// move values around, and an `Expr` is 144 bytes; most end up behind a `Box` in the tree anyway.
+pub type X = N<Box<Expr>>;
 
 /// A statement under construction, boxed: the parser's symbol stack holds a union of every
 /// nonterminal's value, so one large value would make every shift and reduce copy its size.
@@ -35,6 +37,11 @@ pub fn dmax<T>(items: &[N<T>]) -> u32 {
 /// Strips the bookkeeping from a list.
 pub fn vals<T>(items: Vec<N<T>>) -> Vec<T> {
     items.into_iter().map(|n| n.v).collect()
+}
+
+/// Unboxes a list of expressions.
+pub fn exprs(items: Vec<X>) -> Vec<Expr> {
+    items.into_iter().map(|n| *n.v).collect()
 }
 
 pub fn span(l: u32, r: u32) -> Span {
@@ -81,9 +88,12 @@ impl<'s> Builder<'s> {
     pub fn x(&mut self, kind: ExprKind, l: u32, r: u32, child_d: u32) -> X {
         let d = child_d + 1;
         if self.depth_ok(d, l, r) {
-            N::new(Expr::new(kind, span(l, r)), d)
+            N::new(Box::new(Expr::new(kind, span(l, r))), d)
         } else {
-            N::new(Expr::new(ExprKind::Constant(Constant::Null), span(l, r)), 1)
+            N::new(
+                Box::new(Expr::new(ExprKind::Constant(Constant::Null), span(l, r))),
+                1,
+            )
         }
     }
 
@@ -95,7 +105,10 @@ impl<'s> Builder<'s> {
         if self.depth_ok(e.d, l, r) {
             e
         } else {
-            N::new(Expr::new(ExprKind::Constant(Constant::Null), span(l, r)), 1)
+            N::new(
+                Box::new(Expr::new(ExprKind::Constant(Constant::Null), span(l, r))),
+                1,
+            )
         }
     }
 
@@ -216,8 +229,8 @@ impl<'s> Builder<'s> {
         let d = d.max(key.d);
         self.x(
             ExprKind::ArrayAccess(ArrayAccess {
-                array: Box::new(e),
-                property: Box::new(key.v),
+                array: e,
+                property: key.v,
                 nullish,
             }),
             l,
@@ -231,7 +244,10 @@ impl<'s> Builder<'s> {
         match base.v.kind {
             ExprKind::Field(mut f) if !base.paren => {
                 f.chain.push(ChainPart::Name("*".into()));
-                Ok(N::new(Expr::new(ExprKind::Field(f), span(l, r)), base.d))
+                Ok(N::new(
+                    Box::new(Expr::new(ExprKind::Field(f), span(l, r))),
+                    base.d,
+                ))
             }
             _ => Err(ParseError::new(
                 ErrorKind::UnexpectedToken,
@@ -246,7 +262,7 @@ impl<'s> Builder<'s> {
         let d = base.d;
         self.x(
             ExprKind::TupleAccess(TupleAccess {
-                tuple: Box::new(base.v),
+                tuple: base.v,
                 index,
                 nullish,
             }),
@@ -260,8 +276,8 @@ impl<'s> Builder<'s> {
         let d = base.d.max(prop.d);
         self.x(
             ExprKind::ArrayAccess(ArrayAccess {
-                array: Box::new(base.v),
-                property: Box::new(prop.v),
+                array: base.v,
+                property: prop.v,
                 nullish,
             }),
             l,
@@ -277,9 +293,9 @@ impl<'s> Builder<'s> {
             .max(end.as_ref().map_or(0, |x| x.d));
         self.x(
             ExprKind::ArraySlice(ArraySlice {
-                array: Box::new(base.v),
-                start: start.map(|x| Box::new(x.v)),
-                end: end.map(|x| Box::new(x.v)),
+                array: base.v,
+                start: start.map(|x| x.v),
+                end: end.map(|x| x.v),
             }),
             l,
             r,
@@ -295,8 +311,8 @@ impl<'s> Builder<'s> {
         self.x(
             ExprKind::ArithmeticOperation(ArithmeticOperation {
                 op,
-                left: Box::new(a.v),
-                right: Box::new(b.v),
+                left: a.v,
+                right: b.v,
             }),
             l,
             r,
@@ -309,8 +325,8 @@ impl<'s> Builder<'s> {
         self.x(
             ExprKind::CompareOperation(CompareOperation {
                 op,
-                left: Box::new(a.v),
-                right: Box::new(b.v),
+                left: a.v,
+                right: b.v,
                 is_null_style: false,
             }),
             l,
@@ -331,8 +347,8 @@ impl<'s> Builder<'s> {
         self.x(
             ExprKind::CompareOperation(CompareOperation {
                 op,
-                left: Box::new(a.v),
-                right: Box::new(null.v),
+                left: a.v,
+                right: null.v,
                 is_null_style: true,
             }),
             l,
@@ -345,8 +361,8 @@ impl<'s> Builder<'s> {
         let d = a.d.max(b.d);
         self.x(
             ExprKind::IsDistinctFrom(IsDistinctFrom {
-                left: Box::new(a.v),
-                right: Box::new(b.v),
+                left: a.v,
+                right: b.v,
                 negated,
             }),
             l,
@@ -395,16 +411,16 @@ impl<'s> Builder<'s> {
 
     pub fn not(&mut self, e: X, l: u32, r: u32) -> X {
         let d = e.d;
-        self.x(ExprKind::Not(Box::new(e.v)), l, r, d)
+        self.x(ExprKind::Not(e.v), l, r, d)
     }
 
     pub fn between(&mut self, e: X, low: X, high: X, negated: bool, l: u32, r: u32) -> X {
         let d = e.d.max(low.d).max(high.d);
         self.x(
             ExprKind::BetweenExpr(BetweenExpr {
-                expr: Box::new(e.v),
-                low: Box::new(low.v),
-                high: Box::new(high.v),
+                expr: e.v,
+                low: low.v,
+                high: high.v,
                 negated,
             }),
             l,
@@ -439,12 +455,12 @@ impl<'s> Builder<'s> {
 
     pub fn ternary(&mut self, c: X, a: X, b: X, l: u32, r: u32) -> X {
         let d = c.d.max(a.d).max(b.d);
-        self.sugar_call("if", vec![c.v, a.v, b.v], l, r, d)
+        self.sugar_call("if", vec![*c.v, *a.v, *b.v], l, r, d)
     }
 
     pub fn nullish(&mut self, a: X, b: X, l: u32, r: u32) -> X {
         let d = a.d.max(b.d);
-        self.sugar_call("ifNull", vec![a.v, b.v], l, r, d)
+        self.sugar_call("ifNull", vec![*a.v, *b.v], l, r, d)
     }
 
     pub fn alias(&mut self, e: X, alias: String, l: u32, r: u32) -> Result<X, ParseError> {
@@ -452,7 +468,7 @@ impl<'s> Builder<'s> {
         let d = e.d;
         Ok(self.x(
             ExprKind::Alias(Alias {
-                expr: Box::new(e.v),
+                expr: e.v,
                 alias,
                 hidden: false,
             }),
@@ -466,7 +482,7 @@ impl<'s> Builder<'s> {
         let d = e.d;
         self.x(
             ExprKind::TypeCast(TypeCast {
-                expr: Box::new(e.v),
+                expr: e.v,
                 type_name: type_name.to_lowercase(),
             }),
             l,
@@ -503,7 +519,7 @@ impl<'s> Builder<'s> {
             }
         };
         let d = e.d;
-        Ok(self.sugar_call(name, vec![e.v], l, r, d))
+        Ok(self.sugar_call(name, vec![*e.v], l, r, d))
     }
 
     /// `TRIM(LEADING|TRAILING|BOTH s FROM x)`.
@@ -514,7 +530,7 @@ impl<'s> Builder<'s> {
             _ => "trim",
         };
         let d = s.d.max(x.d);
-        self.sugar_call(name, vec![x.v, s.v], l, r, d)
+        self.sugar_call(name, vec![*x.v, *s.v], l, r, d)
     }
 
     /// `CASE [x] WHEN … THEN … [ELSE …] END`.
@@ -542,14 +558,14 @@ impl<'s> Builder<'s> {
             None => "multiIf",
         };
         if let Some(s) = subject {
-            args.push(s.v);
+            args.push(*s.v);
         }
         for (w, t) in arms {
-            args.push(w.v);
-            args.push(t.v);
+            args.push(*w.v);
+            args.push(*t.v);
         }
         if let Some(e) = default {
-            args.push(e.v);
+            args.push(*e.v);
         }
         self.sugar_call(name, args, l, r, d)
     }
@@ -563,7 +579,7 @@ impl<'s> Builder<'s> {
             1 => pieces
                 .pop()
                 .unwrap_or_else(|| self.constant(Constant::Null, l, r)),
-            _ => self.sugar_call("concat", vals(pieces), l, r, d),
+            _ => self.sugar_call("concat", exprs(pieces), l, r, d),
         }
     }
 
@@ -582,23 +598,23 @@ impl<'s> Builder<'s> {
 
     pub fn array(&mut self, items: Vec<X>, l: u32, r: u32) -> X {
         let d = dmax(&items);
-        self.x(ExprKind::Array(vals(items)), l, r, d)
+        self.x(ExprKind::Array(exprs(items)), l, r, d)
     }
 
     pub fn tuple(&mut self, items: Vec<X>, l: u32, r: u32) -> X {
         let d = dmax(&items);
-        self.x(ExprKind::Tuple(vals(items)), l, r, d)
+        self.x(ExprKind::Tuple(exprs(items)), l, r, d)
     }
 
     pub fn dict(&mut self, items: Vec<(X, X)>, l: u32, r: u32) -> X {
         let d = items.iter().map(|(k, v)| k.d.max(v.d)).max().unwrap_or(0);
-        let items = items.into_iter().map(|(k, v)| (k.v, v.v)).collect();
+        let items = items.into_iter().map(|(k, v)| (*k.v, *v.v)).collect();
         self.x(ExprKind::Dict(items), l, r, d)
     }
 
     pub fn placeholder(&mut self, e: X, l: u32, r: u32) -> X {
         let d = e.d;
-        self.x(ExprKind::Placeholder(Box::new(e.v)), l, r, d)
+        self.x(ExprKind::Placeholder(e.v), l, r, d)
     }
 
     /// `callee(args)`: a [`Call`] when the callee is a plain name, or `f(p)` followed by a second
@@ -678,7 +694,7 @@ impl<'s> Builder<'s> {
         let d = call.d.max(cond.d);
         match call.v.kind {
             ExprKind::Call(mut c) if !call.paren && !c.desugared => {
-                c.filter_expr = Some(Box::new(cond.v));
+                c.filter_expr = Some(cond.v);
                 Ok(self.x(ExprKind::Call(c), l, r, d))
             }
             _ => Err(ParseError::new(
@@ -829,7 +845,7 @@ impl<'s> Builder<'s> {
             attrs.push(N::new(
                 HogQLXAttribute {
                     name: "children".into(),
-                    value: HogQLXValue::Children(vals(children)),
+                    value: HogQLXValue::Children(exprs(children)),
                     span: cspan,
                 },
                 d + 1,
@@ -845,7 +861,10 @@ impl<'s> Builder<'s> {
     pub fn attr(&mut self, name: String, value: Option<X>, l: u32, r: u32) -> N<HogQLXAttribute> {
         let value = value.unwrap_or_else(|| {
             N::new(
-                Expr::new(ExprKind::Constant(Constant::Bool(true)), span(l, r)),
+                Box::new(Expr::new(
+                    ExprKind::Constant(Constant::Bool(true)),
+                    span(l, r),
+                )),
                 1,
             )
         });
@@ -853,7 +872,7 @@ impl<'s> Builder<'s> {
         N::new(
             HogQLXAttribute {
                 name,
-                value: HogQLXValue::Expr(Box::new(value.v)),
+                value: HogQLXValue::Expr(value.v),
                 span: span(l, r),
             },
             d,
@@ -864,7 +883,7 @@ impl<'s> Builder<'s> {
     /// parentheses around it).
     pub fn subquery(&mut self, q: N<Query>) -> X {
         let d = q.d;
-        N::new(q.v.into_expr(), d)
+        N::new(Box::new(q.v.into_expr()), d)
     }
 }
 
@@ -880,7 +899,7 @@ impl CallArgs {
     pub fn new(distinct: bool, args: Vec<X>, order_by: Option<Vec<N<OrderExpr>>>) -> Self {
         let depth = dmax(&args).max(order_by.as_deref().map_or(0, dmax));
         CallArgs {
-            args: vals(args),
+            args: exprs(args),
             distinct,
             order_by: order_by.map(vals),
             depth,

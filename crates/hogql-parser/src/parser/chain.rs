@@ -93,7 +93,7 @@ impl Chain {
         self
     }
 
-    pub fn is_null(mut self, negated: bool, null_l: u32, r: u32) -> Chain {
+    pub fn null_test(mut self, negated: bool, null_l: u32, r: u32) -> Chain {
         self.0.push(Piece::IsNull(negated, null_l, r));
         self
     }

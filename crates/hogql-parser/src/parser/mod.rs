@@ -58,7 +58,7 @@ pub(crate) fn run(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
     let lex_errors = lexer.take_errors();
     let mut errors = b.errors;
     let result = match result {
-        Ok(p) => Some(p),
+        Ok(p) => Some(*p),
         Err(e) => {
             errors.push(convert(e, src));
             None

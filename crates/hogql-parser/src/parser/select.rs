@@ -1,7 +1,7 @@
 //! Grammar actions for SELECT queries and Hog statements: assembling clauses into nodes,
 //! normalising join kinds, and depth accounting for the non-expression nodes.
 
-use super::actions::{Builder, N, SN, X, check_alias, dmax, span, vals};
+use super::actions::{Builder, N, SN, X, check_alias, dmax, exprs, span, vals};
 use crate::ast::*;
 use crate::error::{ErrorKind, ParseError};
 
@@ -69,7 +69,7 @@ fn opt_sd(x: &Option<SN>) -> u32 {
 }
 
 fn bx(x: Option<X>) -> Option<Box<Expr>> {
-    x.map(|x| Box::new(x.v))
+    x.map(|x| x.v)
 }
 
 pub fn select(
@@ -208,13 +208,13 @@ pub fn select(
         select_from = None;
     }
     let (group_by, group_by_mode) = match p.group_by {
-        Some((g, m)) => (Some(vals(g)), m),
+        Some((g, m)) => (Some(exprs(g)), m),
         None => (None, None),
     };
     let q = SelectQuery {
         ctes: p.ctes.map(vals),
         distinct: p.distinct,
-        select: vals(p.columns),
+        select: exprs(p.columns),
         select_from,
         array_join,
         prewhere: bx(p.prewhere),
@@ -259,8 +259,8 @@ fn link(b: &mut Builder<'_>, parts: Vec<JoinPart>) -> Result<N<JoinExpr>, ParseE
         let (l, r) = (p.span.start, p.span.end);
         let j = JoinExpr {
             join_type: p.join_type,
-            table: Box::new(p.table.v),
-            table_args: p.args.map(vals),
+            table: p.table.v,
+            table_args: p.args.map(exprs),
             alias: p.alias,
             table_final: p.table_final,
             sample: p.sample.map(|s| s.v),
@@ -392,7 +392,7 @@ pub fn constraint(
 ) -> N<JoinConstraint> {
     let d = e.d;
     let c = JoinConstraint {
-        expr: Box::new(e.v),
+        expr: e.v,
         constraint_type: kind,
         span: span(l, r),
     };
@@ -415,8 +415,8 @@ pub fn ratio(a: X, c: Option<X>, l: u32, r: u32) -> N<RatioExpr> {
     let d = a.d.max(c.as_ref().map_or(0, |c| c.d)) + 1;
     N::new(
         RatioExpr {
-            left: Box::new(a.v),
-            right: c.map(|c| Box::new(c.v)),
+            left: a.v,
+            right: c.map(|c| c.v),
             span: span(l, r),
         },
         d,
@@ -433,7 +433,7 @@ pub fn array_join(
     let d = dmax(&exprs);
     let aj = ArrayJoin {
         kind,
-        exprs: vals(exprs),
+        exprs: self::exprs(exprs),
         span: span(l, r),
     };
     let _ = b;
@@ -461,7 +461,7 @@ pub fn cte_subquery(
         ));
     };
     let d = q.d;
-    let expr = b.subquery(q).v;
+    let expr = *b.subquery(q).v;
     Ok(N::new(
         Cte {
             name: n,
@@ -478,7 +478,7 @@ pub fn cte_column(_b: &mut Builder<'_>, e: X, name: String, l: u32, r: u32) -> N
     N::new(
         Cte {
             name,
-            expr: e.v,
+            expr: *e.v,
             cte_type: CteType::Column,
             span: span(l, r),
         },
@@ -503,7 +503,7 @@ pub fn window(
         None => (None, None, None),
     };
     let w = WindowExpr {
-        partition_by: partition.map(vals),
+        partition_by: partition.map(exprs),
         order_by: order.map(vals),
         frame_method,
         frame_start,
@@ -525,7 +525,7 @@ pub fn order(
     let d = e.d;
     N::new(
         OrderExpr {
-            expr: Box::new(e.v),
+            expr: e.v,
             order: dir.unwrap_or(Order::Asc),
             nulls,
             span: span(l, r),
@@ -545,9 +545,9 @@ pub fn limit_by(
     let d = n.d.max(opt_d(&offset)).max(dmax(&exprs));
     N::new(
         LimitByExpr {
-            n: Box::new(n.v),
+            n: n.v,
             offset_value: bx(offset),
-            exprs: vals(exprs),
+            exprs: self::exprs(exprs),
             span: span(l, r),
         },
         d + 1,
@@ -630,7 +630,7 @@ pub fn if_stmt(b: &mut Builder<'_>, c: X, t: SN, e: Option<SN>, l: u32, r: u32) 
     let d = c.d.max(t.d).max(opt_sd(&e));
     b.s(
         StmtKind::If {
-            cond: c.v,
+            cond: *c.v,
             then: Box::new(t.v),
             else_: e.map(|e| Box::new(e.v)),
         },
@@ -644,7 +644,7 @@ pub fn while_stmt(b: &mut Builder<'_>, c: X, body: SN, l: u32, r: u32) -> SN {
     let d = c.d.max(body.d);
     b.s(
         StmtKind::While {
-            cond: c.v,
+            cond: *c.v,
             body: Box::new(body.v),
         },
         l,
@@ -662,7 +662,7 @@ pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: SN, l: u32, r: u32) -> SN
                 .max(body.d);
             let kind = StmtKind::For {
                 init: init.map(|s| Box::new(s.v)),
-                cond: cond.map(|c| c.v),
+                cond: cond.map(|c| *c.v),
                 step: step.map(|s| Box::new(s.v)),
                 body: Box::new(body.v),
             };
@@ -674,7 +674,7 @@ pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: SN, l: u32, r: u32) -> SN
                 StmtKind::ForIn {
                     key_var,
                     value_var,
-                    expr: expr.v,
+                    expr: *expr.v,
                     body: Box::new(body.v),
                 },
                 l,

@@ -113,3 +113,60 @@ fn never_panics_on_garbage() {
         );
     }
 }
+
+#[test]
+fn default_output_is_normalised_text() {
+    let out = hog(
+        &["parse", "--select"],
+        "select a,b as c from t where x=1 and not y order by a desc limit 5",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "SELECT a, b AS c\nFROM t\nWHERE x = 1 AND NOT y\nORDER BY a DESC\nLIMIT 5\n"
+    );
+    let out = hog(&["parse", "--expr"], "(1+2)*3 ?? `my col`");
+    assert_eq!(text(&out.stdout), "(1 + 2) * 3 ?? `my col`\n");
+    let out = hog(
+        &["parse", "--program"],
+        "fun f(x) { if (x) { return 1 } return 2 } print(f(true))",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "fun f(x) {\n    if (x) {\n        return 1;\n    }\n    return 2;\n}\nprint(f(true));\n"
+    );
+    let out = hog(&["parse", "--template"], "hi {name}!");
+    assert_eq!(text(&out.stdout), "'hi ' || name || '!'\n");
+}
+
+#[test]
+fn normalised_text_parses_back_to_itself() {
+    let src = "with x as (select 1) select count(*) filter (where a > 1), \
+               b from x left join y using id where c in (1, 2) group by b";
+    let first = hog(&["parse", "--select"], src);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let second = hog(&["parse", "--select"], &text(&first.stdout));
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    assert_eq!(text(&first.stdout), text(&second.stdout));
+}
+
+#[test]
+fn tree_shows_nodes_with_spans() {
+    let out = hog(&["parse", "--expr", "--tree"], "a + 1");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "ArithmeticOperation + @0..5\n  Field a @0..1\n  Constant 1 @4..5\n"
+    );
+    let out = hog(&["parse", "--program", "--tree"], "let x := 1");
+    assert_eq!(
+        text(&out.stdout),
+        "Program @0..10\n  VarDecl x @0..10\n    value: Constant 1 @9..10\n"
+    );
+}
+
+#[test]
+fn tree_and_json_are_exclusive() {
+    let out = hog(&["parse", "--tree", "--json"], "select 1");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,7 +1,11 @@
-//! `hog parse [--select|--expr|--program|--template] [--json [--positions]] [FILE|-]`
+//! `hog parse [--select|--expr|--program|--template] [--tree | --json [--positions]] [FILE|-]`
 //! and `hog parse --json --batch FILE.jsonl`.
 //!
-//! Without `--json` the AST is printed as a tree. With `--json` it is PostHog's JSON AST, the
+//! By default the parse is printed back as normalised HogQL / Hog text (the parser's printer:
+//! one clause or statement per line, keywords in one case, parentheses only where precedence
+//! needs them), which shows how the input was understood and doubles as a formatter. `--tree`
+//! prints the syntax tree instead, one node per line with its byte span. With `--json` it is
+//! PostHog's JSON AST, the
 //! shape `@posthog/hogql-parser` returns, so the two parsers can be diffed line by line. Syntax
 //! errors are underlined on stderr (with `LINE:COL`) and exit with 1; in `--json` mode the
 //! error object also goes to stdout, where a tool comparing outputs expects it.
@@ -9,6 +13,7 @@
 use crate::exit;
 use crate::render::problem::Problem;
 use hogql_parser::posthog_json::{self, JsonOptions};
+use hogql_parser::print;
 use hogql_parser::{ParseError, parse_expr, parse_program, parse_select, parse_template};
 use std::io::{BufRead, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -29,7 +34,11 @@ pub struct Args {
     /// Parse a template string (text with `{expr}` interpolations).
     #[arg(long)]
     pub template: bool,
-    /// Print PostHog's JSON AST instead of the tree.
+    /// Print the syntax tree (one node per line, with byte spans) instead of the normalised
+    /// text.
+    #[arg(long, conflicts_with = "json")]
+    pub tree: bool,
+    /// Print PostHog's JSON AST instead of the normalised text.
     #[arg(long)]
     pub json: bool,
     /// With --json: add `start`/`end` positions to every node.
@@ -71,18 +80,35 @@ impl Args {
     }
 }
 
-/// One parse, in whichever output form was asked for.
-fn parse(mode: Mode, src: &str, json: bool, positions: bool) -> Result<String, Vec<ParseError>> {
+/// The output forms of a successful parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// Normalised HogQL / Hog text.
+    Text,
+    /// The indented syntax tree.
+    Tree,
+    /// PostHog's JSON AST.
+    Json,
+}
+
+/// One parse, in whichever output form was asked for. A template prints as the expression it
+/// stands for (`'Hello ' || name`).
+fn parse(
+    mode: Mode,
+    src: &str,
+    output: Output,
+    positions: bool,
+) -> Result<String, Vec<ParseError>> {
     let opts = JsonOptions {
         positions: positions.then_some(src),
     };
-    Ok(match mode {
+    let text = match mode {
         Mode::Select => {
             let q = parse_select(src)?;
-            if json {
-                posthog_json::query_to_json(&q, &opts)
-            } else {
-                format!("{q:#?}")
+            match output {
+                Output::Json => posthog_json::query_to_json(&q, &opts),
+                Output::Tree => print::tree_query(&q),
+                Output::Text => print::print_query(&q),
             }
         }
         Mode::Expr | Mode::Template => {
@@ -90,21 +116,23 @@ fn parse(mode: Mode, src: &str, json: bool, positions: bool) -> Result<String, V
                 Mode::Expr => parse_expr(src)?,
                 _ => parse_template(src)?,
             };
-            if json {
-                posthog_json::expr_to_json(&e, &opts)
-            } else {
-                format!("{e:#?}")
+            match output {
+                Output::Json => posthog_json::expr_to_json(&e, &opts),
+                Output::Tree => print::tree_expr(&e),
+                Output::Text => print::print_expr(&e),
             }
         }
         Mode::Program => {
             let p = parse_program(src)?;
-            if json {
-                posthog_json::program_to_json(&p, &opts)
-            } else {
-                format!("{p:#?}")
+            match output {
+                Output::Json => posthog_json::program_to_json(&p, &opts),
+                Output::Tree => print::tree_program(&p),
+                Output::Text => print::print_program(&p),
             }
         }
-    })
+    };
+    // `println!` adds the final line break.
+    Ok(text.trim_end_matches('\n').to_string())
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -118,7 +146,14 @@ pub fn run(args: Args) -> ExitCode {
             return exit::code(exit::USAGE);
         }
     };
-    match parse(args.mode(), &src, args.json, args.positions) {
+    let output = if args.json {
+        Output::Json
+    } else if args.tree {
+        Output::Tree
+    } else {
+        Output::Text
+    };
+    match parse(args.mode(), &src, output, args.positions) {
         Ok(out) => {
             println!("{out}");
             exit::code(exit::OK)
@@ -171,7 +206,7 @@ fn run_batch(args: &Args, path: &PathBuf) -> ExitCode {
                 return exit::code(exit::USER_ERROR);
             }
         };
-        let text = match parse(args.mode(), &src, true, args.positions) {
+        let text = match parse(args.mode(), &src, Output::Json, args.positions) {
             Ok(json) => json,
             Err(errors) => {
                 failed = true;

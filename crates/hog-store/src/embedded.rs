@@ -258,6 +258,10 @@ impl EventStore for EmbeddedStore {
         Ok(RowStream::new(columns, types, Box::new(chunks)))
     }
 
+    fn is_exclusive(&self) -> bool {
+        true
+    }
+
     fn insert(&self, table: &str, batch: RecordBatch) -> Result<u64> {
         let rows = batch.num_rows() as u64;
         if rows == 0 {

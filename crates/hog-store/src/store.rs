@@ -24,6 +24,13 @@ pub trait EventStore: Send + Sync {
         self.query_stream(sql, params)?.collect()
     }
 
+    /// Whether this process is the only writer of the store (the embedded store's owner lock):
+    /// then leftovers of an earlier, killed process (e.g. import staging tables) are its to
+    /// remove. A server may have other clients.
+    fn is_exclusive(&self) -> bool {
+        false
+    }
+
     /// Appends an Arrow batch to `table`. The batch must carry every non-`MATERIALIZED` column
     /// of the table, in the table's order, named as in the table (`DEFAULT` columns included).
     /// Returns the number of rows written.

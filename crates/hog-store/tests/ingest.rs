@@ -285,6 +285,28 @@ fn materialised_columns_equal_their_definitions() {
     assert_eq!(found, Value::UInt(values.len() as u64 + 1));
 }
 
+/// A staging table left by a killed import (of another process) goes with the next import.
+/// (The other tests' imports run concurrently, so their own staging tables may exist.)
+#[test]
+fn imports_remove_staging_tables_left_behind() {
+    let store = store();
+    let none = hog_store::Params::new();
+    store
+        .execute(
+            "CREATE TABLE hog_ingest_1_2 (x UInt8) ENGINE = Memory",
+            &none,
+        )
+        .unwrap();
+    let team = fresh_team();
+    import(&scenario()[..2], team);
+    let left = scalar(
+        &store,
+        "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'hog_ingest_1_2'",
+        &none,
+    );
+    assert_eq!(left, Value::UInt(0));
+}
+
 #[test]
 fn strict_mode_stops_at_the_first_bad_line() {
     let _hold = store();

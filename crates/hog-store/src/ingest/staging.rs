@@ -68,6 +68,9 @@ impl<'s> EventStaging<'s> {
     /// Creates the staging table, named after this process and the time so that concurrent
     /// imports into one server do not meet.
     pub fn create(store: &'s dyn EventStore) -> Result<EventStaging<'s>> {
+        if store.is_exclusive() {
+            remove_leftovers(store)?;
+        }
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -117,6 +120,34 @@ impl<'s> EventStaging<'s> {
             .execute(&format!("TRUNCATE TABLE {}", self.table), &none)?;
         Ok(rows)
     }
+}
+
+/// Drops staging tables that a killed import of another process left behind (only for a store
+/// no other live process writes: see [`EventStore::is_exclusive`]).
+fn remove_leftovers(store: &dyn EventStore) -> Result<()> {
+    let none = Params::new();
+    let found = store.query(
+        "SELECT name FROM system.tables WHERE database = currentDatabase() \
+         AND startsWith(name, 'hog_ingest_')",
+        &none,
+    )?;
+    for row in found.rows {
+        // Imports running in this process (other threads) keep theirs.
+        let Some(crate::Value::String(name)) = row.first() else {
+            continue;
+        };
+        let Some((pid, time)) = name
+            .strip_prefix("hog_ingest_")
+            .and_then(|rest| rest.split_once('_'))
+        else {
+            continue;
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if digits(pid) && digits(time) && pid != std::process::id().to_string() {
+            store.execute(&format!("DROP TABLE IF EXISTS {name}"), &none)?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for EventStaging<'_> {

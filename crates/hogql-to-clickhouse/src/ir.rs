@@ -272,7 +272,7 @@ pub enum Expr {
     },
     Alias {
         expr: Box<Expr>,
-        name: String,
+        name: Text,
     },
     Subquery(Box<Query>),
     Window {

@@ -102,7 +102,7 @@ impl<'a> Resolver<'a> {
                 scope.aliases.push(AliasDef::explicit(&a.alias, &inner));
                 Expr::Alias {
                     expr: Box::new(inner),
-                    name: a.alias.clone(),
+                    name: a.alias.clone().into(),
                 }
             }
             K::ArithmeticOperation(op) => {

@@ -6,7 +6,7 @@ use super::Result;
 use super::scope::{LazyNode, LazyOutput};
 use crate::context::{Context, PersonsArgMaxVersion};
 use crate::error::TranslateError;
-use crate::ir::{self, CmpOp, Const, Expr, FromItem, Query, Select, Source};
+use crate::ir::{self, CmpOp, Const, Expr, FromItem, Query, Select, Source, Text};
 use crate::schema::{LazyKind, Physical};
 
 const IN_ORDER: (&str, &str) = ("optimize_aggregation_in_order", "1");
@@ -15,10 +15,10 @@ fn col(table: Physical, name: &'static str) -> Expr {
     Expr::column(table.clickhouse_name(), name)
 }
 
-fn alias(expr: Expr, name: &str) -> Expr {
+fn alias(expr: Expr, name: impl Into<Text>) -> Expr {
     Expr::Alias {
         expr: Box::new(expr),
-        name: name.to_string(),
+        name: name.into(),
     }
 }
 
@@ -110,7 +110,7 @@ fn latest_values(node: &LazyNode, table: Physical, by: &Expr) -> Result<Vec<Expr
                 Expr::int(1),
             ],
         );
-        columns.push(alias(latest, o.name()));
+        columns.push(alias(latest, o.name().to_string()));
     }
     Ok(columns)
 }
@@ -142,7 +142,7 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
         .iter()
         .filter(|o| matches!(o, LazyOutput::JoinKey { .. }))
     {
-        columns.push(alias(arg_max(output_value(t, o)?), o.name()));
+        columns.push(alias(arg_max(output_value(t, o)?), o.name().to_string()));
     }
     columns.push(alias(arg_max(col(t, "person_id")), "person_id"));
     for o in &node.outputs {
@@ -152,7 +152,7 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
         {
             continue;
         }
-        columns.push(alias(arg_max(output_value(t, o)?), o.name()));
+        columns.push(alias(arg_max(output_value(t, o)?), o.name().to_string()));
     }
     columns.push(alias(col(t, "distinct_id"), "distinct_id"));
     Ok(Select {
@@ -189,7 +189,7 @@ fn persons_v2(node: &LazyNode) -> Result<Select> {
         if is_key(node.kind, o) {
             continue;
         }
-        columns.push(alias(output_value(t, o)?, o.name()));
+        columns.push(alias(output_value(t, o)?, o.name().to_string()));
     }
     let latest = Select {
         columns: vec![

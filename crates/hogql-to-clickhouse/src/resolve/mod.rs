@@ -267,7 +267,7 @@ impl<'a> Resolver<'a> {
                     let resolved = self.expr(&a.expr, &mut scope)?;
                     exprs.push(Expr::Alias {
                         expr: Box::new(resolved),
-                        name: a.alias.clone(),
+                        name: a.alias.clone().into(),
                     });
                 }
             }
@@ -688,7 +688,7 @@ impl<'a> Resolver<'a> {
                     columns.push((
                         Expr::Alias {
                             expr: Box::new(expr),
-                            name: a.alias.clone(),
+                            name: a.alias.clone().into(),
                         },
                         None,
                     ));
@@ -723,7 +723,7 @@ impl<'a> Resolver<'a> {
             .map(|((expr, hidden), named)| match hidden {
                 Some(name) if named => Expr::Alias {
                     expr: Box::new(expr),
-                    name,
+                    name: name.into(),
                 },
                 _ => expr,
             })
@@ -831,16 +831,16 @@ fn output_columns(q: &Query) -> Vec<SubColumn> {
         Query::Select(s) => {
             let mut out: Vec<SubColumn> = Vec::with_capacity(s.columns.len());
             for c in &s.columns {
-                let name = match c {
+                let name: &str = match c {
                     Expr::Alias { name, .. } => name,
                     Expr::Name(n) => &n.name,
                     _ => continue,
                 };
-                if out.iter().any(|o| o.name == *name) {
+                if out.iter().any(|o| o.name == name) {
                     continue;
                 }
                 out.push(SubColumn {
-                    name: name.clone(),
+                    name: name.to_string(),
                     nullable: c.nullable(),
                     sort_key_time: c.is_sort_key_time(),
                 });

@@ -166,7 +166,7 @@ fn demo_import_and_setup_create_the_same_deterministic_data() {
     let lines = std::fs::read_to_string(&jsonl).unwrap();
     assert_eq!(lines.lines().count(), 1500);
 
-    // Importing the file and importing --demo directly give the same events.
+    // Importing the file and importing --demo directly (in batches of 100) give the same events.
     let a = dir.path().join("a");
     let out = hog(&[
         "import",
@@ -186,8 +186,19 @@ fn demo_import_and_setup_create_the_same_deterministic_data() {
         a.to_str().unwrap(),
         "--team-id",
         "2",
+        "--batch-size",
+        "100",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    let zero = hog(&[
+        "import",
+        jsonl.to_str().unwrap(),
+        "--store",
+        a.to_str().unwrap(),
+        "--batch-size",
+        "0",
+    ]);
+    assert_eq!(zero.status.code(), Some(2), "{}", text(&zero.stderr));
     with_store(&a, |s| {
         let by_team = |team| {
             let mut params = Params::new();

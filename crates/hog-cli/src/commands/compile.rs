@@ -6,7 +6,7 @@
 //! source underlined and exit with 1. The helpers here are shared by `run`, `check` and `test`.
 
 use crate::exit;
-use hog_compiler::{CompileOptions, Compiled, Diagnostic, HostFunction};
+use hog_compiler::{CompileOptions, Compiled, Diagnostic, HostFunction, SourceMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -67,6 +67,60 @@ pub struct CompiledFile {
     pub path: PathBuf,
     pub source: String,
     pub compiled: Compiled,
+}
+
+impl CompiledFile {
+    /// The source and its map, for positions in runtime errors.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            name: self.path.display().to_string(),
+            source: self.source.clone(),
+            map: self.compiled.source_map.clone(),
+        }
+    }
+}
+
+/// The source a program was compiled from, for runtime errors at `FILE:LINE:COL`.
+pub struct Origin {
+    /// The name shown in positions (the path as given).
+    pub name: String,
+    pub source: String,
+    pub map: SourceMap,
+}
+
+impl Origin {
+    /// The error `message` at its position in the source, with the Hog call stack.
+    pub fn render_error(&self, message: &str, trace: Option<&hog_vm::ErrorTrace>) -> String {
+        hog_compiler::render_runtime_error(&self.name, &self.source, &self.map, message, trace)
+    }
+}
+
+/// The source of a bytecode file, through the source map `FILE.hoge.map` beside it (written by
+/// `hog compile -o`). The map names the source as it was given to `hog compile`; it is looked
+/// for as named, then beside the map. A source shorter than the map's spans (edited since) is
+/// not used.
+pub fn sidecar_origin(bytecode: &Path) -> Option<Origin> {
+    let map_path = source_map_path(bytecode);
+    let map = SourceMap::from_json_str(&std::fs::read_to_string(&map_path).ok()?).ok()?;
+    let named = PathBuf::from(map.source.as_deref()?);
+    let dir = map_path.parent().unwrap_or(Path::new("."));
+    let candidates = [
+        named.clone(),
+        dir.join(&named),
+        dir.join(named.file_name()?),
+    ];
+    let (path, source) = candidates
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok().map(|s| (p, s)))?;
+    let fits = map
+        .ops
+        .iter()
+        .all(|&(_, _, end)| end as usize <= source.len());
+    fits.then(|| Origin {
+        name: path.display().to_string(),
+        source,
+        map,
+    })
 }
 
 /// Why a file did not compile.

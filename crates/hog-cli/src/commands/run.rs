@@ -11,10 +11,11 @@
 //! lists the Hog call stack; 2 for usage errors (unreadable files, bad `--globals`). `--stats`
 //! writes the usage report to stderr. `--profile` applies PostHog's production limits.
 
-use crate::commands::compile::{self, CompileFailure, Profile};
-use crate::commands::test::runner::{DESTINATION_LOG_LINES, limits_for};
+use crate::commands::compile::{self, CompileFailure, Origin, Profile};
+use crate::commands::test::runner::{
+    DESTINATION_LOG_LINES, LOG_LIMIT_WARNING, kept_log_lines, limits_for,
+};
 use crate::exit;
-use hog_compiler::SourceMap;
 use hog_vm::{Limits, Outcome, Usage, Vm, VmError};
 use std::cell::RefCell;
 use std::io::Write;
@@ -46,14 +47,6 @@ pub struct Args {
     /// Print the usage report (steps, peak memory, time, calls) to stderr.
     #[arg(long)]
     pub stats: bool,
-}
-
-/// The program's source, for positions in runtime errors.
-struct Origin {
-    /// The name shown in positions (the path as given).
-    name: String,
-    source: String,
-    map: SourceMap,
 }
 
 /// A program ready to run.
@@ -107,7 +100,7 @@ fn load(path: &Path, profile: Option<Profile>) -> Result<Loaded, LoadError> {
             let vm = Vm::load(&text).map_err(LoadError::Program)?;
             Ok(Loaded {
                 vm,
-                origin: sidecar_origin(path),
+                origin: compile::sidecar_origin(path),
             })
         }
         Kind::Source => {
@@ -125,41 +118,10 @@ fn load(path: &Path, profile: Option<Profile>) -> Result<Loaded, LoadError> {
             let vm = Vm::load(&file.compiled.to_json_string()).map_err(LoadError::Program)?;
             Ok(Loaded {
                 vm,
-                origin: Some(Origin {
-                    name: path.display().to_string(),
-                    source: file.source,
-                    map: file.compiled.source_map,
-                }),
+                origin: Some(file.origin()),
             })
         }
     }
-}
-
-/// The source of a bytecode file, through the source map `FILE.hoge.map` beside it. The map
-/// names the source as it was given to `hog compile`; it is looked for as named, then beside the
-/// map. A source shorter than the map's spans (edited since) is not used.
-fn sidecar_origin(bytecode: &Path) -> Option<Origin> {
-    let map_path = compile::source_map_path(bytecode);
-    let map = SourceMap::from_json_str(&std::fs::read_to_string(&map_path).ok()?).ok()?;
-    let named = PathBuf::from(map.source.as_deref()?);
-    let dir = map_path.parent().unwrap_or(Path::new("."));
-    let candidates = [
-        named.clone(),
-        dir.join(&named),
-        dir.join(named.file_name()?),
-    ];
-    let (path, source) = candidates
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok().map(|s| (p, s)))?;
-    let fits = map
-        .ops
-        .iter()
-        .all(|&(_, _, end)| end as usize <= source.len());
-    fits.then(|| Origin {
-        name: path.display().to_string(),
-        source,
-        map,
-    })
 }
 
 /// The profile's production limits (or the VM's defaults), then the explicit flags.
@@ -214,11 +176,8 @@ pub fn run(args: Args) -> ExitCode {
         return exit::code(exit::USAGE);
     }
     vm.set_limits(limits(&args));
-    // Destinations keep the first 25 log lines of an invocation (PostHog drops the rest).
-    let keep = match args.profile {
-        Some(Profile::Destination) => DESTINATION_LOG_LINES,
-        _ => usize::MAX,
-    };
+    // Destinations log at most 25 entries per invocation (PostHog drops the rest).
+    let keep = kept_log_lines(args.profile);
     let out = Rc::new(RefCell::new(std::io::BufWriter::new(std::io::stdout())));
     let dropped = Rc::new(RefCell::new(0usize));
     let (sink, dropped_sink) = (out.clone(), dropped.clone());
@@ -239,7 +198,7 @@ pub fn run(args: Args) -> ExitCode {
     let dropped = *dropped.borrow();
     if dropped > 0 {
         eprintln!(
-            "note: {dropped} log lines dropped (destinations keep the first {DESTINATION_LOG_LINES})"
+            "warning: {LOG_LIMIT_WARNING} ({dropped} print calls not logged: destinations log at most {DESTINATION_LOG_LINES} entries)"
         );
     }
     if args.stats {
@@ -250,16 +209,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => {
             let message = e.to_string();
             match &origin {
-                Some(o) => eprint!(
-                    "{}",
-                    hog_compiler::render_runtime_error(
-                        &o.name,
-                        &o.source,
-                        &o.map,
-                        &message,
-                        vm.error_trace()
-                    )
-                ),
+                Some(o) => eprint!("{}", o.render_error(&message, vm.error_trace())),
                 None => eprintln!("error: {message}"),
             }
             exit::code(exit::USER_ERROR)

@@ -149,19 +149,20 @@ fn load(file: &Path, profile: Option<Profile>) -> Result<(TestFile, Vec<Script>)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let bytecode = serde_json::from_str(&text)
                 .map_err(|e| format!("{}: invalid bytecode JSON: {e}", path.display()))?;
+            let origin = compile::sidecar_origin(&path);
             scripts.push(Script {
                 path,
                 bytecode,
-                origin: None,
+                origin,
             });
             continue;
         }
         let options = compile::options_for(profile, &path);
         match compile::compile_file(&path, &options) {
             Ok(c) => scripts.push(Script {
-                path,
                 bytecode: c.compiled.to_json(),
-                origin: Some((c.source, c.compiled.source_map)),
+                origin: Some(c.origin()),
+                path,
             }),
             Err(CompileFailure::Io(msg)) => return Err(msg),
             Err(CompileFailure::Errors(text)) => {
@@ -227,7 +228,8 @@ fn run_file(file: &Path, profile: Option<Profile>, tally: &mut Tally) {
         }
         if run.dropped_lines > 0 {
             println!(
-                "        note: {} log lines dropped (destinations keep the first {})",
+                "        note: {} ({} print calls not logged: destinations log at most {} entries)",
+                runner::LOG_LIMIT_WARNING,
                 run.dropped_lines,
                 runner::DESTINATION_LOG_LINES
             );

@@ -3,8 +3,7 @@
 //! profile's production limits.
 
 use super::format::{Mock, MockCall};
-use crate::commands::compile::Profile;
-use hog_compiler::SourceMap;
+use crate::commands::compile::{Origin, Profile};
 use hog_vm::{Limits, Outcome, Usage, Vm};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -14,8 +13,20 @@ use std::rc::Rc;
 
 /// Host functions that suspend the VM in PostHog (answered through resume).
 const ASYNC_HOST: &[&str] = &["fetch"];
-/// PostHog's limit of log lines per destination invocation.
+/// PostHog's limit of log entries per destination invocation (`MAX_HOG_LOGS`): the print call
+/// that reaches it logs [`LOG_LIMIT_WARNING`] instead, so 24 printed lines are kept.
 pub const DESTINATION_LOG_LINES: usize = 25;
+/// What PostHog logs when a destination reaches [`DESTINATION_LOG_LINES`].
+pub const LOG_LIMIT_WARNING: &str =
+    "Function exceeded maximum log entries. No more logs will be collected.";
+
+/// How many printed lines a profile keeps (`usize::MAX`: all).
+pub fn kept_log_lines(profile: Option<Profile>) -> usize {
+    match profile {
+        Some(Profile::Destination) => DESTINATION_LOG_LINES - 1,
+        _ => usize::MAX,
+    }
+}
 /// PostHog's limit of `fetch` calls per destination invocation.
 pub const DESTINATION_FETCHES: u64 = 5;
 
@@ -23,8 +34,9 @@ pub const DESTINATION_FETCHES: u64 = 5;
 pub struct Script {
     pub path: PathBuf,
     pub bytecode: Value,
-    /// The source and its source map (scripts compiled from `.hog`), for error positions.
-    pub origin: Option<(String, SourceMap)>,
+    /// The source and its source map (scripts compiled from `.hog`, or bytecode with a
+    /// `.hoge.map` beside it), for error positions.
+    pub origin: Option<Origin>,
 }
 
 /// What running a case produced.
@@ -32,7 +44,8 @@ pub struct CaseRun {
     /// The final value, or the error that stopped the run.
     pub result: Result<Value, String>,
     pub stdout: Vec<String>,
-    /// Log lines beyond the destination limit (PostHog drops them).
+    /// Print calls beyond the destination limit (PostHog drops them, see
+    /// [`DESTINATION_LOG_LINES`]).
     pub dropped_lines: usize,
     /// For a run that failed: where, with the source underlined and the Hog call stack (scripts
     /// compiled from source only).
@@ -188,9 +201,10 @@ pub fn run_case(
         run.usage.host_calls += usage.host_calls;
         run.usage.async_calls += usage.async_calls;
     }
-    if profile == Some(Profile::Destination) && run.stdout.len() > DESTINATION_LOG_LINES {
-        run.dropped_lines = run.stdout.len() - DESTINATION_LOG_LINES;
-        run.stdout.truncate(DESTINATION_LOG_LINES);
+    let keep = kept_log_lines(profile);
+    if run.stdout.len() > keep {
+        run.dropped_lines = run.stdout.len() - keep;
+        run.stdout.truncate(keep);
     }
     run
 }
@@ -248,9 +262,8 @@ fn run_script(
     // The VM has a trace for errors raised while executing; a failed mocked async call has
     // none (the VM was suspended, not failing).
     let error_at = match (&result, &script.origin, vm.error_trace()) {
-        (Err(message), Some((source, map)), Some(trace)) => {
-            let name = script.path.display().to_string();
-            let text = hog_compiler::render_runtime_error(&name, source, map, message, Some(trace));
+        (Err(message), Some(origin), Some(trace)) => {
+            let text = origin.render_error(message, Some(trace));
             (!text.starts_with("error: ")).then_some(text)
         }
         _ => None,

@@ -1138,3 +1138,59 @@ fn generated_queries_round_trip() {
 fn generated_programs_round_trip() {
     run_generated(program, program_round_trip);
 }
+
+/// The deepest trees the parser accepts print and parse back on an ordinary 2 MiB thread
+/// (the printer recurses once per level; the parser caps the depth at `MAX_DEPTH`). The
+/// comparison (serde_json, recursive) runs on a bigger stack afterwards.
+#[test]
+fn deepest_trees_round_trip() {
+    let depth = hogql_parser::MAX_DEPTH as usize - 2;
+    let sources = vec![
+        format!("{}1{}", "[".repeat(depth), "]".repeat(depth)),
+        format!("{}x{}", "f(".repeat(depth), ")".repeat(depth)),
+        "not ".repeat(depth) + "x",
+        // parentheses count as a level of their own
+        format!("{}1{}", "(1 + ".repeat(depth / 2), ")".repeat(depth / 2)),
+        format!("{}1{}", "{'a': ".repeat(depth), "}".repeat(depth)),
+    ];
+    let program = format!(
+        "{}let x := 1;{}",
+        "{".repeat(depth / 2),
+        "}".repeat(depth / 2)
+    );
+    let small = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let exprs: Vec<(Expr, Expr)> = sources
+                .iter()
+                .map(|src| {
+                    let e = parse_expr(src).unwrap_or_else(|err| panic!("{src:.40}…: {err:?}"));
+                    let again = parse_expr(&print_expr(&e)).expect("printed text parses");
+                    (e, again)
+                })
+                .collect();
+            let p = parse_program(&program).unwrap_or_else(|err| panic!("{err:?}"));
+            let again = parse_program(&print_program(&p)).expect("printed program parses");
+            (exprs, (p, again))
+        })
+        .expect("spawn");
+    let (exprs, programs) = match small.join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let big = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            for (a, b) in &exprs {
+                assert!(shape(a) == shape(b), "deep expression changed");
+            }
+            assert!(
+                shape(&programs.0) == shape(&programs.1),
+                "deep program changed"
+            );
+        })
+        .expect("spawn");
+    if let Err(panic) = big.join() {
+        std::panic::resume_unwind(panic);
+    }
+}

@@ -114,10 +114,30 @@ fn is_negative_number(c: &Constant) -> bool {
 /// Characters an operand of `NOT` and a Hog expression statement may not start with (the
 /// grammar's "st" restriction: `NOT (x)` is the call `not(x)`, and a statement starting with
 /// `(` or `-` would continue the previous one).
-pub(super) fn starts_restricted(text: &str) -> bool {
+fn starts_restricted(first: u8) -> bool {
+    matches!(first, b'(' | b'[' | b'{' | b'-' | b'+' | b'*')
+}
+
+/// A plain name or a call before `(` would merge into a `Call`, so such callees of an
+/// [`ExprCall`] are parenthesised.
+fn callee_needs_parens(callee: &Expr) -> bool {
+    match &callee.kind {
+        ExprKind::Call(_) => true,
+        ExprKind::Field(f) => f.chain.len() <= 1,
+        _ => false,
+    }
+}
+
+/// `1.1` and `#1.1` would lex as floats, and so does `.1` after `}` (the lexer takes `}` as
+/// the end of a block; PostHog reads `{}.1` as a tuple access): such bases of a tuple access
+/// are parenthesised.
+fn tuple_base_needs_parens(base: &Expr) -> bool {
     matches!(
-        text.as_bytes().first(),
-        Some(b'(' | b'[' | b'{' | b'-' | b'+' | b'*')
+        base.kind,
+        ExprKind::Constant(_)
+            | ExprKind::PositionalRef(_)
+            | ExprKind::Dict(_)
+            | ExprKind::Placeholder(_)
     )
 }
 
@@ -148,6 +168,7 @@ impl Printer {
             ExprKind::Call(c) => match sugar(c) {
                 Some(Sugar::Concat) if !c.args.iter().any(is_desugared_concat) => Prec::Additive,
                 Some(Sugar::Nullish) => Prec::Nullish,
+                Some(Sugar::Case) if self.is_ternary(c) => Prec::Lambda,
                 Some(_) => Prec::Primary,
                 None => Prec::Postfix,
             },
@@ -165,12 +186,56 @@ impl Printer {
     /// bracket or sign; otherwise the printer writes the equivalent call `not(x)`. The parser
     /// never builds such a `Not`, so this only serves hand-built trees.
     fn not_as_call(&self, inner: &Expr) -> bool {
-        if self.prec(inner) < Prec::Not {
-            return true;
+        self.prec(inner) < Prec::Not || starts_restricted(self.first_char(inner))
+    }
+
+    /// The first character `e` prints with (`0` for a letter, quote, `#`, `<`, … — anything
+    /// no grammar rule cares about). Follows the left edge of the printed form without
+    /// printing, so checking a chain of nested nodes stays cheap.
+    fn first_char(&self, e: &Expr) -> u8 {
+        // `left(child, min)`: the first character of a left operand printed at level `min`.
+        let left = |child: &Expr, min: Prec| {
+            if self.prec(child) < min {
+                b'('
+            } else {
+                self.first_char(child)
+            }
+        };
+        match &e.kind {
+            ExprKind::Constant(c) if is_negative_number(c) => b'-',
+            ExprKind::Field(f) if f.chain.first().and_then(ChainPart::as_name) == Some("*") => b'*',
+            ExprKind::Placeholder(_) | ExprKind::Dict(_) => b'{',
+            ExprKind::Array(_) => b'[',
+            ExprKind::Tuple(_) | ExprKind::SelectQuery(_) | ExprKind::SelectSetQuery(_) => b'(',
+            ExprKind::Lambda(l) if l.args.len() != 1 => b'(',
+            ExprKind::Alias(a) => left(&a.expr, Prec::Alias),
+            ExprKind::Or(items) if items.len() >= 2 => left(&items[0], Prec::And),
+            ExprKind::And(items) if items.len() >= 2 => left(&items[0], Prec::Not),
+            ExprKind::BetweenExpr(b) => left(&b.expr, Prec::Nullish),
+            ExprKind::CompareOperation(c) if is_null_style(c) => left(&c.left, Prec::IsNull),
+            ExprKind::CompareOperation(c) => left(&c.left, Prec::Compare),
+            ExprKind::IsDistinctFrom(d) => left(&d.left, Prec::IsNull),
+            ExprKind::ArithmeticOperation(a) => match a.op {
+                ArithmeticOp::Add | ArithmeticOp::Sub => left(&a.left, Prec::Additive),
+                _ => left(&a.left, Prec::Mult),
+            },
+            ExprKind::Call(c) => match sugar(c) {
+                Some(Sugar::Concat) if !c.args.iter().any(is_desugared_concat) => {
+                    left(&c.args[0], Prec::Additive)
+                }
+                Some(Sugar::Nullish) => left(&c.args[0], Prec::Nullish),
+                Some(Sugar::Case) if self.is_ternary(c) => left(&c.args[0], Prec::Or),
+                _ => 0,
+            },
+            ExprKind::ExprCall(c) if callee_needs_parens(&c.expr) => b'(',
+            ExprKind::ExprCall(c) => left(&c.expr, Prec::Postfix),
+            ExprKind::TupleAccess(t) if tuple_base_needs_parens(&t.tuple) => b'(',
+            ExprKind::TupleAccess(t) => left(&t.tuple, Prec::Postfix),
+            ExprKind::ArrayAccess(a) => left(&a.array, Prec::Postfix),
+            ExprKind::ArraySlice(a) => left(&a.array, Prec::Postfix),
+            ExprKind::TypeCast(t) => left(&t.expr, Prec::Postfix),
+            _ => 0,
         }
-        let mut s = self.scratch();
-        s.expr(inner, Prec::Not);
-        starts_restricted(&s.out)
     }
 
     /// Prints `e`, in parentheses when it binds looser than `min`.
@@ -257,13 +322,7 @@ impl Printer {
             }
             ExprKind::Call(c) => self.call(c),
             ExprKind::ExprCall(c) => {
-                // A plain name or a call before `(` would merge into a `Call`.
-                let callee_needs_parens = match &c.expr.kind {
-                    ExprKind::Call(_) => true,
-                    ExprKind::Field(f) => f.chain.len() <= 1,
-                    _ => false,
-                };
-                if callee_needs_parens {
+                if callee_needs_parens(&c.expr) {
                     self.push("(");
                     self.expr(&c.expr, Prec::Alias);
                     self.push(")");
@@ -341,16 +400,7 @@ impl Printer {
                 self.push("]");
             }
             ExprKind::TupleAccess(t) => {
-                // `1.1` and `#1.1` would lex as floats, and so does `.1` after `}` (the lexer
-                // takes `}` as the end of a block; PostHog reads `{}.1` as a tuple access):
-                // such bases get parentheses.
-                if matches!(
-                    t.tuple.kind,
-                    ExprKind::Constant(_)
-                        | ExprKind::PositionalRef(_)
-                        | ExprKind::Dict(_)
-                        | ExprKind::Placeholder(_)
-                ) {
+                if tuple_base_needs_parens(&t.tuple) {
                     self.push("(");
                     self.expr(&t.tuple, Prec::Alias);
                     self.push(")");
@@ -485,6 +535,19 @@ impl Printer {
                 self.push(" ?? ");
                 self.expr(&c.args[1], Prec::IsNull);
             }
+            Some(Sugar::Case) if self.is_ternary(c) => {
+                // `c ? a : b`: the condition is an OR-level expression, the `else` part
+                // another ternary or anything at OR level.
+                self.expr(&c.args[0], Prec::Or);
+                self.push(" ? ");
+                self.expr(&c.args[1], Prec::Lambda);
+                self.push(" : ");
+                let other = &c.args[2];
+                match &other.kind {
+                    ExprKind::Call(inner) if self.is_ternary(inner) => self.expr_bare(other),
+                    _ => self.expr(other, Prec::Or),
+                }
+            }
             Some(Sugar::Case) => self.case(None, &c.args),
             Some(Sugar::CaseWith) => self.case(Some(&c.args[0]), &c.args[1..]),
             Some(Sugar::Interval(unit)) => {
@@ -558,6 +621,12 @@ impl Printer {
         }
     }
 
+    /// In Hog, a desugared three-argument `if` is written as the ternary `c ? a : b` (both
+    /// parse to the same call; Hog code uses the ternary, HogQL the CASE form).
+    fn is_ternary(&self, c: &Call) -> bool {
+        self.style == Style::Hog && c.name == "if" && matches!(sugar(c), Some(Sugar::Case))
+    }
+
     /// `CASE [subject] WHEN c THEN v … ELSE d END`; `rest` is `c, v, …, d`.
     fn case(&mut self, subject: Option<&Expr>, rest: &[Expr]) {
         self.kw("CASE");
@@ -628,14 +697,12 @@ impl Printer {
             LambdaBody::Block(b) => self.block(b),
             LambdaBody::Expr(e) => {
                 // The body may not start with `{` (that opens a block body).
-                let mut s = self.scratch();
-                s.expr(e, Prec::Lambda);
-                if s.out.starts_with('{') {
+                if self.prec(e) >= Prec::Lambda && self.first_char(e) == b'{' {
                     self.push("(");
                     self.expr(e, Prec::Alias);
                     self.push(")");
                 } else {
-                    self.push(&s.out);
+                    self.expr(e, Prec::Lambda);
                 }
             }
         }

@@ -103,16 +103,6 @@ impl Printer {
         }
     }
 
-    /// A printer with the same settings writing to a fresh buffer, used to look at how a
-    /// subtree will start before committing to a form.
-    fn scratch(&self) -> Printer {
-        Printer {
-            out: String::new(),
-            indent: self.indent,
-            style: self.style,
-        }
-    }
-
     fn push(&mut self, s: &str) {
         self.out.push_str(s);
     }

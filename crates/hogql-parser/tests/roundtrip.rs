@@ -1145,7 +1145,7 @@ fn generated_programs_round_trip() {
 #[test]
 fn deepest_trees_round_trip() {
     let depth = hogql_parser::MAX_DEPTH as usize - 2;
-    let sources = vec![
+    let sources = [
         format!("{}1{}", "[".repeat(depth), "]".repeat(depth)),
         format!("{}x{}", "f(".repeat(depth), ")".repeat(depth)),
         "not ".repeat(depth) + "x",

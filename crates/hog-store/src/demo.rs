@@ -11,6 +11,10 @@
 
 use serde_json::{Value, json};
 
+/// The properties the demo store gives their own column (`mat_<key>`, see [`crate::materialize`]):
+/// every pageview has them and they are what analysts group by first.
+pub const HOT_PROPERTIES: &[&str] = &["$browser", "$os", "$geoip_country_code", "$current_url"];
+
 /// Size and shape of the demo data.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {

@@ -8,6 +8,7 @@
 //!   ([`engine::fetch`]), creates and versions the schema ([`schema`]), one owner per directory.
 //! * [`ingest`]: PostHog capture-format JSONL → events, persons, distinct ids, groups.
 //! * [`demo`]: a deterministic generator of realistic events.
+//! * [`materialize`]: materialised property columns (`mat_<key>` on `events`).
 //! * [`ServerStore`]: the same over HTTP to a ClickHouse server or cluster.
 #![deny(unsafe_code)]
 
@@ -16,6 +17,7 @@ mod embedded;
 pub mod engine;
 mod error;
 pub mod ingest;
+pub mod materialize;
 mod owner_lock;
 pub mod params;
 pub mod paths;

@@ -166,6 +166,9 @@ pub struct Lexer<'a> {
     prev_end: usize,
     /// The previous token was `.` or `?.`, so digits are a tuple index, not a float.
     after_dot: bool,
+    /// Only a `SAMPLE` and its ratio (numbers and `/`) since the last other token: an `OFFSET`
+    /// now is the sample's offset (PostHog's grammar takes it greedily).
+    in_sample: bool,
     /// A zero-width `;` to emit next: a bare `return` before `}`, `else` or the end gets one,
     /// so the grammar knows it has no value.
     pending_semi: Option<usize>,
@@ -191,6 +194,7 @@ impl<'a> Lexer<'a> {
             prev: None,
             prev_end: 0,
             after_dot: false,
+            in_sample: false,
             pending_semi: None,
             errors: Vec::new(),
         }
@@ -307,6 +311,9 @@ impl<'a> Lexer<'a> {
                 return self.next_normal();
             }
             Ok(Raw::QuotedIdent) => Tok::QuotedIdent(text),
+            Ok(Raw::Str) if self.prev == Some(Tok::Kw(Kw::Interval)) && interval_string(text) => {
+                Tok::IntervalStr(text)
+            }
             Ok(Raw::Str) => Tok::Str(text),
             Ok(Raw::BadStr) => {
                 self.error(
@@ -427,7 +434,11 @@ impl<'a> Lexer<'a> {
     /// Classifies an identifier-shaped word.
     fn word(&self, text: &'a str) -> Tok<'a> {
         match Kw::lookup(text) {
-            Some(Kw::If) if self.entry == Entry::Program && self.if_starts_statement() => {
+            Some(Kw::If)
+                if self.entry == Entry::Program
+                    && self.if_starts_statement()
+                    && !self.if_is_call() =>
+            {
                 Tok::IfStmt
             }
             Some(k) => Tok::Kw(k),
@@ -445,6 +456,31 @@ impl<'a> Lexer<'a> {
                     || ends_operand(t)
             }
         }
+    }
+
+    /// `if(a, b, c)` where a statement starts is the function `if` (PostHog's parser tries the
+    /// `if` statement first and falls back to an expression): the parenthesis after `if` holds
+    /// a comma at its top level. Called right after the `if` (which ends at `self.pos`).
+    fn if_is_call(&self) -> bool {
+        let mut lx = Raw::lexer(&self.src[self.pos..]);
+        if lx.next() != Some(Ok(Raw::LParen)) {
+            return false;
+        }
+        let mut depth = 1u32;
+        for t in lx {
+            match t {
+                Ok(Raw::LParen | Raw::LBracket | Raw::LBrace) => depth += 1,
+                Ok(Raw::RParen | Raw::RBracket | Raw::RBrace) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return false;
+                    }
+                }
+                Ok(Raw::Comma) if depth == 1 => return true,
+                _ => {}
+            }
+        }
+        false
     }
 
     /// Template text up to `{`, the closing quote, or (full templates) the end.
@@ -588,9 +624,21 @@ impl<'a> Iterator for Lexer<'a> {
             Mode::FullTemplate => self.next_template(true),
             Mode::TagChildren => self.next_children(),
         };
+        let item = match item {
+            Some((l, Tok::Kw(Kw::Offset), r)) if self.in_sample => Some((l, Tok::SampleOffset, r)),
+            other => other,
+        };
         if let Some((_, t, end)) = item {
             self.prev_end = end as usize;
             self.after_dot = matches!(t, Tok::Dot | Tok::NullProp);
+            self.in_sample = match t {
+                Tok::Kw(Kw::Sample) => true,
+                Tok::Int(_) | Tok::Float(_) | Tok::Hex(_) | Tok::Bin(_) | Tok::Slash => {
+                    self.in_sample
+                }
+                Tok::Kw(Kw::Inf | Kw::Nan) => self.in_sample,
+                _ => false,
+            };
             self.prev = Some(t);
         }
         item
@@ -612,6 +660,7 @@ fn ends_operand(t: Tok<'_>) -> bool {
             | Tok::Bin(_)
             | Tok::Float(_)
             | Tok::Str(_)
+            | Tok::IntervalStr(_)
             | Tok::TemplateEnd
             | Tok::RParen
             | Tok::RBracket
@@ -619,6 +668,17 @@ fn ends_operand(t: Tok<'_>) -> bool {
             | Tok::TagClose(_)
             | Tok::Kw(Kw::Null | Kw::Inf | Kw::Nan | Kw::End)
     )
+}
+
+/// Whether a string literal (with its quotes) reads `count unit`, as in `INTERVAL '2 days'`.
+fn interval_string(raw: &str) -> bool {
+    let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").trim();
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = body[digits..].trim_start();
+    digits > 0
+        && rest.len() < body.len() - digits
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// If `s` (the text after a `<`) starts a HogQLX tag, the length of its name.

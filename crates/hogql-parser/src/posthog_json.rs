@@ -40,7 +40,20 @@ pub fn program_to_json(p: &Program, opts: &JsonOptions<'_>) -> String {
         "declarations",
         w.list(p.declarations.iter().map(|s| w.stmt(s))),
     );
-    w.finish(o, p.span)
+    // PostHog's program starts at its first token (comments and blank lines before it are not
+    // part of it) and ends at the stop of ANTLR's end-of-file token, whose text `<EOF>` adds
+    // five columns (not offsets) after the last character.
+    let start = opts.positions.map_or(p.span.start, |src| {
+        crate::lexer::tokenize(src, crate::lexer::Entry::Program)
+            .0
+            .first()
+            .map_or(p.span.end, |t| t.0.max(p.span.start))
+    });
+    if let (Some(s), Some(e)) = (w.pos(start), w.pos_shifted(p.span.end, 5)) {
+        o.raw("start", s);
+        o.raw("end", e);
+    }
+    w.finish(o, Span::default())
 }
 
 /// The first error of a failed parse as PostHog's error object. Positions carry the character
@@ -111,11 +124,16 @@ impl<'a> Writer<'a> {
     }
 
     fn pos(&self, off: u32) -> Option<String> {
+        self.pos_shifted(off, 0)
+    }
+
+    /// A position whose column is `extra` columns further than the text says.
+    fn pos_shifted(&self, off: u32, extra: u32) -> Option<String> {
         let (src, idx) = (self.src?, self.index.as_ref()?);
         let lc = idx.line_col(src, off);
         Some(format!(
             "{{\"column\":{},\"line\":{},\"offset\":{}}}",
-            lc.column,
+            lc.column + extra,
             lc.line,
             idx.char_offset(src, off)
         ))

@@ -15,6 +15,8 @@ pub enum Tok<'a> {
     /// `` `quoted` `` or `"quoted"`, raw with its quotes.
     QuotedIdent(&'a str),
     Kw(Kw),
+    /// `OFFSET` right after `SAMPLE ratio`: the sample's offset, not the query's.
+    SampleOffset,
     /// `if` where a statement starts (program mode only); elsewhere `if` is [`Kw::If`], a name.
     IfStmt,
     /// `NOT IN`, `NOT LIKE`, `NOT ILIKE`, `NOT BETWEEN` as one token each, so that a `NOT`
@@ -33,6 +35,9 @@ pub enum Tok<'a> {
     Float(&'a str),
     /// `'…'`, raw with its quotes.
     Str(&'a str),
+    /// A string right after `INTERVAL` that holds a count and a unit (`INTERVAL '2 days'`),
+    /// raw with its quotes.
+    IntervalStr(&'a str),
     /// `f'` opening a template string.
     TemplateStart,
     /// Literal text of a template string (raw, escapes undecoded).
@@ -167,6 +172,7 @@ impl fmt::Display for Tok<'_> {
             Tok::QuotedIdent(s) => return write!(f, "identifier {s}"),
             Tok::Kw(k) => return write!(f, "keyword `{}`", k.text().to_ascii_uppercase()),
             Tok::IfStmt => "keyword `if`",
+            Tok::SampleOffset => "keyword `OFFSET`",
             Tok::NotIn => "`NOT IN`",
             Tok::NotLike => "`NOT LIKE`",
             Tok::NotILike => "`NOT ILIKE`",
@@ -174,7 +180,7 @@ impl fmt::Display for Tok<'_> {
             Tok::Int(s) | Tok::Hex(s) | Tok::Bin(s) | Tok::Float(s) => {
                 return write!(f, "number `{s}`");
             }
-            Tok::Str(_) => "string",
+            Tok::Str(_) | Tok::IntervalStr(_) => "string",
             Tok::TemplateStart => "template string",
             Tok::TemplateText(_) => "template text",
             Tok::TemplateEnd => "end of template string",

@@ -142,3 +142,94 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let blocks = format!("{}{}", "{".repeat(5000), "}".repeat(5000));
     assert!(parse_program(&blocks).is_err());
 }
+
+/// Precedence as in PostHog's ANTLR grammar (checked against @posthog/hogql-parser).
+#[test]
+fn operator_chains_follow_posthog() {
+    let same = |a: &str, b: &str| assert_eq!(ej(a), ej(b), "{a} vs {b}");
+    same("a IS NULL = b", "(a IS NULL) = b");
+    same("a = b IS NULL", "(a = b) IS NULL");
+    same("a = NOT b AND c", "(a = NOT b) AND c");
+    same("a + NOT b = c", "a + (NOT b = c)");
+    same("a * NOT b + c", "a * (NOT b + c)");
+    same(
+        "a BETWEEN 1 AND 2 BETWEEN 3 AND 4",
+        "(a BETWEEN 1 AND 2) BETWEEN 3 AND 4",
+    );
+    same("a BETWEEN b AND c = d", "a BETWEEN b AND (c = d)");
+    same("a BETWEEN b AND c AND d", "(a BETWEEN b AND c) AND d");
+    same("a ?? b = c", "a ?? (b = c)");
+    assert!(ej("NOT a BETWEEN 1 AND 2").starts_with(r#"{"expr":{"expr""#));
+    assert!(ej("NOT -1").contains(r#""node":"Not""#));
+    assert!(ej("NOT [1]").contains(r#""node":"Not""#));
+    // `NOT (…)` is the function `NOT`
+    assert!(ej("NOT (a) = b").contains(r#""name":"NOT""#));
+    assert_eq!(
+        parse_expr("a BETWEEN 1").unwrap_err()[0].kind,
+        ErrorKind::UnexpectedEof
+    );
+    // a chain of 10,000 prefix NOTs inside operands is an error, not a stack overflow
+    let nots = vec!["NOT a"; 10_000].join(" + ");
+    assert!(parse_expr(&nots).is_err());
+}
+
+#[test]
+fn interval_strings() {
+    assert_eq!(
+        ej("INTERVAL '2 days'"),
+        r#"{"args":[{"node":"Constant","value":2}],"name":"toIntervalDay","node":"Call"}"#
+    );
+    assert!(ej("INTERVAL '1 week'").contains("toIntervalWeek"));
+    assert!(ej("INTERVAL '2' day").contains("toIntervalDay"));
+    assert!(parse_expr("INTERVAL '2 fortnights'").is_err());
+}
+
+#[test]
+fn spans_of_statements_and_limits() {
+    let p = parse_program("x := 1;\nlet a := 1;\nif (a) b; else c;").unwrap();
+    let ends: Vec<u32> = p.declarations.iter().map(|s| s.span.end).collect();
+    // the `;` belongs to an assignment/expression statement, not to a declaration
+    assert_eq!(ends, vec![7, 18, 37]);
+    let StmtKind::If { then, .. } = &p.declarations[2].kind else {
+        panic!()
+    };
+    assert_eq!(then.span.end, 29);
+    let q = parse_select("SELECT a FROM t ORDER BY a LIMIT 1 WITH TIES").unwrap();
+    let Query::Select(s) = &q else { panic!() };
+    assert_eq!(s.span.end, 44);
+}
+
+#[test]
+fn if_call_at_statement_start() {
+    let p = parse_program("if(a, b, c)\nif (a) b\nif ([1, 2][0]) c").unwrap();
+    assert!(matches!(&p.declarations[0].kind, StmtKind::Expr(Some(_))));
+    assert!(matches!(&p.declarations[1].kind, StmtKind::If { .. }));
+    assert!(matches!(&p.declarations[2].kind, StmtKind::If { .. }));
+}
+
+#[test]
+fn sample_offset_ctes_before_sets_and_soft_keywords() {
+    // `OFFSET` right after a SAMPLE ratio is the sample's offset; a JOIN may follow
+    let q = parse_select("SELECT a FROM t SAMPLE 1/10 OFFSET 1/2 JOIN b ON 1").unwrap();
+    let Query::Select(s) = &q else { panic!() };
+    let from = s.select_from.as_ref().unwrap();
+    assert!(from.sample.as_ref().unwrap().offset_value.is_some());
+    assert!(from.next_join.is_some());
+    assert!(s.offset.is_none());
+    // the query's OFFSET after LIMIT is still the query's
+    let q = parse_select("SELECT a FROM t SAMPLE 0.1 LIMIT 1 OFFSET 5").unwrap();
+    let Query::Select(s) = &q else { panic!() };
+    assert!(s.offset.is_some());
+    // WITH before a parenthesised set: the CTEs go to its first SELECT
+    let q = parse_select("WITH x AS (SELECT 1) (SELECT 1 UNION ALL SELECT 2)").unwrap();
+    let Query::SelectSet(set) = &q else { panic!() };
+    let Query::Select(first) = &set.initial_select_query else {
+        panic!()
+    };
+    assert_eq!(first.ctes.as_ref().map(Vec::len), Some(1));
+    // `limit` and `by` as column names
+    let q = parse_select("SELECT limit, by FROM t LIMIT 1 BY by").unwrap();
+    let Query::Select(s) = &q else { panic!() };
+    assert_eq!(s.select.len(), 2);
+    assert!(s.limit_by.is_some());
+}

@@ -522,6 +522,22 @@ impl<'s> Builder<'s> {
         Ok(self.sugar_call(name, vec![*e.v], l, r, d))
     }
 
+    /// `INTERVAL '2 days'`: the count and the unit (singular or plural) from the string.
+    pub fn interval_string(&mut self, raw: &str, l: u32, r: u32) -> Result<X, ParseError> {
+        let body = raw[1..raw.len() - 1].trim();
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        let unit = body[digits..].trim();
+        let unit = unit
+            .strip_suffix(['s', 'S'])
+            .filter(|u| !u.is_empty())
+            .unwrap_or(unit);
+        // The count is not written as a literal: no position, as in PostHog.
+        let count = self.synthetic(number_constant(&body[..digits], false), l);
+        // the unit's span: the whole string (PostHog has no finer position for it)
+        let unit_l = r.saturating_sub(raw.len() as u32);
+        self.interval(count, unit, unit_l, l, r)
+    }
+
     /// `TRIM(LEADING|TRAILING|BOTH s FROM x)`.
     pub fn trim(&mut self, side: &str, s: X, x: X, l: u32, r: u32) -> X {
         let name = match side {

@@ -160,6 +160,7 @@ fn describe_terminal(t: &str) -> String {
         "tag>" => "`>`".into(),
         "</tag>" => "closing tag".into(),
         "IFSTMT" => "`IF`".into(),
+        "SAMPLE_OFFSET" => "`OFFSET`".into(),
         "NOT_IN" => "`NOT IN`".into(),
         "NOT_LIKE" => "`NOT LIKE`".into(),
         "NOT_ILIKE" => "`NOT ILIKE`".into(),

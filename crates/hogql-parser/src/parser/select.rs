@@ -34,6 +34,8 @@ pub struct LimitParts {
     pub limit: Option<X>,
     pub offset: Option<X>,
     pub with_ties: bool,
+    /// The end of `WITH TIES`, where the query's span ends.
+    pub ties_end: Option<u32>,
     /// `OFFSET n` without `LIMIT`.
     pub offset_only: bool,
 }
@@ -107,6 +109,7 @@ pub fn select(
     // optional parts at the next token). PostHog's parser ends a query with
     // `LIMIT n OFFSET m` at the end of `n`.
     let r = match (&limits.limit, &limits.offset) {
+        _ if limits.ties_end.is_some() => limits.ties_end.unwrap_or(r),
         (Some(lim), Some(_)) if limits.by.is_none() => lim.v.span.end,
         _ => {
             let mut end = p.columns.last().map_or(l, |c| c.v.span.end);
@@ -399,12 +402,31 @@ pub fn constraint(
     b.node(c.clone(), l, r, d).unwrap_or(N::new(c, 1))
 }
 
-pub fn sample(v: N<RatioExpr>, l: u32, r: u32) -> N<SampleExpr> {
-    let d = v.d + 1;
+/// `WITH … (SELECT … UNION ALL …)`: PostHog gives the CTEs to the first SELECT inside.
+pub fn with_ctes(ctes: Vec<N<Cte>>, mut q: N<Query>) -> N<Query> {
+    let d = q.d.max(dmax(&ctes) + 1);
+    let mut first = &mut q.v;
+    loop {
+        match first {
+            Query::Select(s) => {
+                let mut all = vals(ctes);
+                all.extend(s.ctes.take().unwrap_or_default());
+                s.ctes = Some(all);
+                break;
+            }
+            Query::SelectSet(set) => first = &mut set.initial_select_query,
+        }
+    }
+    q.d = d;
+    q
+}
+
+pub fn sample(v: N<RatioExpr>, offset: Option<N<RatioExpr>>, l: u32, r: u32) -> N<SampleExpr> {
+    let d = v.d.max(offset.as_ref().map_or(0, |o| o.d)) + 1;
     N::new(
         SampleExpr {
             sample_value: v.v,
-            offset_value: None,
+            offset_value: offset.map(|o| o.v),
             span: span(l, r),
         },
         d,
@@ -600,11 +622,66 @@ pub fn set(
 // ------------------------------------------------------------------------------------------------
 // statements
 
-pub fn block(b: &mut Builder<'_>, items: Vec<Option<SN>>, l: u32, r: u32) -> N<Block> {
+/// One element of a statement list.
+pub enum Item {
+    Stmt(SN),
+    /// A `;`, with its end offset.
+    Semi(u32),
+    /// A statement the parser recovered from (its error is recorded).
+    Skip,
+}
+
+/// The statements of a list. A `;` right after an expression statement, assignment, `return x`
+/// or `throw x` belongs to that statement's span (and to the `if`/`while`/`for` that ends with
+/// one), as in PostHog's parser; declarations, blocks and functions end before it.
+pub fn statements(items: Vec<Item>) -> Vec<SN> {
+    let mut out: Vec<SN> = Vec::with_capacity(items.len());
+    let mut after_stmt = false;
+    for item in items {
+        match item {
+            Item::Stmt(s) => {
+                out.push(s);
+                after_stmt = true;
+            }
+            Item::Semi(r) => {
+                if after_stmt && let Some(last) = out.last_mut() {
+                    extend_to_semi(&mut last.v, r);
+                }
+                after_stmt = false;
+            }
+            Item::Skip => after_stmt = false,
+        }
+    }
+    out
+}
+
+/// Extends `s` (and the statement it ends with) to `r` if it is one that owns a following `;`.
+/// Recursion follows nested `if`/`while`/`for` bodies, whose depth the parser bounds.
+fn extend_to_semi(s: &mut Stmt, r: u32) -> bool {
+    let owns = match &mut s.kind {
+        StmtKind::Expr(Some(_))
+        | StmtKind::Assign { .. }
+        | StmtKind::Return(Some(_))
+        | StmtKind::Throw(_) => true,
+        StmtKind::If { then, else_, .. } => match else_ {
+            Some(e) => extend_to_semi(e, r),
+            None => extend_to_semi(then, r),
+        },
+        StmtKind::While { body, .. }
+        | StmtKind::For { body, .. }
+        | StmtKind::ForIn { body, .. } => extend_to_semi(body, r),
+        _ => false,
+    };
+    if owns {
+        s.span.end = r;
+    }
+    owns
+}
+
+pub fn block(b: &mut Builder<'_>, items: Vec<Item>, l: u32, r: u32) -> N<Block> {
     let mut d = 0;
-    let declarations = items
+    let declarations = statements(items)
         .into_iter()
-        .flatten()
         .map(|s| {
             d = d.max(s.d);
             s.v
@@ -624,6 +701,24 @@ pub fn block(b: &mut Builder<'_>, items: Vec<Option<SN>>, l: u32, r: u32) -> N<B
             1,
         ),
     }
+}
+
+/// The lexer drops a `;` between an `if`'s branch and `else` (so that it does not end the `if`);
+/// like any `;` after a statement it still belongs to the branch's span.
+pub fn then_before_else(b: &Builder<'_>, mut t: SN, else_l: u32) -> SN {
+    let gap = b
+        .src
+        .get(t.v.span.end as usize..else_l as usize)
+        .unwrap_or("");
+    let (toks, _) = crate::lexer::tokenize(gap, crate::lexer::Entry::Expr);
+    if let Some(&(_, _, end)) = toks
+        .iter()
+        .find(|(_, tok, _)| *tok == crate::token::Tok::Semi)
+    {
+        let at = t.v.span.end + end;
+        extend_to_semi(&mut t.v, at);
+    }
+    t
 }
 
 pub fn if_stmt(b: &mut Builder<'_>, c: X, t: SN, e: Option<SN>, l: u32, r: u32) -> SN {

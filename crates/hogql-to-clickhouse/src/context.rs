@@ -117,6 +117,57 @@ pub struct Filters {
     pub conditions: Vec<String>,
 }
 
+/// Which JSON column a materialised property column was computed from (spec §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaterializedSource {
+    /// `events.properties` → `mat_<key>` on `events`.
+    EventProperties,
+    /// `events.person_properties` → `mat_pp_<key>` on `events`.
+    EventPersonProperties,
+    /// `person.properties` → `pmat_<key>` on `person`.
+    PersonProperties,
+}
+
+impl MaterializedSource {
+    /// The column name prefix PostHog uses for this source.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            MaterializedSource::EventProperties => "mat_",
+            MaterializedSource::EventPersonProperties => "mat_pp_",
+            MaterializedSource::PersonProperties => "pmat_",
+        }
+    }
+
+    /// The conventional column name of `key`: the prefix, then the key with every character
+    /// other than ASCII letters, digits and `$` replaced by `_` (`$browser%%%#@!@` →
+    /// `mat_$browser_______`).
+    pub fn column_name(self, key: &str) -> String {
+        let mut name = String::with_capacity(self.prefix().len() + key.len());
+        name.push_str(self.prefix());
+        name.extend(key.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '$' {
+                c
+            } else {
+                '_'
+            }
+        }));
+        name
+    }
+}
+
+/// A property with its own column: reading its first key reads the column instead of parsing
+/// the JSON text (spec §5.2). The column must hold the generic form's value of the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterializedProperty {
+    pub source: MaterializedSource,
+    /// The property name (the first key of the chain).
+    pub key: String,
+    /// The ClickHouse column holding it.
+    pub column: String,
+    /// `Nullable(String)` (read bare) or legacy `String` (read as `nullIf(nullIf(col, ''), 'null')`).
+    pub nullable: bool,
+}
+
 /// Everything a translation depends on besides the query.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -140,6 +191,8 @@ pub struct Context {
     pub cohorts: Vec<Cohort>,
     /// What `{filters}` expands to.
     pub filters: Filters,
+    /// The deployment's materialised property columns; none by default.
+    pub materialized: Vec<MaterializedProperty>,
 }
 
 /// The global settings PostHog sends with every query (2025 tail, minus options ClickHouse
@@ -178,7 +231,38 @@ impl Context {
             property_types: Vec::new(),
             cohorts: Vec::new(),
             filters: Filters::default(),
+            materialized: Vec::new(),
         }
+    }
+
+    /// Declares a materialised property column named by the convention of
+    /// [`MaterializedSource::column_name`].
+    pub fn with_materialized_property(
+        mut self,
+        source: MaterializedSource,
+        key: impl Into<String>,
+        nullable: bool,
+    ) -> Self {
+        let key = key.into();
+        let column = source.column_name(&key);
+        self.materialized.push(MaterializedProperty {
+            source,
+            key,
+            column,
+            nullable,
+        });
+        self
+    }
+
+    /// The materialised column of a property, if the deployment has one.
+    pub fn materialized_property(
+        &self,
+        source: MaterializedSource,
+        key: &str,
+    ) -> Option<&MaterializedProperty> {
+        self.materialized
+            .iter()
+            .find(|m| m.source == source && m.key == key)
     }
 
     /// Declares the type of a property.
@@ -307,6 +391,31 @@ mod tests {
             .validate()
             .unwrap_err();
         assert_eq!(err.message, "Unknown timezone: 'Europe/PostHogLandia'");
+    }
+
+    #[test]
+    fn names_materialized_columns() {
+        let name = |s: MaterializedSource, k: &str| s.column_name(k);
+        assert_eq!(
+            name(MaterializedSource::EventProperties, "$browser"),
+            "mat_$browser"
+        );
+        assert_eq!(
+            name(MaterializedSource::EventProperties, "$browser%%%#@!@"),
+            "mat_$browser_______"
+        );
+        assert_eq!(
+            name(MaterializedSource::EventProperties, "$browser and string"),
+            "mat_$browser_and_string"
+        );
+        assert_eq!(
+            name(MaterializedSource::EventPersonProperties, "é x"),
+            "mat_pp___x"
+        );
+        assert_eq!(
+            name(MaterializedSource::PersonProperties, "email"),
+            "pmat_email"
+        );
     }
 
     #[test]

@@ -23,8 +23,9 @@ mod resolve;
 pub mod schema;
 
 pub use context::{
-    Cohort, CohortKind, Context, Filters, Limits, PersonsArgMaxVersion, PersonsOnEventsMode,
-    PropertyScope, PropertyType, SettingValue, WeekStart,
+    Cohort, CohortKind, Context, Filters, Limits, MaterializedProperty, MaterializedSource,
+    PersonsArgMaxVersion, PersonsOnEventsMode, PropertyScope, PropertyType, SettingValue,
+    WeekStart,
 };
 pub use error::{ErrorKind, TranslateError};
 pub use params::{ClickHouseQuery, Param, ParamValue};

@@ -12,8 +12,8 @@ mod common;
 mod store;
 
 use common::fixture_context;
-use hog_store::{EventStore, Params};
-use hogql_to_clickhouse::translate_select;
+use hog_store::{EventStore, Param, Params};
+use hogql_to_clickhouse::{Context, MaterializedSource, translate_select};
 use std::path::{Path, PathBuf};
 use store::params;
 
@@ -70,6 +70,45 @@ fn fixtures(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Creates the materialised property columns a fixture declares, computed as PostHog defines
+/// them (nullable: the generic form; legacy `String`: without the `nullIf` layers).
+fn add_materialized_columns(store: &dyn EventStore, ctx: &Context) {
+    for m in &ctx.materialized {
+        let (table, json) = match m.source {
+            MaterializedSource::EventProperties => ("events", "properties"),
+            MaterializedSource::EventPersonProperties => ("events", "person_properties"),
+            MaterializedSource::PersonProperties => ("person", "properties"),
+        };
+        let (ty, value) = if m.nullable {
+            (
+                "Nullable(String)",
+                format!(
+                    "replaceRegexpAll(nullIf(nullIf(JSONExtractRaw({json}, %(key)s), ''), 'null'), '^\"|\"$', '')"
+                ),
+            )
+        } else {
+            (
+                "String",
+                format!("replaceRegexpAll(JSONExtractRaw({json}, %(key)s), '^\"|\"$', '')"),
+            )
+        };
+        let params = Params::from([("key".to_string(), Param::from(m.key.as_str()))]);
+        let column = &m.column;
+        for sql in [
+            format!(
+                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS `{column}` {ty} MATERIALIZED {value}"
+            ),
+            format!(
+                "ALTER TABLE {table} MATERIALIZE COLUMN `{column}` SETTINGS mutations_sync = 1"
+            ),
+        ] {
+            store
+                .execute(&sql, &params)
+                .unwrap_or_else(|e| panic!("materialising failed: {e}\n{sql}"));
+        }
+    }
+}
+
 #[test]
 fn fixtures_run_on_clickhouse_without_leaking() {
     if store::skipped() {
@@ -94,6 +133,7 @@ fn fixtures_run_on_clickhouse_without_leaking() {
     for path in &paths {
         let text = std::fs::read_to_string(path).expect("fixture");
         let ctx = fixture_context(&text);
+        add_materialized_columns(&store, &ctx);
         let Ok(q) = translate_select(&text, &ctx) else {
             continue;
         };

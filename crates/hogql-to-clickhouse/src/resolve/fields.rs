@@ -4,7 +4,7 @@
 
 use super::scope::{LazyJoinInfo, LazyNode, LazyOutput, LazyParent, Scope, ScopeTableKind};
 use super::{Resolver, Result};
-use crate::context::{PersonsOnEventsMode, PropertyScope, PropertyType};
+use crate::context::{MaterializedSource, PersonsOnEventsMode, PropertyScope, PropertyType};
 use crate::error::{ErrorKind, TranslateError, suggestions};
 use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey};
 use crate::schema::{
@@ -155,6 +155,22 @@ fn property_scope(table: TableKind, column: &str) -> Option<PropertyScope> {
         "group4_properties" => PropertyScope::Group(4),
         _ => return None,
     })
+}
+
+/// Which materialised columns can stand for a JSON column's first key (spec §5.2).
+fn materialized_source(table: TableKind, column: &str) -> Option<MaterializedSource> {
+    match (table, column) {
+        (TableKind::Raw(Physical::Events), "properties") => {
+            Some(MaterializedSource::EventProperties)
+        }
+        (TableKind::Raw(Physical::Events), "person_properties") => {
+            Some(MaterializedSource::EventPersonProperties)
+        }
+        (TableKind::Raw(Physical::Person), "properties") => {
+            Some(MaterializedSource::PersonProperties)
+        }
+        _ => None,
+    }
 }
 
 fn column_ref(qualifier: &str, c: &Column) -> ColumnRef {
@@ -487,10 +503,7 @@ impl Resolver<'_> {
         if c.ty == FieldType::Json && !rest.is_empty() {
             let keys = property_keys(rest, span)?;
             let name = keys_name(&keys, "__");
-            let value = Expr::Property {
-                json: Box::new(base),
-                keys: keys.clone(),
-            };
+            let value = self.property_value(table, qualifier, c, base, &keys);
             let value = self.typed_property(property_scope(table, c.clickhouse), &keys, value);
             return Ok(Resolved {
                 expr: value,
@@ -501,6 +514,50 @@ impl Resolver<'_> {
             expr: apply_rest(base, rest, span)?,
             name: Some(c.name.to_string()),
         })
+    }
+
+    /// The generic JSON extraction, or the materialised column of the first key when the
+    /// deployment has one (spec §5.2) with the generic form applied to it for deeper keys.
+    fn property_value(
+        &self,
+        table: TableKind,
+        qualifier: &str,
+        c: &Column,
+        base: Expr,
+        keys: &[PropKey],
+    ) -> Expr {
+        let materialized = match (materialized_source(table, c.clickhouse), keys.first()) {
+            (Some(source), Some(PropKey::Str(first))) => {
+                self.ctx.materialized_property(source, first)
+            }
+            _ => None,
+        };
+        let Some(m) = materialized else {
+            return Expr::Property {
+                json: Box::new(base),
+                keys: keys.to_vec(),
+            };
+        };
+        let column = Expr::Column(ColumnRef {
+            qualifier: Some(qualifier.to_string().into()),
+            name: m.column.clone().into(),
+            nullable: true,
+            datetime: false,
+            sort_key_time: false,
+        });
+        let first = if m.nullable {
+            column
+        } else {
+            let empty = Expr::call("nullIf", vec![column, Expr::Raw("''")]);
+            Expr::call("nullIf", vec![empty, Expr::Raw("'null'")])
+        };
+        if keys.len() == 1 {
+            return first;
+        }
+        Expr::Property {
+            json: Box::new(first),
+            keys: keys[1..].to_vec(),
+        }
     }
 
     /// Coerces a single-key property to its declared type (spec §5.4).

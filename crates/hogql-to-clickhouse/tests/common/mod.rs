@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use hogql_to_clickhouse::{
-    ClickHouseQuery, Cohort, CohortKind, Context, Limits, PersonsArgMaxVersion,
+    ClickHouseQuery, Cohort, CohortKind, Context, Limits, MaterializedSource, PersonsArgMaxVersion,
     PersonsOnEventsMode, SettingValue, TranslateError, WeekStart,
 };
 
@@ -15,7 +15,9 @@ pub const TEAM: i64 = 42;
 ///   spec's `[select]` vectors; otherwise LIMIT 100 and the SETTINGS tail (`[exec]`).
 /// * `settings: k=v, …` overrides settings of the tail; `poe:`, `persons:`, `week:`,
 ///   `timezone:`, `group: name=index`, `team:`, `cohort: <id> <static|dynamic[@version]> <name>`,
-///   `filters_from:`, `filters_to:`, `filter: <HogQL condition>` (repeatable).
+///   `filters_from:`, `filters_to:`, `filter: <HogQL condition>` (repeatable),
+///   `materialized: <properties|person_properties|person> <string|nullable> <key>` (repeatable;
+///   the key is the rest of the line, spaces included).
 pub fn fixture_context(text: &str) -> Context {
     let mut ctx = Context::new(TEAM);
     let mut printer = false;
@@ -70,6 +72,17 @@ pub fn fixture_context(text: &str) -> Context {
                 };
                 let name = parts.next().unwrap_or("").to_string();
                 ctx.cohorts.push(Cohort { id, name, kind });
+            }
+            "materialized" => {
+                let mut parts = value.splitn(3, ' ');
+                let source = match parts.next().unwrap_or("") {
+                    "person_properties" => MaterializedSource::EventPersonProperties,
+                    "person" => MaterializedSource::PersonProperties,
+                    _ => MaterializedSource::EventProperties,
+                };
+                let nullable = parts.next() == Some("nullable");
+                let key = parts.next().unwrap_or("");
+                ctx = ctx.with_materialized_property(source, key, nullable);
             }
             "group" => {
                 if let Some((name, index)) = value.split_once('=') {

@@ -233,3 +233,12 @@ fn sample_offset_ctes_before_sets_and_soft_keywords() {
     assert_eq!(s.select.len(), 2);
     assert!(s.limit_by.is_some());
 }
+
+#[test]
+fn query_span_covers_a_parenthesised_last_clause() {
+    let src = "SELECT a FROM t WHERE (a OR b)";
+    let Query::Select(s) = parse_select(src).unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.span.end as usize, src.len());
+}

@@ -13,6 +13,9 @@ pub struct N<T> {
     pub v: T,
     pub d: u32,
     pub paren: bool,
+    /// For a parenthesised node, the end of its closing parenthesis (the node's own span
+    /// excludes the parentheses); 0 otherwise.
+    pub paren_end: u32,
 }
 
 /// An expression under construction. Boxed from the start: the LR symbol stack and every action
@@ -25,7 +28,12 @@ pub type SN = Box<N<Stmt>>;
 
 impl<T> N<T> {
     pub fn new(v: T, d: u32) -> Self {
-        N { v, d, paren: false }
+        N {
+            v,
+            d,
+            paren: false,
+            paren_end: 0,
+        }
     }
 }
 
@@ -101,6 +109,7 @@ impl<'s> Builder<'s> {
     /// so 10,000 of them are an error even around a single number.
     pub fn paren(&mut self, mut e: X, l: u32, r: u32) -> X {
         e.paren = true;
+        e.paren_end = r;
         e.d += 1;
         if self.depth_ok(e.d, l, r) {
             e

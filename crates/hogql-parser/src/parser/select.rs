@@ -112,7 +112,10 @@ pub fn select(
         _ if limits.ties_end.is_some() => limits.ties_end.unwrap_or(r),
         (Some(lim), Some(_)) if limits.by.is_none() => lim.v.span.end,
         _ => {
-            let mut end = p.columns.last().map_or(l, |c| c.v.span.end);
+            let mut end = p
+                .columns
+                .last()
+                .map_or(l, |c| c.v.span.end.max(c.paren_end));
             let mut see = |s: Span| end = end.max(s.end);
             if let Some(f) = &p.from {
                 f.joins.iter().for_each(|j| {
@@ -137,9 +140,13 @@ pub fn select(
             .flatten()
             {
                 see(x.v.span);
+                see(Span::new(x.paren_end, x.paren_end));
             }
             if let Some((g, _)) = &p.group_by {
-                g.iter().for_each(|x| see(x.v.span));
+                g.iter().for_each(|x| {
+                    see(x.v.span);
+                    see(Span::new(x.paren_end, x.paren_end));
+                });
             }
             if let Some(ws) = &p.windows {
                 ws.iter().for_each(|w| see(w.v.span));

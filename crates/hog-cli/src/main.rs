@@ -28,6 +28,8 @@ enum Command {
     Query(commands::query::Args),
     /// Translate a HogQL query to the ClickHouse SQL the event store runs.
     Sql(commands::sql::Args),
+    /// Give event properties their own column so queries on them skip the JSON parsing.
+    Materialize(commands::materialize::Args),
     /// Run a Hog program (source or PostHog JSON bytecode) and print what it prints.
     Run(commands::run::Args),
     /// Disassemble PostHog JSON bytecode.
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Repl(args) => commands::repl::run(args),
         Command::Query(args) => commands::query::run(args),
         Command::Sql(args) => commands::sql::run(args),
+        Command::Materialize(args) => commands::materialize::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Disasm(args) => commands::disasm::run(args),
         Command::Compile(args) => commands::compile::run(args),

@@ -3,8 +3,11 @@
 //! translated ([`TranslateArgs`]).
 
 use clap::ValueEnum;
+use hog_store::materialize::{PropertySource, materialized_properties};
 use hog_store::{EmbeddedStore, EventStore, ServerOptions, ServerStore};
-use hogql_to_clickhouse::{Context, Limits, PersonsOnEventsMode};
+use hogql_to_clickhouse::{
+    Context, Limits, MaterializedProperty, MaterializedSource, PersonsOnEventsMode,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,6 +82,33 @@ fn open_server(options: ServerOptions) -> Result<SharedStore, String> {
 }
 
 /// The query text of `hog sql` / `hog query`: the argument, or standard input for `-` or none.
+/// `ctx` with the store's materialised property columns, so `properties.$browser` reads
+/// `events.mat_$browser` instead of parsing the JSON (one `system.columns` query). Returns
+/// whether it changed anything. Listing can fail (a server user without access to
+/// `system.columns`): the generic JSON form is always correct, so the context is then left as
+/// it is and the failure reported to the caller to show as a note.
+pub fn add_materialized_columns(ctx: &mut Context, store: &dyn EventStore) -> Result<bool, String> {
+    let columns = materialized_properties(store)
+        .map_err(|e| format!("cannot list the materialised property columns: {e}"))?;
+    let found: Vec<MaterializedProperty> = columns
+        .into_iter()
+        .map(|c| MaterializedProperty {
+            source: match c.source {
+                PropertySource::Event => MaterializedSource::EventProperties,
+                PropertySource::PersonOnEvent => MaterializedSource::EventPersonProperties,
+            },
+            key: c.key,
+            column: c.column,
+            nullable: c.nullable,
+        })
+        .collect();
+    if found == ctx.materialized {
+        return Ok(false);
+    }
+    ctx.materialized = found;
+    Ok(true)
+}
+
 pub fn query_text(arg: Option<&str>) -> Result<String, String> {
     match arg {
         None | Some("-") => {

@@ -4,6 +4,7 @@ pub mod check;
 pub mod compile;
 pub mod disasm;
 pub mod import;
+pub mod materialize;
 pub mod parse;
 pub mod query;
 pub mod repl;

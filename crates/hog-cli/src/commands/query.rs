@@ -42,10 +42,10 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let ctx = args.translate.context();
+    let mut ctx = args.translate.context();
 
     // Syntax and translation errors need no store: report them before opening one.
-    let prepared = match run::prepare(&text, &ctx) {
+    let mut prepared = match run::prepare(&text, &ctx) {
         Ok(p) => p,
         Err(problems) => {
             for p in problems {
@@ -61,6 +61,21 @@ pub fn run(args: Args) -> ExitCode {
             return exit::code(exit::USER_ERROR);
         }
     };
+    // Properties with their own column read it: translate again if the store has any.
+    match options::add_materialized_columns(&mut ctx, &*store) {
+        Ok(false) => {}
+        Ok(true) => match run::prepare(&text, &ctx) {
+            Ok(p) => prepared = p,
+            Err(problems) => {
+                for p in problems {
+                    eprint!("{}", p.render(&text, color));
+                }
+                drop(store);
+                return exit::code(exit::USER_ERROR);
+            }
+        },
+        Err(note) => eprintln!("note: {note}"),
+    }
     let started = Instant::now();
     let outcome = match args.format {
         Format::Table => print_table(&store, &prepared),

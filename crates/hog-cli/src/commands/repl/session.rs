@@ -5,14 +5,14 @@ use super::catalog::{self, Catalog};
 use super::hog::HogSession;
 use super::meta::{self, Meta};
 use super::{input, setup, warnings};
-use crate::options::{SharedStore, TranslateArgs};
+use crate::options::{self, SharedStore, TranslateArgs};
 use crate::render::problem::Problem;
 use crate::render::{self, Format, run, table};
 use hog_store::{Params, QueryResult, Value};
 use hogql_parser::ast::Query;
 use hogql_parser::lexer::{Entry, tokenize};
 use hogql_parser::token::{Kw, Tok};
-use hogql_to_clickhouse::{Context, SettingValue, translate_select};
+use hogql_to_clickhouse::{Context, MaterializedProperty, SettingValue, translate_select};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
@@ -56,6 +56,8 @@ pub struct Session {
     queries_run: u64,
     /// Threads of cancelled queries that may still be running in the engine.
     cancelled: Vec<std::thread::JoinHandle<()>>,
+    /// The store's materialised property columns, read at start and after `\import`.
+    materialized: Vec<MaterializedProperty>,
 }
 
 /// How a query run on the worker thread ended.
@@ -83,7 +85,11 @@ impl Session {
         functions.extend(hog_vm::stl::names().map(str::to_string));
         functions.sort();
         functions.dedup();
-        let ctx = translate.context_for(settings.team_id, &settings.timezone);
+        let mut ctx = translate.context_for(settings.team_id, &settings.timezone);
+        if let Err(note) = options::add_materialized_columns(&mut ctx, store.as_ref()) {
+            eprintln!("note: {note}");
+        }
+        let materialized = ctx.materialized.clone();
         let completions = Completions {
             catalog: Catalog::load(store.as_ref(), settings.team_id),
             ctx,
@@ -101,6 +107,7 @@ impl Session {
             hog,
             queries_run: 0,
             cancelled: Vec::new(),
+            materialized,
         }
     }
 
@@ -125,6 +132,10 @@ impl Session {
     }
 
     fn refresh_catalog(&mut self) {
+        let mut probe = self.context();
+        if let Ok(true) = options::add_materialized_columns(&mut probe, self.store.as_ref()) {
+            self.materialized = probe.materialized;
+        }
         let catalog = Catalog::load(self.store.as_ref(), self.settings.team_id);
         let ctx = self.context();
         if let Ok(mut c) = self.completions.write() {
@@ -134,8 +145,11 @@ impl Session {
     }
 
     fn context(&self) -> Context {
-        self.translate
-            .context_for(self.settings.team_id, &self.settings.timezone)
+        let mut ctx = self
+            .translate
+            .context_for(self.settings.team_id, &self.settings.timezone);
+        ctx.materialized = self.materialized.clone();
+        ctx
     }
 
     /// Runs one complete entry.

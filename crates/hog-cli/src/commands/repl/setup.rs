@@ -5,6 +5,7 @@ use crate::options::{self, SharedStore, StoreArgs};
 use hog_store::demo::{self, DemoOptions};
 use hog_store::ingest::capture::LineError;
 use hog_store::ingest::{ImportObserver, ImportOptions, import_jsonl};
+use hog_store::materialize::{PropertySource, materialize_property};
 use hog_store::{EmbeddedStore, EventStore, Params};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,11 @@ pub fn ensure_demo(store: &EmbeddedStore) -> Result<(), String> {
         store
             .execute(&format!("TRUNCATE TABLE IF EXISTS {table}"), &Params::new())
             .map_err(|e| format!("cannot reset the demo store: {e}"))?;
+    }
+    // Before the import, so the rows compute their columns as they are inserted.
+    for key in demo::HOT_PROPERTIES {
+        materialize_property(store, PropertySource::Event, key)
+            .map_err(|e| format!("cannot materialise {key} in the demo store: {e}"))?;
     }
     let mut observer = Reporter {
         shown: 0,

@@ -46,7 +46,8 @@ pub fn highlight(text: &str) -> String {
             | Tok::NotIn
             | Tok::NotLike
             | Tok::NotILike
-            | Tok::NotBetween => Some(KEYWORD),
+            | Tok::NotBetween
+            | Tok::SampleOffset => Some(KEYWORD),
             Tok::Ident(_) if next_is_paren => Some(FUNCTION),
             Tok::Ident(word)
                 if word.eq_ignore_ascii_case("true")
@@ -56,7 +57,7 @@ pub fn highlight(text: &str) -> String {
                 Some(NUMBER)
             }
             Tok::QuotedIdent(_) => Some(NAME),
-            Tok::Str(_) | Tok::TemplateStart | Tok::TemplateText(_) | Tok::TemplateEnd => {
+            Tok::Str(_) | Tok::IntervalStr(_) | Tok::TemplateStart | Tok::TemplateText(_) | Tok::TemplateEnd => {
                 Some(STRING)
             }
             Tok::Int(_) | Tok::Hex(_) | Tok::Bin(_) | Tok::Float(_) => Some(NUMBER),
@@ -135,5 +136,12 @@ mod tests {
         assert!(out.contains(&format!("{STRING}'x'{RESET}")), "{out:?}");
         assert!(out.contains(&format!("{COMMENT} -- c{RESET}")), "{out:?}");
         assert!(!out.contains(&format!("{KEYWORD}events")), "{out:?}");
+    }
+
+    #[test]
+    fn interval_strings_and_sample_offsets_get_colours() {
+        let out = highlight("select now() - interval '2 days' from events sample 0.1 offset 0.5");
+        assert!(out.contains(&format!("{STRING}'2 days'{RESET}")), "{out:?}");
+        assert!(out.contains(&format!("{KEYWORD}offset{RESET}")), "{out:?}");
     }
 }

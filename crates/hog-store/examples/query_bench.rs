@@ -1,16 +1,25 @@
 //! Where the time of a one-query process goes: loading the engine, opening the store (engine
 //! start, schema check), running a property group-by as HogQL prints it (and its parts), closing.
 //!
-//! `cargo run -p hog-store --release --example query_bench -- --store DIR [--runs N]`
+//! With `--materialize` it first gives `$browser` its column (timed), and whenever the store has
+//! that column the same group-by also runs on it (`events.mat_$browser`, what `hog query` prints
+//! then), after listing the materialised columns as `hog query` does.
+//!
+//! `cargo run -p hog-store --release --example query_bench -- --store DIR [--runs N] [--materialize]`
 //! (the store should hold events, e.g. from `import_bench --store DIR`). Run the binary under
 //! `time` for the whole process, exec and dynamic loading included.
 
+use hog_store::materialize::{PropertySource, materialize_property, materialized_properties};
 use hog_store::{EmbeddedStore, EventStore, Param, Params};
 use std::path::PathBuf;
 use std::time::Instant;
 
 /// What `properties.$browser` prints as, grouped and counted, as `hog query` runs it.
 const GROUP_BY: &str = "SELECT replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(events.properties, %(key)s), ''), 'null'), '^\"|\"$', '') AS browser, \
+     count() AS c FROM events WHERE equals(events.team_id, %(team)s) GROUP BY browser ORDER BY c DESC LIMIT 100";
+
+/// The same on the materialised column (nullable: printed bare).
+const GROUP_BY_MATERIALIZED: &str = "SELECT events.`mat_$browser` AS browser, \
      count() AS c FROM events WHERE equals(events.team_id, %(team)s) GROUP BY browser ORDER BY c DESC LIMIT 100";
 
 /// CPU seconds (user + system) of the whole process so far.
@@ -46,11 +55,13 @@ fn main() {
     let process = Instant::now();
     let mut store_dir: Option<PathBuf> = None;
     let mut runs = 1;
+    let mut materialize = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--store" => store_dir = args.next().map(PathBuf::from),
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(1),
+            "--materialize" => materialize = true,
             other => {
                 eprintln!("query_bench: unknown argument {other}");
                 std::process::exit(2);
@@ -83,6 +94,31 @@ fn main() {
             result.rows.len(),
             ms(started, cpu)
         );
+    }
+    if materialize {
+        let (started, cpu) = (Instant::now(), cpu_seconds());
+        materialize_property(&store, PropertySource::Event, "$browser").expect("materialises");
+        println!("materialise $browser: {}", ms(started, cpu));
+    }
+    let (started, cpu) = (Instant::now(), cpu_seconds());
+    let columns = materialized_properties(&store).expect("lists the materialised columns");
+    println!(
+        "list materialised columns ({}): {}",
+        columns.len(),
+        ms(started, cpu)
+    );
+    if columns.iter().any(|c| c.column == "mat_$browser") {
+        for run in 0..runs {
+            let (started, cpu) = (Instant::now(), cpu_seconds());
+            let result = store
+                .query(GROUP_BY_MATERIALIZED, &params)
+                .expect("materialised group-by runs");
+            println!(
+                "materialised group-by run {run}: {} rows in {}",
+                result.rows.len(),
+                ms(started, cpu)
+            );
+        }
     }
     let (started, cpu) = (Instant::now(), cpu_seconds());
     drop(store);

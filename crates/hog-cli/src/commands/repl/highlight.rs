@@ -57,9 +57,11 @@ pub fn highlight(text: &str) -> String {
                 Some(NUMBER)
             }
             Tok::QuotedIdent(_) => Some(NAME),
-            Tok::Str(_) | Tok::IntervalStr(_) | Tok::TemplateStart | Tok::TemplateText(_) | Tok::TemplateEnd => {
-                Some(STRING)
-            }
+            Tok::Str(_)
+            | Tok::IntervalStr(_)
+            | Tok::TemplateStart
+            | Tok::TemplateText(_)
+            | Tok::TemplateEnd => Some(STRING),
             Tok::Int(_) | Tok::Hex(_) | Tok::Bin(_) | Tok::Float(_) => Some(NUMBER),
             Tok::Error => Some(ERROR),
             _ => None,

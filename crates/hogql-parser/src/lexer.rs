@@ -308,7 +308,7 @@ impl<'a> Lexer<'a> {
                     && self.prev != Some(Tok::Kw(Kw::Return))
                     && self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else) =>
             {
-                return self.next_normal();
+                Tok::SemiElse
             }
             Ok(Raw::QuotedIdent) => Tok::QuotedIdent(text),
             Ok(Raw::Str) if self.prev == Some(Tok::Kw(Kw::Interval)) && interval_string(text) => {
@@ -337,10 +337,12 @@ impl<'a> Lexer<'a> {
                 Tok::Error
             }
             Ok(Raw::Float) => {
-                // `.5` directly after an operand is member access `.` + `5` (`t.1.5`).
+                // `.5` directly after an operand is member access `.` + `5` (`t.1.5`, `{}.1`).
                 if text.starts_with('.')
                     && s == self.prev_end
-                    && self.prev.is_some_and(ends_operand)
+                    && self
+                        .prev
+                        .is_some_and(|t| ends_operand(t) || t == Tok::RBrace)
                 {
                     self.pos = s + 1;
                     Tok::Dot
@@ -391,6 +393,12 @@ impl<'a> Lexer<'a> {
                 _ => Tok::Lt,
             },
             Ok(Raw::Gt) if self.mode() == Mode::TagAttrs => {
+                self.set_mode(Mode::TagChildren);
+                Tok::TagGt
+            }
+            // `<a>=</a>`: the `>` closes the opening tag and `=` is the first child text.
+            Ok(Raw::GtEq) if self.mode() == Mode::TagAttrs => {
+                self.pos = s + 1;
                 self.set_mode(Mode::TagChildren);
                 Tok::TagGt
             }
@@ -467,8 +475,15 @@ impl<'a> Lexer<'a> {
             return false;
         }
         let mut depth = 1u32;
-        for t in lx {
+        // Open HogQLX tags: a comma in their text (`if (<a>,</a>) …`) is not an argument separator.
+        let mut tags = 0u32;
+        while let Some(t) = lx.next() {
+            let rest = lx.remainder();
             match t {
+                Ok(Raw::Lt) if rest.starts_with('/') => tags = tags.saturating_sub(1),
+                Ok(Raw::Lt) if tag_name(rest).is_some() => tags += 1,
+                Ok(Raw::Slash) if tags > 0 && rest.starts_with('>') => tags -= 1,
+                Ok(_) if tags > 0 => {}
                 Ok(Raw::LParen | Raw::LBracket | Raw::LBrace) => depth += 1,
                 Ok(Raw::RParen | Raw::RBracket | Raw::RBrace) => {
                     depth -= 1;

@@ -389,10 +389,17 @@ impl<'a> Writer<'a> {
                         let mut ao = Obj::new("HogQLXAttribute");
                         ao.str("name", &a.name);
                         match &a.value {
-                            HogQLXValue::Expr(v) => ao.raw("value", self.expr(v)),
-                            HogQLXValue::Children(cs) => ao.raw("value", self.exprs(cs)),
+                            HogQLXValue::Expr(v) => {
+                                ao.raw("value", self.expr(v));
+                                self.finish(ao, a.span)
+                            }
+                            // The attribute made of a tag's children is implied by the
+                            // syntax: PostHog gives it no position.
+                            HogQLXValue::Children(cs) => {
+                                ao.raw("value", self.exprs(cs));
+                                self.finish(ao, Span::new(a.span.start, a.span.start))
+                            }
                         }
-                        self.finish(ao, a.span)
                     })),
                 );
                 o

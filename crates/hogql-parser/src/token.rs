@@ -19,6 +19,9 @@ pub enum Tok<'a> {
     SampleOffset,
     /// `if` where a statement starts (program mode only); elsewhere `if` is [`Kw::If`], a name.
     IfStmt,
+    /// A `;` right before `else` in a program: it ends the `then` branch (`if (a) b; else c`)
+    /// or is its empty statement (`if (a) ; else c`), never a statement of its own.
+    SemiElse,
     /// `NOT IN`, `NOT LIKE`, `NOT ILIKE`, `NOT BETWEEN` as one token each, so that a `NOT`
     /// after an expression never has to be guessed at (`a` `not b` are two Hog statements).
     NotIn,
@@ -172,6 +175,7 @@ impl fmt::Display for Tok<'_> {
             Tok::QuotedIdent(s) => return write!(f, "identifier {s}"),
             Tok::Kw(k) => return write!(f, "keyword `{}`", k.text().to_ascii_uppercase()),
             Tok::IfStmt => "keyword `if`",
+            Tok::SemiElse => "`;`",
             Tok::SampleOffset => "keyword `OFFSET`",
             Tok::NotIn => "`NOT IN`",
             Tok::NotLike => "`NOT LIKE`",

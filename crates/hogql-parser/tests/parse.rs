@@ -242,3 +242,46 @@ fn query_span_covers_a_parenthesised_last_clause() {
     };
     assert_eq!(s.span.end as usize, src.len());
 }
+
+#[test]
+fn empty_statement_bodies() {
+    let p = parse_program("if (x) ;\nif (x) ; else ;\nwhile (x) ;\nif (a) b; else c").unwrap();
+    assert_eq!(p.declarations.len(), 4);
+    let StmtKind::If { then, else_, .. } = &p.declarations[1].kind else {
+        panic!("not an if: {:?}", p.declarations[1].kind)
+    };
+    assert!(matches!(then.kind, StmtKind::Expr(None)));
+    assert!(matches!(
+        else_.as_deref().map(|s| &s.kind),
+        Some(StmtKind::Expr(None))
+    ));
+    assert!(matches!(&p.declarations[2].kind, StmtKind::While { .. }));
+    // a `;` is still not a statement of its own outside a body
+    assert_eq!(parse_program("a;;b").unwrap().declarations.len(), 2);
+}
+
+#[test]
+fn tag_gt_eq_dict_tuple_access_and_trailing_select_comma() {
+    assert!(ej("<a>=</a>").contains(r#""value":"=""#));
+    assert_eq!(
+        ej("{}.1"),
+        r#"{"index":1,"node":"TupleAccess","tuple":{"items":[],"node":"Dict"}}"#
+    );
+    let Query::Select(s) = parse_select("SELECT a, b, FROM t").unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.select.len(), 2);
+    assert!(s.select_from.is_some());
+    // `limit` after a comma is still a column
+    let Query::Select(s) = parse_select("SELECT a, limit FROM t").unwrap() else {
+        panic!()
+    };
+    assert_eq!(s.select.len(), 2);
+}
+
+#[test]
+fn comma_inside_a_tag_does_not_make_if_a_call() {
+    let p = parse_program("if (<_>,</_>) a := 1\nif(a<b, c, d)").unwrap();
+    assert!(matches!(&p.declarations[0].kind, StmtKind::If { .. }));
+    assert!(matches!(&p.declarations[1].kind, StmtKind::Expr(Some(_))));
+}

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use hog_store::materialize::{PropertySource, materialized_properties};
 use hog_store::{EmbeddedStore, EventStore, ServerOptions, ServerStore};
 use hogql_to_clickhouse::{
-    Context, Limits, MaterializedProperty, MaterializedSource, PersonsOnEventsMode,
+    Context, Filters, Limits, MaterializedProperty, MaterializedSource, PersonsOnEventsMode,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,7 +81,6 @@ fn open_server(options: ServerOptions) -> Result<SharedStore, String> {
         .map_err(|e| format!("cannot open the ClickHouse server at {url}: {e}"))
 }
 
-/// The query text of `hog sql` / `hog query`: the argument, or standard input for `-` or none.
 /// `ctx` with the store's materialised property columns, so `properties.$browser` reads
 /// `events.mat_$browser` instead of parsing the JSON (one `system.columns` query). Returns
 /// whether it changed anything. Listing can fail (a server user without access to
@@ -109,6 +108,7 @@ pub fn add_materialized_columns(ctx: &mut Context, store: &dyn EventStore) -> Re
     Ok(true)
 }
 
+/// The query text of `hog sql` / `hog query`: the argument, or standard input for `-` or none.
 pub fn query_text(arg: Option<&str>) -> Result<String, String> {
     match arg {
         None | Some("-") => {
@@ -167,6 +167,16 @@ pub struct TranslateArgs {
     /// Omit the global SETTINGS tail.
     #[arg(long)]
     pub no_settings: bool,
+    /// Lower bound of `{filters}` (inclusive): a date, a date-time in the project time zone, or
+    /// a relative one such as -7d, -24h, -2w, -3m, -1y.
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub date_from: Option<String>,
+    /// Upper bound of `{filters}` (exclusive), same forms as --date-from.
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub date_to: Option<String>,
+    /// A HogQL condition ANDed into `{filters}` (repeatable), e.g. "properties.$browser = 'Chrome'".
+    #[arg(long = "filter", value_name = "HOGQL")]
+    pub filters: Vec<String>,
 }
 
 impl Default for TranslateArgs {
@@ -179,6 +189,9 @@ impl Default for TranslateArgs {
             default_limit: 100,
             max_limit: 50_000,
             no_settings: false,
+            date_from: None,
+            date_to: None,
+            filters: Vec::new(),
         }
     }
 }
@@ -197,7 +210,12 @@ impl TranslateArgs {
                 default_limit: Some(self.default_limit),
                 max_limit: Some(self.max_limit),
             })
-            .with_persons_on_events(self.persons_on_events.into());
+            .with_persons_on_events(self.persons_on_events.into())
+            .with_filters(Filters {
+                date_from: self.date_from.clone(),
+                date_to: self.date_to.clone(),
+                conditions: self.filters.clone(),
+            });
         if self.no_settings {
             ctx.without_settings()
         } else {
@@ -232,6 +250,8 @@ mod tests {
             by_default.persons_on_events
         );
         assert_eq!(parsed.translate.no_settings, by_default.no_settings);
+        assert_eq!(parsed.translate.date_from, by_default.date_from);
+        assert_eq!(parsed.translate.filters, by_default.filters);
     }
 
     #[test]
@@ -266,5 +286,36 @@ mod tests {
             .expect("translates")
             .inline();
         assert!(sql.contains("equals(events.team_id, 8)"), "{sql}");
+    }
+
+    #[test]
+    fn filters_flags_fill_the_filters_placeholder() {
+        let parsed = Probe::try_parse_from([
+            "probe",
+            "--date-from",
+            "2024-01-01",
+            "--date-to",
+            "-1d",
+            "--filter",
+            "event = 'signup'",
+            "--no-settings",
+        ])
+        .expect("filter flags parse");
+        let sql = hogql_to_clickhouse::translate_select(
+            "select count() from events where {filters}",
+            &parsed.translate.context(),
+        )
+        .expect("translates")
+        .inline();
+        assert!(sql.contains("'signup'"), "{sql}");
+        assert!(sql.contains("2024-01-01"), "{sql}");
+        assert!(sql.contains("timestamp"), "{sql}");
+        let unfiltered = hogql_to_clickhouse::translate_select(
+            "select count() from events where {filters}",
+            &TranslateArgs::default().context(),
+        )
+        .expect("translates")
+        .inline();
+        assert!(!unfiltered.contains("signup"), "{unfiltered}");
     }
 }

@@ -449,9 +449,45 @@ impl<'a> Lexer<'a> {
             {
                 Tok::IfStmt
             }
+            Some(Kw::And | Kw::Or | Kw::In) if self.operator_word_is_call() => Tok::Ident(text),
             Some(k) => Tok::Kw(k),
             None => Tok::Ident(text),
         }
+    }
+
+    /// `and(a, b)`, `or(a, b)`, `in(a, b)` are function calls where an operand starts (PostHog
+    /// accepts them): the word is followed by `(` and comes right after a token that can only
+    /// be followed by an operand. Called right after the word (which ends at `self.pos`).
+    fn operator_word_is_call(&self) -> bool {
+        let operand_starts = match self.prev {
+            None => true,
+            Some(t) => matches!(
+                t,
+                Tok::StartExpr
+                    | Tok::StartSelect
+                    | Tok::StartProgram
+                    | Tok::LParen
+                    | Tok::LBracket
+                    | Tok::Comma
+                    | Tok::ColonEq
+                    | Tok::Arrow
+                    | Tok::Question
+                    | Tok::Kw(
+                        Kw::Select
+                            | Kw::Distinct
+                            | Kw::Return
+                            | Kw::Where
+                            | Kw::Prewhere
+                            | Kw::Having
+                            | Kw::Qualify
+                            | Kw::When
+                            | Kw::Then
+                            | Kw::Else
+                            | Kw::Not
+                    )
+            ),
+        };
+        operand_starts && Raw::lexer(&self.src[self.pos..]).next() == Some(Ok(Raw::LParen))
     }
 
     /// In a program, `if` after something that ends an expression or a statement starts an `if`

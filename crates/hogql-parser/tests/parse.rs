@@ -285,3 +285,13 @@ fn comma_inside_a_tag_does_not_make_if_a_call() {
     assert!(matches!(&p.declarations[0].kind, StmtKind::If { .. }));
     assert!(matches!(&p.declarations[1].kind, StmtKind::Expr(Some(_))));
 }
+
+#[test]
+fn and_or_in_as_function_calls_where_an_operand_starts() {
+    assert!(ej("and(a, b)").contains(r#""name":"and","node":"Call""#));
+    assert!(ej("f(or(a, b))").contains(r#""name":"or","node":"Call""#));
+    assert!(ej("[in(a, b)]").contains(r#""name":"in","node":"Call""#));
+    // after an operand they are still operators
+    assert!(ej("x in(1, 2) and(b)").starts_with(r#"{"exprs":[{"left""#));
+    assert!(ej("{f} and (b)").contains(r#""node":"And""#));
+}

@@ -196,9 +196,10 @@ fn demo_repl_session_in_a_terminal() {
     assert!(fields.contains("│ timestamp"), "{fields}");
     assert!(fields.contains("DateTime"), "{fields}");
 
-    // A syntax error, underlined under the offending token.
+    // A syntax error, underlined under the offending token. (`select event, from events` is
+    // valid: PostHog allows a trailing comma before FROM.)
     pty.expect("> ", QUICK);
-    pty.send("select event, from events;\r");
+    pty.send("select event, where from events;\r");
     let error = pty.expect("╯", QUICK);
     assert!(error.contains("Error"), "{error}");
     assert!(error.contains("input:1:15"), "{error}");
@@ -208,13 +209,13 @@ fn demo_repl_session_in_a_terminal() {
         .unwrap_or_else(|| panic!("no underline in:\n{error}"));
     let source_line = error
         .lines()
-        .find(|l| l.contains("│ select event, from events"))
+        .find(|l| l.contains("│ select event, where from events"))
         .unwrap_or_else(|| panic!("no source line in:\n{error}"));
-    // The underline starts under the `f` of `from`.
+    // The underline starts under the `w` of `where`.
     assert_eq!(
         underline.chars().position(|c| c == '─'),
         source_line
-            .find("from")
+            .find("where")
             .map(|i| source_line[..i].chars().count()),
         "{error}"
     );

@@ -30,21 +30,7 @@ pub fn scan(text: &str) -> Scan {
         match c {
             '\'' | '"' | '`' => {
                 s.ends_with_semicolon = false;
-                let mut closed = false;
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' {
-                        chars.next();
-                    } else if d == c {
-                        // A doubled quote is an escaped quote inside the literal.
-                        if chars.peek().is_some_and(|(_, e)| *e == c) {
-                            chars.next();
-                        } else {
-                            closed = true;
-                            break;
-                        }
-                    }
-                }
-                if !closed {
+                if !skip_quoted(&mut chars, c) {
                     s.unterminated = true;
                     return s;
                 }
@@ -53,15 +39,7 @@ pub fn scan(text: &str) -> Scan {
             '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => skip_line(&mut chars),
             '/' if chars.peek().is_some_and(|(_, d)| *d == '*') => {
                 chars.next();
-                let mut closed = false;
-                while let Some((_, d)) = chars.next() {
-                    if d == '*' && chars.peek().is_some_and(|(_, e)| *e == '/') {
-                        chars.next();
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
+                if !skip_block_comment(&mut chars) {
                     s.unterminated = true;
                     return s;
                 }
@@ -89,6 +67,34 @@ pub fn scan(text: &str) -> Scan {
         }
     }
     s
+}
+
+/// Skips the rest of a literal opened by `quote` (backslash escapes, and a doubled quote is an
+/// escaped quote). Returns whether the literal was closed.
+fn skip_quoted(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, quote: char) -> bool {
+    while let Some((_, d)) = chars.next() {
+        if d == '\\' {
+            chars.next();
+        } else if d == quote {
+            if chars.peek().is_some_and(|(_, e)| *e == quote) {
+                chars.next();
+            } else {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Skips the rest of a `/* ... */` comment whose `/*` was read. Returns whether it was closed.
+fn skip_block_comment(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> bool {
+    while let Some((_, d)) = chars.next() {
+        if d == '*' && chars.peek().is_some_and(|(_, e)| *e == '/') {
+            chars.next();
+            return true;
+        }
+    }
+    false
 }
 
 fn skip_line(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
@@ -134,28 +140,13 @@ pub fn split_statements(text: &str) -> Vec<Range<usize>> {
     while let Some((i, c)) = chars.next() {
         match c {
             '\'' | '"' | '`' => {
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' {
-                        chars.next();
-                    } else if d == c {
-                        if chars.peek().is_some_and(|(_, e)| *e == c) {
-                            chars.next();
-                        } else {
-                            break;
-                        }
-                    }
-                }
+                skip_quoted(&mut chars, c);
             }
             '-' if chars.peek().is_some_and(|(_, d)| *d == '-') => skip_line(&mut chars),
             '/' if chars.peek().is_some_and(|(_, d)| *d == '/') => skip_line(&mut chars),
             '/' if chars.peek().is_some_and(|(_, d)| *d == '*') => {
                 chars.next();
-                while let Some((_, d)) = chars.next() {
-                    if d == '*' && chars.peek().is_some_and(|(_, e)| *e == '/') {
-                        chars.next();
-                        break;
-                    }
-                }
+                skip_block_comment(&mut chars);
             }
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth = depth.saturating_sub(1),

@@ -10,6 +10,10 @@
 //! * `--no-stages`: only the whole import.
 //! * `--batch N`: events per insert (default: the importer's).
 
+#[path = "common/cpu.rs"]
+mod cpu;
+
+use cpu::cpu_seconds;
 use hog_store::EmbeddedStore;
 use hog_store::ingest::capture::{now_micros, parse_line};
 use hog_store::ingest::persons::PersonModel;
@@ -65,27 +69,6 @@ fn status_kb(field: &str) -> Option<u64> {
         .lines()
         .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// CPU seconds (user + system) from a `/proc/.../stat` file: the process or one thread.
-fn cpu_seconds(stat: &str) -> f64 {
-    let Ok(text) = std::fs::read_to_string(stat) else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let fields: Vec<&str> = text
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Resets the peak resident set to the current one (Linux: `5` in `clear_refs`).

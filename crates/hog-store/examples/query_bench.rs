@@ -9,6 +9,9 @@
 //! (the store should hold events, e.g. from `import_bench --store DIR`). Run the binary under
 //! `time` for the whole process, exec and dynamic loading included.
 
+#[path = "common/cpu.rs"]
+mod cpu;
+
 use hog_store::materialize::{PropertySource, materialize_property, materialized_properties};
 use hog_store::{EmbeddedStore, EventStore, Param, Params};
 use std::path::PathBuf;
@@ -24,22 +27,7 @@ const GROUP_BY_MATERIALIZED: &str = "SELECT events.`mat_$browser` AS browser, \
 
 /// CPU seconds (user + system) of the whole process so far.
 fn cpu_seconds() -> f64 {
-    let Ok(text) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = text
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
+    cpu::cpu_seconds("/proc/self/stat")
 }
 
 /// Wall time since `started` and the process's CPU time since `cpu` (all threads).

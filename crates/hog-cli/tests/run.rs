@@ -159,6 +159,93 @@ fn runs_hog_source_with_globals() {
     assert_eq!(text(&out.stderr), "");
 }
 
+/// `s := concat(s, …)` and `a := arrayPushBack(a, v)` grow the value in place only when nothing
+/// else holds it; every other reference must still see the old value.
+#[test]
+fn in_place_accumulators_never_change_a_shared_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        &dir,
+        "alias.hog",
+        "let s := 'a'\nlet t := s\ns := concat(s, 'b', null, 1)\nprint(s, t)\n\
+         s := concat(s, s)\nprint(s)\n\
+         let a := [1]\nlet b := a\na := arrayPushBack(a, 2)\nprint(a, b)\n\
+         a := arrayPushBack(a, a)\nprint(a)\n\
+         let m := {'k': [1]}\nlet c := m.k\nc := arrayPushBack(c, 3)\nprint(c, m)\n\
+         let acc := []\nfor (let i := 0; i < 3; i := i + 1) { acc := arrayPushBack(acc, i) }\nprint(acc)\n",
+    );
+    let out = hog(&["run", &script]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "ab1 a\nab1ab1\n[1, 2] [1]\n[1, 2, [1, 2]]\n[1, 3] {'k': [1]}\n[0, 1, 2]\n"
+    );
+}
+
+#[test]
+fn mocks_answer_host_functions_in_order_and_check_their_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        &dir,
+        "dest.hog",
+        "let r := fetch('https://x.test/a', {'method': 'POST'})\nprint(r.status, r.body)\n\
+         print(geoipLookup('1.2.3.4'))\nprint(geoipLookup('5.6.7.8').country)\n",
+    );
+    let mocks = write(
+        &dir,
+        "mocks.json",
+        r#"{"fetch": [{"args": ["https://x.test/a", {"method": "POST"}], "return": {"status": 201, "body": "ok"}}],
+            "geoipLookup": {"return": {"country": "DE"}}}"#,
+    );
+    let out = hog(&["run", &script, "--mocks", &mocks]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "201 ok\n{'country': 'DE'}\nDE\n");
+
+    // A call the mock does not expect fails the run, naming the function.
+    let twice = write(
+        &dir,
+        "twice.hog",
+        "fetch('https://x.test/a', {'method': 'POST'})\nfetch('https://x.test/b')\n",
+    );
+    let out = hog(&["run", &twice, "--mocks", &mocks]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("fetch: `fetch` was called 2 times, but the mock lists only 1 calls"),
+        "{}",
+        text(&out.stderr)
+    );
+    let wrong = write(
+        &dir,
+        "wrong.hog",
+        "fetch('https://x.test/other', {'method': 'POST'})\n",
+    );
+    let out = hog(&["run", &wrong, "--mocks", &mocks]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the mock expects"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Without mocks, fetch is not available; a broken mocks file is a usage error with a position.
+    let out = hog(&["run", &script]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--mocks"),
+        "{}",
+        text(&out.stderr)
+    );
+    let bad = write(&dir, "bad.json", "{\"fetch\": {\"retrun\": 1}}");
+    let out = hog(&["run", &script, "--mocks", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.json:1:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn files_without_a_known_extension_are_told_apart_by_content() {
     let dir = tempfile::tempdir().unwrap();

@@ -497,6 +497,41 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
+    /// The shared test of the in-place fast paths: the next instruction stores into a local
+    /// that holds the very value passed as the call's first argument (`same`), and once the
+    /// local's reference is dropped (SET_LOCAL overwrites it next anyway) the argument is the
+    /// only one left. Then the value is taken off the stack, to be grown instead of copied, and
+    /// returned with its stack index; otherwise the stack is left as it was.
+    fn take_accumulator(
+        &mut self,
+        argc: usize,
+        next: Option<Op>,
+        base_slot: usize,
+        same: fn(&Value, &Value) -> bool,
+    ) -> Option<(usize, Value)> {
+        let Some(Op::SetLocal(local)) = next else {
+            return None;
+        };
+        let slot = base_slot + local as usize;
+        let first = self.stack.len() - argc;
+        if slot >= first || !same(&self.stack[slot], &self.stack[first]) {
+            return None;
+        }
+        self.stack[slot] = Value::Null;
+        let mut acc = std::mem::take(&mut self.stack[first]);
+        let unique = match &mut acc {
+            Value::Str(s) => s.get_mut().is_some(),
+            Value::Array(a) => Rc::get_mut(a).is_some(),
+            _ => false,
+        };
+        if !unique {
+            self.stack[slot] = acc.clone();
+            self.stack[first] = acc;
+            return None;
+        }
+        Some((first, acc))
+    }
+
     /// `concat` with the accumulator pattern `s := concat(s, …)`: when the next instruction
     /// stores into the local holding the first argument and nothing else shares that string,
     /// append in place (amortised linear string building). Returns false if not applicable.
@@ -506,34 +541,17 @@ impl<'a> Machine<'a> {
         next: Option<Op>,
         base_slot: usize,
     ) -> Result<bool, VmError> {
-        let Some(Op::SetLocal(local)) = next else {
-            return Ok(false);
-        };
         if argc == 0 {
             return Ok(false);
         }
-        let slot = base_slot + local as usize;
-        let first = self.stack.len() - argc;
-        let same = match (self.stack.get(slot), self.stack.get(first)) {
-            (Some(Value::Str(a)), Some(Value::Str(b))) => HogStr::ptr_eq(a, b),
-            _ => false,
-        };
-        if !same || slot >= first {
+        let Some((first, mut acc)) =
+            self.take_accumulator(argc, next, base_slot, |local, arg| match (local, arg) {
+                (Value::Str(a), Value::Str(b)) => HogStr::ptr_eq(a, b),
+                _ => false,
+            })
+        else {
             return Ok(false);
-        }
-        // Both slots hold the same string: drop the local's reference (SET_LOCAL overwrites it
-        // next anyway) and see whether the argument is now the only one.
-        self.stack[slot] = Value::Null;
-        let mut acc = std::mem::take(&mut self.stack[first]);
-        let unique = match &mut acc {
-            Value::Str(s) => s.get_mut().is_some(),
-            _ => false,
         };
-        if !unique {
-            self.stack[slot] = acc.clone();
-            self.stack[first] = acc;
-            return Ok(false);
-        }
         // Text of the other arguments (strings raw, null skipped, others in print format).
         let mut extra = String::new();
         for i in first + 1..self.stack.len() {
@@ -571,32 +589,17 @@ impl<'a> Machine<'a> {
         next: Option<Op>,
         base_slot: usize,
     ) -> Result<bool, VmError> {
-        let Some(Op::SetLocal(local)) = next else {
-            return Ok(false);
-        };
         if argc != 2 {
             return Ok(false);
         }
-        let slot = base_slot + local as usize;
-        let first = self.stack.len() - 2;
-        let same = match (self.stack.get(slot), self.stack.get(first)) {
-            (Some(Value::Array(a)), Some(Value::Array(b))) => Rc::ptr_eq(a, b),
-            _ => false,
-        };
-        if !same || slot >= first {
+        let Some((first, acc)) =
+            self.take_accumulator(argc, next, base_slot, |local, arg| match (local, arg) {
+                (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(a, b),
+                _ => false,
+            })
+        else {
             return Ok(false);
-        }
-        self.stack[slot] = Value::Null;
-        let mut acc = std::mem::take(&mut self.stack[first]);
-        let unique = match &mut acc {
-            Value::Array(a) => Rc::get_mut(a).is_some(),
-            _ => false,
         };
-        if !unique {
-            self.stack[slot] = acc.clone();
-            self.stack[first] = acc;
-            return Ok(false);
-        }
         let item = self.stack.pop().unwrap_or_default(); // len >= 2 was checked by the caller
         if let Value::Array(a) = &acc {
             let (len, cap) = {

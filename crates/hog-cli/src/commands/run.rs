@@ -10,14 +10,20 @@
 //! malformed bytecode): with a source, the error names `FILE:LINE:COL`, underlines the code and
 //! lists the Hog call stack; 2 for usage errors (unreadable files, bad `--globals`). `--stats`
 //! writes the usage report to stderr. `--profile` applies PostHog's production limits.
+//! `--mocks FILE.json` answers host functions (`fetch`, `geoipLookup`, …) the way `hog test`'s
+//! mocks do (same format: `{"fetch": {"return": {"status": 200, "body": "ok"}}}`); without it
+//! the CLI has no host functions but `sleep`, so a script calling `fetch` fails.
 
 use crate::commands::compile::{self, CompileFailure, Origin, Profile};
+use crate::commands::test::format::Mock;
 use crate::commands::test::runner::{
-    DESTINATION_LOG_LINES, LOG_LIMIT_WARNING, kept_log_lines, limits_for,
+    DESTINATION_LOG_LINES, LOG_LIMIT_WARNING, MockStates, answer_async, host_names, install_mocks,
+    kept_log_lines, limits_for, mock_states,
 };
 use crate::exit;
 use hog_vm::{Limits, Outcome, Usage, Vm, VmError};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,6 +53,11 @@ pub struct Args {
     /// Print the usage report (steps, peak memory, time, calls) to stderr.
     #[arg(long)]
     pub stats: bool,
+    /// Answers for host functions, as in `hog test` files: a JSON object from function name to
+    /// `{"return": V}` (every call), `{"error": "msg"}`, or a list answering the calls in order
+    /// (`[{"args": [...], "return": V}, ...]`).
+    #[arg(long, value_name = "FILE.json")]
+    pub mocks: Option<PathBuf>,
 }
 
 /// A program ready to run.
@@ -124,6 +135,45 @@ fn load(path: &Path, profile: Option<Profile>) -> Result<Loaded, LoadError> {
     }
 }
 
+/// The host functions of the profile (and any other name `--mocks` answers), each answered by
+/// its mock or failing with a hint at `--mocks`; a message for a usage error.
+fn host_mocks(path: Option<&Path>, profile: Option<Profile>) -> Result<MockStates, String> {
+    let mocks = match path {
+        Some(path) => read_mocks(path)?,
+        None => BTreeMap::new(),
+    };
+    let mut names: Vec<String> = host_names(profile)
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    names.extend(
+        mocks
+            .keys()
+            .filter(|k| !names.contains(k))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    Ok(mock_states(
+        &names,
+        &mocks,
+        "(`hog run` calls no real host functions: answer it with --mocks FILE.json)",
+    ))
+}
+
+/// Reads `--mocks` (the `"mocks"` format of `hog test` files).
+fn read_mocks(path: &Path) -> Result<BTreeMap<String, Mock>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: invalid mocks: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
 /// The profile's production limits (or the VM's defaults), then the explicit flags.
 fn limits(args: &Args) -> Limits {
     let off_if_zero = |v: u64| if v == 0 { None } else { Some(v) };
@@ -175,6 +225,14 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("error: {msg}");
         return exit::code(exit::USAGE);
     }
+    let mocks = match host_mocks(args.mocks.as_deref(), args.profile) {
+        Ok(m) => m,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::code(exit::USAGE);
+        }
+    };
+    install_mocks(&mut vm, &mocks);
     vm.set_limits(limits(&args));
     // Destinations log at most 25 entries per invocation (PostHog drops the rest).
     let keep = kept_log_lines(args.profile);
@@ -193,7 +251,7 @@ pub fn run(args: Args) -> ExitCode {
         let _ = w.write_all(line.as_bytes());
         let _ = w.write_all(b"\n");
     });
-    let result = execute(&mut vm);
+    let result = execute(&mut vm, &mocks);
     let _ = out.borrow_mut().flush();
     let dropped = *dropped.borrow();
     if dropped > 0 {
@@ -217,8 +275,8 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-/// Runs to completion. The CLI has no async host functions except `sleep`, which it performs.
-fn execute(vm: &mut Vm) -> Result<(), VmError> {
+/// Runs to completion. Async host calls are answered by their mock; `sleep` is performed.
+fn execute(vm: &mut Vm, mocks: &MockStates) -> Result<(), VmError> {
     let mut outcome = vm.run()?;
     loop {
         match outcome {
@@ -232,9 +290,17 @@ fn execute(vm: &mut Vm) -> Result<(), VmError> {
                 std::thread::sleep(Duration::from_secs_f64(seconds.clamp(0.0, 60.0)));
                 outcome = vm.resume(state, serde_json::Value::Null)?;
             }
+            Outcome::Suspended {
+                function,
+                args,
+                state,
+            } if mocks.contains_key(&function) => {
+                let answer = answer_async(mocks, &function, &args).map_err(VmError::runtime)?;
+                outcome = vm.resume(state, answer)?;
+            }
             Outcome::Suspended { function, .. } => {
                 return Err(VmError::runtime(format!(
-                    "Async function {function} is not available in `hog run`"
+                    "Async function {function} is not available in `hog run` (answer it with --mocks FILE.json)"
                 )));
             }
         }

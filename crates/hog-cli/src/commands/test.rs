@@ -9,7 +9,7 @@
 //! anything failed (a test file that cannot be loaded counts as one failure).
 
 mod diff;
-mod format;
+pub(crate) mod format;
 pub(crate) mod runner;
 
 use crate::commands::compile::{self, CompileFailure, Profile};

@@ -66,7 +66,7 @@ pub fn limits_for(profile: Option<Profile>) -> Limits {
 }
 
 /// The host functions a profile's scripts may call; un-mocked calls fail the case.
-fn host_names(profile: Option<Profile>) -> Vec<&'static str> {
+pub fn host_names(profile: Option<Profile>) -> Vec<&'static str> {
     use hog_compiler::functions::{DESTINATION_HOST, TRANSFORMATION_HOST};
     let list: Vec<&'static str> = match profile {
         Some(Profile::Transformation) => TRANSFORMATION_HOST.iter().map(|h| h.0).collect(),
@@ -86,11 +86,59 @@ fn host_names(profile: Option<Profile>) -> Vec<&'static str> {
     out
 }
 
+/// The answering state of every host function a run may call, by name.
+pub type MockStates = BTreeMap<String, Rc<RefCell<MockState>>>;
+
+/// One state per name: the mock given for it, or none: its calls then fail, saying where a
+/// mock would go (`missing`, e.g. "in this test case (add it under \"mocks\")").
+pub fn mock_states(
+    names: &[String],
+    mocks: &BTreeMap<String, Mock>,
+    missing: &'static str,
+) -> MockStates {
+    names
+        .iter()
+        .map(|n| {
+            let st = MockState {
+                name: n.clone(),
+                mock: mocks.get(n).cloned(),
+                calls: 0,
+                missing,
+            };
+            (n.clone(), Rc::new(RefCell::new(st)))
+        })
+        .collect()
+}
+
+/// Registers the mocks as the VM's host functions: synchronous ones answer inline, `fetch`
+/// suspends the VM and is answered by [`answer_async`].
+pub fn install_mocks(vm: &mut Vm, states: &MockStates) {
+    for (name, state) in states {
+        if ASYNC_HOST.contains(&name.as_str()) {
+            vm.host_functions_mut().register_async(name.clone());
+        } else {
+            let state = state.clone();
+            vm.host_functions_mut()
+                .register_json(name.clone(), move |args| state.borrow_mut().answer(args));
+        }
+    }
+}
+
+/// The mocked answer to a suspended (async) host call, or why there is none.
+pub fn answer_async(states: &MockStates, function: &str, args: &[Value]) -> Result<Value, String> {
+    match states.get(function) {
+        Some(s) => s.borrow_mut().answer(args),
+        None => Err(format!("host function `{function}` is not mocked")),
+    }
+    .map_err(|e| format!("{function}: {e}"))
+}
+
 /// A mock and how many calls it answered.
-struct MockState {
+pub struct MockState {
     name: String,
     mock: Option<Mock>,
     calls: usize,
+    missing: &'static str,
 }
 
 impl MockState {
@@ -100,8 +148,8 @@ impl MockState {
         let call: &MockCall = match &self.mock {
             None => {
                 return Err(format!(
-                    "host function `{}` is not mocked in this test case (add it under \"mocks\")",
-                    self.name
+                    "host function `{}` is not mocked {}",
+                    self.name, self.missing
                 ));
             }
             Some(Mock::Always(c)) => c,
@@ -156,17 +204,7 @@ pub fn run_case(
             names.push(k.clone());
         }
     }
-    let states: BTreeMap<String, Rc<RefCell<MockState>>> = names
-        .iter()
-        .map(|n| {
-            let st = MockState {
-                name: n.clone(),
-                mock: mocks.get(n).cloned(),
-                calls: 0,
-            };
-            (n.clone(), Rc::new(RefCell::new(st)))
-        })
-        .collect();
+    let states = mock_states(&names, mocks, "in this test case (add it under \"mocks\")");
 
     let mut run = CaseRun {
         result: Ok(Value::Null),
@@ -216,7 +254,7 @@ type ScriptRun = (Result<Value, String>, Vec<String>, Usage, Option<String>);
 fn run_script(
     script: &Script,
     globals: &serde_json::Map<String, Value>,
-    states: &BTreeMap<String, Rc<RefCell<MockState>>>,
+    states: &MockStates,
     profile: Option<Profile>,
 ) -> ScriptRun {
     let mut vm = match Vm::from_json(script.bytecode.clone()) {
@@ -227,15 +265,7 @@ fn run_script(
         return (Err(e.to_string()), Vec::new(), Usage::default(), None);
     }
     vm.set_limits(limits_for(profile));
-    for (name, state) in states {
-        if ASYNC_HOST.contains(&name.as_str()) {
-            vm.host_functions_mut().register_async(name.clone());
-        } else {
-            let state = state.clone();
-            vm.host_functions_mut()
-                .register_json(name.clone(), move |args| state.borrow_mut().answer(args));
-        }
-    }
+    install_mocks(&mut vm, states);
     let mut usage = Usage::default();
     let mut outcome = vm.run();
     let result = loop {
@@ -247,16 +277,10 @@ fn run_script(
                 function,
                 args,
                 state,
-            }) => {
-                let answer = match states.get(&function) {
-                    Some(s) => s.borrow_mut().answer(&args),
-                    None => Err(format!("host function `{function}` is not mocked")),
-                };
-                match answer {
-                    Ok(v) => outcome = vm.resume(state, v),
-                    Err(e) => break Err(format!("{function}: {e}")),
-                }
-            }
+            }) => match answer_async(states, &function, &args) {
+                Ok(v) => outcome = vm.resume(state, v),
+                Err(e) => break Err(e),
+            },
         }
     };
     // The VM has a trace for errors raised while executing; a failed mocked async call has

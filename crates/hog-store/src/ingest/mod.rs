@@ -12,6 +12,7 @@ pub mod capture;
 pub mod groups;
 pub mod persons;
 pub mod raw;
+pub mod session_rows;
 pub mod staging;
 
 use crate::error::StoreError;
@@ -24,6 +25,7 @@ use capture::{CapturedEvent, LineError};
 use groups::GroupModel;
 use persons::PersonModel;
 use serde_json::Value;
+use session_rows::{SessionOf, SessionRows};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 use std::time::Instant;
@@ -113,11 +115,11 @@ pub fn import_jsonl(
         let staging = &staging;
         let writer = scope.spawn(move || -> Result<(), StoreError> {
             for (table, batch) in receiver {
-                if table == "events" {
-                    staging.insert(batch)?;
-                } else {
-                    store.insert(table, batch)?;
-                }
+                match table {
+                    "events" => staging.insert(batch)?,
+                    "raw_sessions" => staging.insert_sessions(batch)?,
+                    _ => store.insert(table, batch)?,
+                };
             }
             Ok(())
         });
@@ -150,6 +152,7 @@ fn import_with(
     let mut model = load_model(store, team_id)?;
     let batch_size = options.batch_size.max(1);
     let mut events = EventBatchBuilder::new(batch_size.min(65_536));
+    let mut sessions = SessionRows::default();
     let mut summary = ImportSummary::default();
     let import_micros = capture::now_micros();
     let import_secs = u32::try_from(import_micros / 1_000_000).unwrap_or(u32::MAX);
@@ -205,11 +208,20 @@ fn import_with(
         fill_group_columns(&event, &mut model.groups, &mut event_groups);
         let mut given = [""; batch::GIVEN_COLUMNS.len()];
         let mut exact = true;
+        let mut session_id = None;
         for (value, column) in given.iter_mut().zip(batch::GIVEN_COLUMNS) {
-            match staging::known_value(&event.properties, column) {
+            let known = staging::known_value(&event.properties, column);
+            if column == "$session_id" {
+                session_id = known;
+            }
+            match known {
                 Some(known) => *value = known,
                 None => exact = false,
             }
+        }
+        let session = session_rows::classify(session_id, &event.properties);
+        if let SessionOf::Known(known) = &session {
+            sessions.add(known, &event.distinct_id, event.timestamp, &event.event);
         }
         let uuid = event
             .uuid
@@ -231,6 +243,7 @@ fn import_with(
             inserted_secs: import_secs,
             offset: line_no,
             given: exact.then_some(given),
+            session_engine: session == SessionOf::Engine,
         })?;
         summary.events += 1;
         if events.len() >= batch_size {
@@ -238,6 +251,7 @@ fn import_with(
                 send,
                 team_id,
                 &mut events,
+                &mut sessions,
                 &mut model,
                 import_secs,
                 &mut summary,
@@ -249,6 +263,7 @@ fn import_with(
         send,
         team_id,
         &mut events,
+        &mut sessions,
         &mut model,
         import_secs,
         &mut summary,
@@ -257,18 +272,22 @@ fn import_with(
     Ok(summary)
 }
 
-/// Sends the pending events and every person, distinct id and group row that changed. The row
+/// Sends the pending events, their sessions and every person, distinct id and group row that changed. The row
 /// counts in `summary` are of rows handed to the writer (the import fails if one fails).
 fn flush(
     send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
     team_id: i64,
     events: &mut EventBatchBuilder,
+    sessions: &mut SessionRows,
     model: &mut PersonModel,
     now_secs: u32,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
     if !events.is_empty() {
         send(("events", events.finish()?))?;
+    }
+    if !sessions.is_empty() {
+        send(("raw_sessions", sessions.finish(team_id)?))?;
     }
     let writes = model.take_writes();
     let (group_rows, group_types) = model.groups.take_writes(now_secs);

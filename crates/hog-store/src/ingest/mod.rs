@@ -99,9 +99,9 @@ type Insert = (&'static str, RecordBatch);
 
 /// Imports JSONL from `input` into `store` (see the module docs).
 ///
-/// Every insert (events, persons, distinct ids, groups) runs on a second thread while the next
-/// batch is read and processed, so parsing and person processing overlap with ClickHouse's
-/// inserts; at most two batches wait, which keeps memory flat.
+/// Every insert (events, sessions, persons, distinct ids, groups) runs on a second thread while
+/// the next batch is read and processed, so parsing and person processing overlap with
+/// ClickHouse's inserts; one batch is inserted while the next is built, which keeps memory flat.
 pub fn import_jsonl(
     store: &dyn EventStore,
     input: impl BufRead,
@@ -111,21 +111,25 @@ pub fn import_jsonl(
     let started = Instant::now();
     let staging = staging::EventStaging::create(store)?;
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Insert>(1);
+        // No buffer: a flush waits for the writer to finish the previous one, so one batch is
+        // inserted while the next is built (and none waits in between).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Insert>>(0);
         let staging = &staging;
         let writer = scope.spawn(move || -> Result<(), StoreError> {
-            for (table, batch) in receiver {
-                match table {
-                    "events" => staging.insert(batch)?,
-                    "raw_sessions" => staging.insert_sessions(batch)?,
-                    _ => store.insert(table, batch)?,
-                };
+            for inserts in receiver {
+                for (table, batch) in inserts {
+                    match table {
+                        "events" => staging.insert(batch)?,
+                        "raw_sessions" => staging.insert_sessions(batch)?,
+                        _ => store.insert(table, batch)?,
+                    };
+                }
             }
             Ok(())
         });
-        let mut send = |insert: Insert| {
+        let mut send = |inserts: Vec<Insert>| {
             sender
-                .send(insert)
+                .send(inserts)
                 .map_err(|_| StoreError::Invalid("the writer stopped".into()))
         };
         let outcome = import_with(store, input, options, observer, &mut send);
@@ -146,7 +150,7 @@ fn import_with(
     mut input: impl BufRead,
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
-    send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
+    send: &mut dyn FnMut(Vec<Insert>) -> Result<(), StoreError>,
 ) -> Result<ImportSummary, ImportError> {
     let team_id = options.team_id;
     let mut model = load_model(store, team_id)?;
@@ -272,10 +276,12 @@ fn import_with(
     Ok(summary)
 }
 
-/// Sends the pending events, their sessions and every person, distinct id and group row that changed. The row
-/// counts in `summary` are of rows handed to the writer (the import fails if one fails).
+/// Sends the pending events, their sessions and every person, distinct id and group row that
+/// changed, as one message (the writer takes it when it is done with the previous one, and the
+/// next batch is read meanwhile). The row counts in `summary` are of rows handed to the writer
+/// (the import fails if one fails).
 fn flush(
-    send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
+    send: &mut dyn FnMut(Vec<Insert>) -> Result<(), StoreError>,
     team_id: i64,
     events: &mut EventBatchBuilder,
     sessions: &mut SessionRows,
@@ -283,45 +289,49 @@ fn flush(
     now_secs: u32,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
+    let mut inserts: Vec<Insert> = Vec::new();
     if !events.is_empty() {
-        send(("events", events.finish()?))?;
+        inserts.push(("events", events.finish()?));
     }
     if !sessions.is_empty() {
-        send(("raw_sessions", sessions.finish(team_id)?))?;
+        inserts.push(("raw_sessions", sessions.finish(team_id)?));
     }
     let writes = model.take_writes();
     let (group_rows, group_types) = model.groups.take_writes(now_secs);
     if !group_types.is_empty() {
-        send((
+        inserts.push((
             "hog_group_type_mapping",
             batch::group_type_batch(team_id, &group_types)?,
-        ))?;
+        ));
     }
     if !writes.persons.is_empty() {
         summary.person_rows += writes.persons.len() as u64;
-        send((
+        inserts.push((
             "person",
             batch::person_batch(team_id, &writes.persons, now_secs)?,
-        ))?;
+        ));
     }
     if !writes.distinct_ids.is_empty() {
         summary.distinct_id_rows += writes.distinct_ids.len() as u64;
-        send((
+        inserts.push((
             "person_distinct_id2",
             batch::distinct_id_batch(team_id, &writes.distinct_ids, now_secs)?,
-        ))?;
+        ));
     }
     if !writes.overrides.is_empty() {
-        send((
+        inserts.push((
             "person_distinct_id_overrides",
             batch::distinct_id_batch(team_id, &writes.overrides, now_secs)?,
-        ))?;
+        ));
     }
     if !group_rows.is_empty() {
         summary.group_rows += group_rows.len() as u64;
-        send(("groups", batch::group_batch(team_id, &group_rows)?))?;
+        inserts.push(("groups", batch::group_batch(team_id, &group_rows)?));
     }
-    Ok(())
+    if inserts.is_empty() {
+        return Ok(());
+    }
+    send(inserts)
 }
 
 /// Resolves `$groups: {type: key}` to indexes and records each as a `$group_N` property, as

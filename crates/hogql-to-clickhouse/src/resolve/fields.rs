@@ -635,6 +635,9 @@ impl Resolver<'_> {
         scope: &mut Scope,
         span: Span,
     ) -> Result<usize> {
+        if lj.target == schema::LazyKind::Sessions {
+            self.sessions_available(span)?;
+        }
         let alias = format!("{parent_alias}__{}", lj.field);
         if let Some(existing) = scope.lazy.iter().position(|n| n.alias == alias) {
             return Ok(existing);
@@ -665,6 +668,20 @@ impl Resolver<'_> {
             }
             (ParentKey::PersonIdOverride, LazyParent::Node(_)) => {
                 return Err(TranslateError::invalid("Cannot join persons here").at(span));
+            }
+            (ParentKey::SessionIdV7, LazyParent::From(i)) => {
+                let ScopeTableKind::Physical { table, qualifier } = scope.tables[i].kind.clone()
+                else {
+                    return Err(TranslateError::invalid("Cannot join sessions here").at(span));
+                };
+                let Some(FieldDef::Column(c)) = schema::field(table, "$session_id", self.ctx)
+                else {
+                    return Err(TranslateError::invalid("Cannot join sessions here").at(span));
+                };
+                super::sessions::session_key(Expr::Column(column_ref(&qualifier, c)))
+            }
+            (ParentKey::SessionIdV7, LazyParent::Node(_)) => {
+                return Err(TranslateError::invalid("Cannot join sessions here").at(span));
             }
         };
         let on = Expr::eq(parent_key, Expr::column(alias.clone(), lj.child_key));
@@ -735,7 +752,7 @@ impl Resolver<'_> {
                     name: out_name.into(),
                     nullable: c.nullable,
                     datetime: c.ty == FieldType::DateTime,
-                    sort_key_time: false,
+                    sort_key_time: c.sort_key_time,
                 });
                 Ok(Resolved {
                     expr: apply_rest(expr, rest, span)?,
@@ -811,18 +828,14 @@ impl Resolver<'_> {
                 table: TableKind::Lazy(l),
                 ..
             } => l
-                .physical()
                 .columns()
-                .iter()
-                .filter(|c| c.in_star && !c.raw_only)
+                .filter(|c| c.in_star)
                 .map(|c| c.name.to_string())
                 .collect(),
             ScopeTableKind::Lazy(node) => scope.lazy[*node]
                 .kind
-                .physical()
                 .columns()
-                .iter()
-                .filter(|c| c.in_star && !c.raw_only)
+                .filter(|c| c.in_star)
                 .map(|c| c.name.to_string())
                 .collect(),
             ScopeTableKind::Subquery { columns, .. } => {

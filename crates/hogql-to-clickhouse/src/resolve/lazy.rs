@@ -128,6 +128,7 @@ pub(crate) fn build(ctx: &Context, node: &LazyNode, _all: &[LazyNode]) -> Result
             PersonsArgMaxVersion::V2 => persons_v2(node)?,
         },
         LazyKind::Groups(index) => groups(node, index)?,
+        LazyKind::Sessions => super::sessions::build(node)?,
     };
     Ok(Query::Select(Box::new(select)))
 }

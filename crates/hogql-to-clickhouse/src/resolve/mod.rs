@@ -12,6 +12,7 @@ mod fields;
 mod filters;
 mod lazy;
 mod scope;
+mod sessions;
 
 use crate::context::Context;
 use crate::error::{ErrorKind, TranslateError, suggestions};
@@ -320,6 +321,19 @@ impl<'a> Resolver<'a> {
         Ok(out)
     }
 
+    /// Refuses `sessions` / `events.session` when the store has no `raw_sessions` table.
+    pub(crate) fn sessions_available(&self, span: ast::Span) -> Result<()> {
+        if self.ctx.sessions {
+            return Ok(());
+        }
+        Err(TranslateError::new(
+            ErrorKind::UnknownTable,
+            "Unknown table `sessions`.".to_string(),
+        )
+        .at(span)
+        .with_hint("the event store has no sessions table (it does not create `raw_sessions`)"))
+    }
+
     fn apply_limits(&self, s: &mut Select) {
         let limits = self.ctx.limits;
         if s.limit.is_none()
@@ -476,9 +490,9 @@ impl<'a> Resolver<'a> {
                         let cte_names: Vec<String> =
                             self.ctes.iter().map(|c| c.name.clone()).collect();
                         names.extend(cte_names.iter().map(String::as_str));
-                        if matches!(name.as_str(), "sessions" | "raw_sessions") {
+                        if name == "raw_sessions" {
                             err = err.with_hint(
-                                "the event store has no sessions table (it does not create `raw_sessions`)",
+                                "`raw_sessions` holds aggregate states: read sessions through the `sessions` table",
                             );
                         } else if let Some(s) = suggestions(&name, names).first() {
                             err = err.with_hint(format!("did you mean `{s}`?"));
@@ -490,6 +504,9 @@ impl<'a> Resolver<'a> {
                             "Table function 'numbers' requires at least 1 argument",
                         )
                         .at(j.span));
+                    }
+                    if kind == TableKind::Lazy(schema::LazyKind::Sessions) {
+                        self.sessions_available(j.table.span)?;
                     }
                     visible_name = j.alias.clone().unwrap_or_else(|| name.clone());
                     match kind {

@@ -189,6 +189,26 @@ struct Session {
     company: Option<&'static str>,
 }
 
+/// A session id as PostHog's SDKs make them: a UUIDv7 whose time part is the session's first
+/// event. The random part takes the same five draws the demo's earlier (random-looking) ids
+/// did, so every other generated value stays what it was.
+fn session_uuid(start_secs: i64, rng: &mut Rng) -> String {
+    let a = rng.next() as u32;
+    let b = rng.below(0x1_0000) as u16;
+    let c = rng.below(0x1000) as u16;
+    let d = rng.below(0x1000) as u16;
+    let e = rng.next() & 0xffff_ffff_ffff;
+    let mut random = [0u8; 10];
+    random[..4].copy_from_slice(&a.to_be_bytes());
+    random[4..6].copy_from_slice(&b.to_be_bytes());
+    random[6..8].copy_from_slice(&(c ^ (d << 4)).to_be_bytes());
+    random[8..].copy_from_slice(&e.to_be_bytes()[6..]);
+    let millis = u64::try_from(start_secs).unwrap_or(0) * 1000;
+    uuid::Builder::from_unix_timestamp_millis(millis, &random)
+        .into_uuid()
+        .to_string()
+}
+
 impl DemoEvents {
     /// Appends one user's whole history to `pending`.
     fn simulate_user(&mut self) {
@@ -223,14 +243,7 @@ impl DemoEvents {
                 browser,
                 os,
                 country,
-                session_id: format!(
-                    "{:08x}-{:04x}-7{:03x}-8{:03x}-{:012x}",
-                    self.rng.next() as u32,
-                    self.rng.below(0x10000),
-                    self.rng.below(0x1000),
-                    self.rng.below(0x1000),
-                    self.rng.next() & 0xffff_ffff_ffff
-                ),
+                session_id: session_uuid(t, &mut self.rng),
                 referrer: self.rng.weighted(REFERRERS),
                 company: if identified { company } else { None },
             };
@@ -435,6 +448,54 @@ mod tests {
             "$groupidentify",
         ] {
             assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn sessions_are_uuidv7_of_their_first_event_with_gaps_between_them() {
+        use std::collections::BTreeMap;
+        // session id → (timestamps in order of the lines, distinct ids)
+        let mut sessions: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        let mut order = Vec::new();
+        for line in events(DemoOptions {
+            events: 5_000,
+            ..DemoOptions::default()
+        }) {
+            let value: Value = serde_json::from_str(&line).unwrap();
+            let id = value["properties"]["$session_id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let time =
+                crate::ingest::capture::parse_timestamp(value["timestamp"].as_str().unwrap())
+                    .unwrap();
+            if !sessions.contains_key(&id) {
+                order.push(id.clone());
+            }
+            sessions.entry(id).or_default().push(time);
+        }
+        assert!(sessions.len() > 300, "{} sessions", sessions.len());
+        let multi = sessions.values().filter(|times| times.len() >= 3).count();
+        assert!(
+            multi * 2 > sessions.len(),
+            "most sessions have several events"
+        );
+        for (id, times) in &sessions {
+            let uuid = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(uuid.get_version_num(), 7, "{id}");
+            let (secs, nanos) = uuid.get_timestamp().unwrap().to_unix();
+            let first = *times.iter().min().unwrap();
+            assert_eq!(
+                i64::try_from(secs).unwrap() * 1_000_000 + i64::from(nanos / 1000),
+                first,
+                "{id}"
+            );
+            for pair in times.windows(2) {
+                assert!(
+                    pair[1] > pair[0] && pair[1] - pair[0] < 30 * 60 * 1_000_000,
+                    "{id}"
+                );
+            }
         }
     }
 }

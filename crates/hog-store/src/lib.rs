@@ -8,6 +8,7 @@
 //!   ([`engine::fetch`]), creates and versions the schema ([`schema`]), one owner per directory.
 //! * [`ingest`]: PostHog capture-format JSONL → events, persons, distinct ids, groups.
 //! * [`demo`]: a deterministic generator of realistic events.
+//! * [`sessions`]: the `raw_sessions` table and the view that fills it from `events`.
 //! * [`materialize`]: materialised property columns (`mat_<key>` on `events`).
 //! * [`ServerStore`]: the same over HTTP to a ClickHouse server or cluster.
 #![deny(unsafe_code)]
@@ -24,6 +25,7 @@ pub mod paths;
 mod result;
 pub mod schema;
 pub mod server;
+pub mod sessions;
 mod store;
 
 pub use embedded::EmbeddedStore;

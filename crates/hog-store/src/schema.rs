@@ -1,8 +1,9 @@
 //! The tables, as PostHog's ClickHouse shapes in their minimal single-node form
 //! (`spec/clickhouse-schema.md` §4): `events`, `person`, `person_distinct_id2`,
-//! `person_distinct_id_overrides`, `groups`, `cohortpeople`, `person_static_cohort`, plus two
-//! tables of our own: `hog_schema` (the schema version) and `hog_group_type_mapping` (group type
-//! name → index per team, which PostHog keeps in Postgres).
+//! `person_distinct_id_overrides`, `groups`, `cohortpeople`, `person_static_cohort`,
+//! `raw_sessions` (from schema version 2, see [`crate::sessions`]), plus two tables of our own:
+//! `hog_schema` (the schema version) and `hog_group_type_mapping` (group type name → index per
+//! team, which PostHog keeps in Postgres).
 //!
 //! The schema is versioned: opening a store creates the tables when `hog_schema` is empty, does
 //! nothing when it holds [`SCHEMA_VERSION`], and refuses a store written by a newer `hog`.
@@ -14,7 +15,7 @@ use crate::result::Value;
 use crate::store::EventStore;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// `CREATE TABLE` statements of version 1, in creation order.
 pub const TABLES_V1: &[&str] = &[
@@ -136,8 +137,12 @@ ORDER BY (team_id, group_type)"#,
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS hog_schema \
      (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version";
 
-/// Migrations from version N to N+1, index 0 being 1 → 2. None yet.
-pub const MIGRATIONS: &[&[&str]] = &[];
+/// Migrations from version N to N+1, index 0 being 1 → 2. A new store gets the version-1
+/// tables and then every migration.
+///
+/// * 1 → 2: the sessions table `raw_sessions`, its materialized view from `events`, and the
+///   sessions of the events already stored ([`crate::sessions`]).
+pub const MIGRATIONS: &[&[&str]] = &[crate::sessions::MIGRATION];
 
 /// Creates the schema of a new store, migrates an older one, or refuses a newer one.
 pub fn ensure(store: &dyn EventStore) -> Result<()> {

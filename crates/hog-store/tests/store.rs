@@ -27,6 +27,8 @@ fn schema_is_created_and_versioned() {
         "person_distinct_id2",
         "person_distinct_id_overrides",
         "person_static_cohort",
+        "raw_sessions",
+        "raw_sessions_mv",
     ] {
         assert!(
             names.contains(&table.to_string()),
@@ -41,7 +43,8 @@ fn schema_is_created_and_versioned() {
     let again = EmbeddedStore::open(store.dir(), &mut |_| {}).unwrap();
     assert_eq!(
         scalar(&again, "SELECT count() FROM hog_schema", &Params::new()),
-        Value::UInt(1)
+        Value::UInt(u64::from(hog_store::schema::SCHEMA_VERSION)),
+        "one row per version applied"
     );
 }
 

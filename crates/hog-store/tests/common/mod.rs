@@ -37,3 +37,4 @@ pub fn scalar(store: &dyn EventStore, sql: &str, params: &Params) -> Value {
     assert_eq!(result.rows.len(), 1, "{sql}: {:?}", result.rows);
     result.rows[0][0].clone()
 }
+pub mod sessions;

@@ -200,7 +200,7 @@ pub struct Context {
 
 /// The embedded store creates `raw_sessions` (schema version 2), so contexts allow sessions
 /// unless told otherwise.
-const SESSIONS_BY_DEFAULT: bool = false;
+const SESSIONS_BY_DEFAULT: bool = true;
 
 /// The global settings PostHog sends with every query (2025 tail, minus options ClickHouse
 /// 26.9 no longer needs). `readonly=2` forbids writes but still allows these settings.

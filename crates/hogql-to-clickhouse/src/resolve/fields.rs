@@ -4,7 +4,9 @@
 
 use super::scope::{LazyJoinInfo, LazyNode, LazyOutput, LazyParent, Scope, ScopeTableKind};
 use super::{Resolver, Result};
-use crate::context::{MaterializedSource, PersonsOnEventsMode, PropertyScope, PropertyType};
+use crate::context::{
+    Context, MaterializedSource, PersonsOnEventsMode, PropertyScope, PropertyType,
+};
 use crate::error::{ErrorKind, TranslateError, suggestions};
 use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey};
 use crate::schema::{
@@ -170,6 +172,48 @@ fn materialized_source(table: TableKind, column: &str) -> Option<MaterializedSou
             Some(MaterializedSource::PersonProperties)
         }
         _ => None,
+    }
+}
+
+/// `keys` of the JSON column `base`: the materialised column of the first key when `source`
+/// has one in the context (with the generic form applied to it for deeper keys), otherwise the
+/// generic extraction. `qualifier` is the table reference of the materialised column.
+pub(super) fn property_expr(
+    ctx: &Context,
+    source: Option<MaterializedSource>,
+    qualifier: &str,
+    base: Expr,
+    keys: &[PropKey],
+) -> Expr {
+    let materialized = match (source, keys.first()) {
+        (Some(source), Some(PropKey::Str(first))) => ctx.materialized_property(source, first),
+        _ => None,
+    };
+    let Some(m) = materialized else {
+        return Expr::Property {
+            json: Box::new(base),
+            keys: keys.to_vec(),
+        };
+    };
+    let column = Expr::Column(ColumnRef {
+        qualifier: Some(qualifier.to_string().into()),
+        name: m.column.clone().into(),
+        nullable: true,
+        datetime: false,
+        sort_key_time: false,
+    });
+    let first = if m.nullable {
+        column
+    } else {
+        let empty = Expr::call("nullIf", vec![column, Expr::Raw("''")]);
+        Expr::call("nullIf", vec![empty, Expr::Raw("'null'")])
+    };
+    if keys.len() == 1 {
+        return first;
+    }
+    Expr::Property {
+        json: Box::new(first),
+        keys: keys[1..].to_vec(),
     }
 }
 
@@ -517,7 +561,7 @@ impl Resolver<'_> {
     }
 
     /// The generic JSON extraction, or the materialised column of the first key when the
-    /// deployment has one (spec §5.2) with the generic form applied to it for deeper keys.
+    /// deployment has one (spec §5.2).
     fn property_value(
         &self,
         table: TableKind,
@@ -526,38 +570,13 @@ impl Resolver<'_> {
         base: Expr,
         keys: &[PropKey],
     ) -> Expr {
-        let materialized = match (materialized_source(table, c.clickhouse), keys.first()) {
-            (Some(source), Some(PropKey::Str(first))) => {
-                self.ctx.materialized_property(source, first)
-            }
-            _ => None,
-        };
-        let Some(m) = materialized else {
-            return Expr::Property {
-                json: Box::new(base),
-                keys: keys.to_vec(),
-            };
-        };
-        let column = Expr::Column(ColumnRef {
-            qualifier: Some(qualifier.to_string().into()),
-            name: m.column.clone().into(),
-            nullable: true,
-            datetime: false,
-            sort_key_time: false,
-        });
-        let first = if m.nullable {
-            column
-        } else {
-            let empty = Expr::call("nullIf", vec![column, Expr::Raw("''")]);
-            Expr::call("nullIf", vec![empty, Expr::Raw("'null'")])
-        };
-        if keys.len() == 1 {
-            return first;
-        }
-        Expr::Property {
-            json: Box::new(first),
-            keys: keys[1..].to_vec(),
-        }
+        property_expr(
+            self.ctx,
+            materialized_source(table, c.clickhouse),
+            qualifier,
+            base,
+            keys,
+        )
     }
 
     /// Coerces a single-key property to its declared type (spec §5.4).

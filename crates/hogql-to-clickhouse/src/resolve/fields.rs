@@ -8,7 +8,7 @@ use crate::context::{
     Context, MaterializedSource, PersonsOnEventsMode, PropertyScope, PropertyType,
 };
 use crate::error::{ErrorKind, TranslateError, suggestions};
-use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey};
+use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey, Text};
 use crate::schema::{
     self, Column, FieldDef, FieldType, LazyJoin, ParentKey, Physical, TableKind, Virtual,
 };
@@ -181,7 +181,7 @@ fn materialized_source(table: TableKind, column: &str) -> Option<MaterializedSou
 pub(super) fn property_expr(
     ctx: &Context,
     source: Option<MaterializedSource>,
-    qualifier: &str,
+    qualifier: &Text,
     base: Expr,
     keys: &[PropKey],
 ) -> Expr {
@@ -196,7 +196,7 @@ pub(super) fn property_expr(
         };
     };
     let column = Expr::Column(ColumnRef {
-        qualifier: Some(qualifier.to_string().into()),
+        qualifier: Some(qualifier.clone()),
         name: m.column.clone().into(),
         nullable: true,
         datetime: false,
@@ -217,9 +217,9 @@ pub(super) fn property_expr(
     }
 }
 
-fn column_ref(qualifier: &str, c: &Column) -> ColumnRef {
+fn column_ref(qualifier: &Text, c: &Column) -> ColumnRef {
     ColumnRef {
-        qualifier: Some(qualifier.to_string().into()),
+        qualifier: Some(qualifier.clone()),
         name: c.clickhouse.into(),
         nullable: c.nullable,
         datetime: c.ty == FieldType::DateTime,
@@ -443,7 +443,7 @@ impl Resolver<'_> {
     fn on_physical_def(
         &mut self,
         index: usize,
-        qualifier: &str,
+        qualifier: &Text,
         table: TableKind,
         def: FieldDef,
         name: &str,
@@ -538,7 +538,7 @@ impl Resolver<'_> {
     fn column_value(
         &self,
         table: TableKind,
-        qualifier: &str,
+        qualifier: &Text,
         c: &Column,
         rest: &[Part],
         span: Span,
@@ -565,7 +565,7 @@ impl Resolver<'_> {
     fn property_value(
         &self,
         table: TableKind,
-        qualifier: &str,
+        qualifier: &Text,
         c: &Column,
         base: Expr,
         keys: &[PropKey],
@@ -620,7 +620,7 @@ impl Resolver<'_> {
     fn person_id_override(
         &mut self,
         index: usize,
-        qualifier: &str,
+        qualifier: &Text,
         scope: &mut Scope,
         span: Span,
     ) -> Result<Expr> {
@@ -640,7 +640,7 @@ impl Resolver<'_> {
                     vec![Expr::column(alias.clone(), "distinct_id")],
                 ))),
                 Expr::column(alias, "person_id"),
-                Expr::column(qualifier.to_string(), "person_id"),
+                Expr::column(qualifier.clone(), "person_id"),
             ],
         )))
     }
@@ -683,7 +683,8 @@ impl Resolver<'_> {
                 Expr::column(parent_alias.to_string(), name)
             }
             (ParentKey::PersonIdOverride, LazyParent::From(i)) => {
-                self.person_id_override(i, parent_alias, scope, span)?
+                let qualifier = Text::Owned(parent_alias.to_string());
+                self.person_id_override(i, &qualifier, scope, span)?
             }
             (ParentKey::PersonIdOverride, LazyParent::Node(_)) => {
                 return Err(TranslateError::invalid("Cannot join persons here").at(span));

@@ -91,7 +91,7 @@ fn output_value(ctx: &Context, table: Physical, output: &LazyOutput) -> Result<E
             Ok(super::fields::property_expr(
                 ctx,
                 source,
-                table.clickhouse_name(),
+                &Text::Borrowed(table.clickhouse_name()),
                 json,
                 keys,
             ))

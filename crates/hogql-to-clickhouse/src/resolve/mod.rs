@@ -463,7 +463,10 @@ impl<'a> Resolver<'a> {
                         name: visible_name.clone(),
                         kind: ScopeTableKind::Physical {
                             table: TableKind::Numbers,
-                            qualifier: j.alias.clone().unwrap_or_else(|| "numbers".into()),
+                            qualifier: j
+                                .alias
+                                .clone()
+                                .map_or(ir::Text::Borrowed("numbers"), ir::Text::Owned),
                         },
                     });
                 } else if let Some(cte) = self.find_cte(&name) {
@@ -515,7 +518,7 @@ impl<'a> Resolver<'a> {
                             let qualifier = j
                                 .alias
                                 .clone()
-                                .unwrap_or_else(|| p.clickhouse_name().to_string());
+                                .map_or(ir::Text::Borrowed(p.clickhouse_name()), ir::Text::Owned);
                             scope.tables.push(ScopeTable {
                                 name: visible_name.clone(),
                                 kind: ScopeTableKind::Physical {
@@ -607,7 +610,7 @@ impl<'a> Resolver<'a> {
         Ok(item)
     }
 
-    fn sample(&mut self, sample: &ast::SampleExpr, item: &FromItem) -> Result<Option<Sample>> {
+    fn sample(&mut self, sample: &ast::SampleExpr, item: &FromItem) -> Result<Option<Box<Sample>>> {
         if !matches!(item.source, Source::Table(_)) {
             return Err(TranslateError::unsupported(
                 "SAMPLE is only supported on tables read directly (events, raw_* tables), not on subqueries or lazy tables",
@@ -632,10 +635,10 @@ impl<'a> Resolver<'a> {
         if offset.is_none() && value.1.is_none() && value.0 == Expr::int(1) {
             return Ok(None);
         }
-        Ok(Some(Sample {
+        Ok(Some(Box::new(Sample {
             ratio: value,
             offset,
-        }))
+        })))
     }
 
     fn find_cte(&self, name: &str) -> Option<&'a ast::Cte> {

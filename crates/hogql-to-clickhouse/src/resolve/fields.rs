@@ -16,12 +16,13 @@ use hogql_parser::ast::{self, Span};
 
 /// One step of a chain, remembering how it was written (for error messages and for the
 /// accesses left over after a non-JSON column).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Part {
+/// Names are borrowed from the query (or the schema): a chain is looked at, never kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Part<'s> {
     /// `a.name`
-    Name(String),
+    Name(&'s str),
     /// `a['key']`
-    Key(String),
+    Key(&'s str),
     /// `a.1`
     Index(i64),
     /// `a[1]`
@@ -29,13 +30,13 @@ pub(crate) enum Part {
 }
 
 /// A field chain with its folded accesses, if `e` is one.
-pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part>> {
+pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part<'_>>> {
     match &e.kind {
         ast::ExprKind::Field(f) => Some(
             f.chain
                 .iter()
                 .map(|p| match p {
-                    ast::ChainPart::Name(n) => Part::Name(n.clone()),
+                    ast::ChainPart::Name(n) => Part::Name(n),
                     ast::ChainPart::Index(i) => Part::Index(*i),
                 })
                 .collect(),
@@ -43,9 +44,7 @@ pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part>> {
         ast::ExprKind::ArrayAccess(a) => {
             let mut base = flatten(&a.array)?;
             match &a.property.kind {
-                ast::ExprKind::Constant(ast::Constant::String(s)) => {
-                    base.push(Part::Key(s.clone()))
-                }
+                ast::ExprKind::Constant(ast::Constant::String(s)) => base.push(Part::Key(s)),
                 ast::ExprKind::Constant(ast::Constant::Int(i)) => base.push(Part::ArrayIndex(*i)),
                 _ => return None,
             }
@@ -67,7 +66,7 @@ pub(crate) struct Resolved {
 }
 
 /// The first name of a chain and the parts after it.
-fn split_name(parts: &[Part], span: Span) -> Result<(&str, &[Part])> {
+fn split_name<'p, 's>(parts: &'p [Part<'s>], span: Span) -> Result<(&'s str, &'p [Part<'s>])> {
     match parts.split_first() {
         Some((Part::Name(name), rest)) => Ok((name, rest)),
         _ => Err(TranslateError::invalid("Invalid field").at(span)),
@@ -89,7 +88,7 @@ fn field_not_found<'n>(
 }
 
 /// Accesses after a value that is not JSON: tuple and array indexes, map keys.
-fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
+fn apply_rest(mut expr: Expr, rest: &[Part<'_>], span: Span) -> Result<Expr> {
     for p in rest {
         expr = match p {
             Part::Index(i) => Expr::TupleAccess {
@@ -102,7 +101,7 @@ fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
             },
             Part::Key(k) => Expr::ArrayAccess {
                 array: Box::new(expr),
-                index: Box::new(Expr::Const(ir::Const::Str(k.clone()))),
+                index: Box::new(Expr::Const(ir::Const::Str(k.to_string()))),
             },
             Part::Name(n) => {
                 return Err(TranslateError::new(
@@ -117,10 +116,10 @@ fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
 }
 
 /// JSON property keys from the rest of a chain.
-fn property_keys(rest: &[Part], span: Span) -> Result<Vec<PropKey>> {
+fn property_keys(rest: &[Part<'_>], span: Span) -> Result<Vec<PropKey>> {
     rest.iter()
         .map(|p| match p {
-            Part::Name(s) | Part::Key(s) => Ok(PropKey::Str(s.clone())),
+            Part::Name(s) | Part::Key(s) => Ok(PropKey::Str(s.to_string())),
             Part::Index(0) => Err(TranslateError::invalid(
                 "SQL indexes start from one, not from zero. E.g: array.1",
             )
@@ -231,7 +230,7 @@ impl Resolver<'_> {
     /// Resolves a chain in `scope` (spec §6 lookup order).
     pub(crate) fn chain(
         &mut self,
-        parts: &[Part],
+        parts: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
@@ -247,7 +246,7 @@ impl Resolver<'_> {
             .any(|frame| frame.iter().any(|a| a == first))
         {
             let name = Expr::Name(NameRef {
-                name: first.clone(),
+                name: first.to_string(),
                 nullable: true,
                 sort_key_time: false,
             });
@@ -335,7 +334,7 @@ impl Resolver<'_> {
             self.cte_depth -= 1;
             return Ok(Resolved {
                 expr: apply_rest(value?, rest, span)?,
-                name: Some(first.clone()),
+                name: Some(first.to_string()),
             });
         }
         if scope.tables.iter().any(|t| t.name == *first) {
@@ -401,7 +400,7 @@ impl Resolver<'_> {
     pub(crate) fn on_table(
         &mut self,
         index: usize,
-        parts: &[Part],
+        parts: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
@@ -447,20 +446,19 @@ impl Resolver<'_> {
         table: TableKind,
         def: FieldDef,
         name: &str,
-        rest: &[Part],
+        rest: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
         match def {
             FieldDef::Column(c) => Ok(self.column_value(table, qualifier, c, rest, span)?),
             FieldDef::Traverse(chain) => {
-                let mut parts: Vec<Part> =
-                    chain.iter().map(|s| Part::Name((*s).to_string())).collect();
+                let mut parts: Vec<Part<'_>> = chain.iter().map(|s| Part::Name(s)).collect();
                 parts.extend(rest.iter().cloned());
                 let Some(Part::Name(first)) = parts.first().cloned() else {
                     return Err(TranslateError::invalid("Invalid field").at(span));
                 };
-                let Some(def) = schema::field(table, &first, self.ctx) else {
+                let Some(def) = schema::field(table, first, self.ctx) else {
                     return Err(TranslateError::new(
                         ErrorKind::UnknownField,
                         format!("Field not found: {first}"),
@@ -472,7 +470,7 @@ impl Resolver<'_> {
                     qualifier,
                     table,
                     def,
-                    &first,
+                    first,
                     &parts[1..],
                     span,
                     scope,
@@ -496,7 +494,7 @@ impl Resolver<'_> {
                     ))
                     .at(span));
                 };
-                if v == Virtual::Poe && field == "id" && self.person_id_overridden() {
+                if v == Virtual::Poe && *field == "id" && self.person_id_overridden() {
                     let expr = self.person_id_override(index, qualifier, scope, span)?;
                     return Ok(Resolved {
                         expr: apply_rest(expr, &rest[1..], span)?,
@@ -540,7 +538,7 @@ impl Resolver<'_> {
         table: TableKind,
         qualifier: &Text,
         c: &Column,
-        rest: &[Part],
+        rest: &[Part<'_>],
         span: Span,
     ) -> Result<Resolved> {
         let base = Expr::Column(column_ref(qualifier, c));
@@ -727,7 +725,7 @@ impl Resolver<'_> {
     fn on_lazy(
         &mut self,
         node: usize,
-        parts: &[Part],
+        parts: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
@@ -864,7 +862,7 @@ impl Resolver<'_> {
         };
         let mut out = Vec::with_capacity(names.len());
         for n in names {
-            let r = self.on_table(index, &[Part::Name(n.clone())], span, scope)?;
+            let r = self.on_table(index, &[Part::Name(&n)], span, scope)?;
             out.push((r.expr, r.name.unwrap_or(n)));
         }
         Ok(out)

@@ -163,7 +163,7 @@ impl<'a> Resolver<'a> {
             if let Some(text) = bound {
                 let value = bound_value(text).map_err(|e| e.at(span))?;
                 let column = self
-                    .on_table(index, &[Part::Name(field.into())], span, scope)?
+                    .on_table(index, &[Part::Name(field)], span, scope)?
                     .expr;
                 parts.push(Expr::Compare {
                     op,

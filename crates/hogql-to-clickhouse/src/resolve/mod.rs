@@ -685,15 +685,18 @@ impl<'a> Resolver<'a> {
     }
 
     fn select_list(&mut self, items: &'a [ast::Expr], scope: &mut Scope) -> Result<Vec<Expr>> {
-        // (expression, hidden alias candidate)
-        let mut columns: Vec<(Expr, Option<String>)> = Vec::with_capacity(items.len());
+        // The expressions and, beside them, their hidden alias candidates (two vectors: one of
+        // pairs crossed malloc's large-request threshold for a dozen columns).
+        let mut columns: Vec<Expr> = Vec::with_capacity(items.len());
+        let mut hidden_names: Vec<Option<String>> = Vec::with_capacity(items.len());
         for item in items {
             match &item.kind {
                 ast::ExprKind::Field(f)
                     if f.chain.last().and_then(|p| p.as_name()) == Some("*") =>
                 {
                     for (expr, name) in self.expand_star(&f.chain, scope, item.span)? {
-                        columns.push((expr, Some(name)));
+                        columns.push(expr);
+                        hidden_names.push(Some(name));
                     }
                 }
                 ast::ExprKind::Alias(a) if !a.hidden => {
@@ -707,13 +710,11 @@ impl<'a> Resolver<'a> {
                     }
                     let expr = self.expr(&a.expr, scope)?;
                     scope.aliases.push(AliasDef::explicit(&a.alias, &expr));
-                    columns.push((
-                        Expr::Alias {
-                            expr: Box::new(expr),
-                            name: a.alias.clone().into(),
-                        },
-                        None,
-                    ));
+                    columns.push(Expr::Alias {
+                        expr: Box::new(expr),
+                        name: a.alias.clone().into(),
+                    });
+                    hidden_names.push(None);
                 }
                 _ => {
                     let (expr, hidden) = self.expr_with_name(item, scope)?;
@@ -722,34 +723,29 @@ impl<'a> Resolver<'a> {
                     if let Some(name) = &hidden {
                         scope.aliases.push(AliasDef::hidden(name, expr.clone()));
                     }
-                    columns.push((expr, hidden));
+                    columns.push(expr);
+                    hidden_names.push(hidden);
                 }
             }
         }
         // Hidden aliases: an explicit alias of the same name wins; otherwise the last one.
-        let named: Vec<bool> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (_, hidden))| {
-                hidden.as_deref().is_some_and(|name| {
-                    !scope.explicit_alias(name)
-                        && !columns[i + 1..]
-                            .iter()
-                            .any(|(_, h)| h.as_deref() == Some(name))
-                })
-            })
-            .collect();
-        Ok(columns
-            .into_iter()
-            .zip(named)
-            .map(|((expr, hidden), named)| match hidden {
-                Some(name) if named => Expr::Alias {
+        for i in 0..columns.len() {
+            let Some(name) = hidden_names[i].take() else {
+                continue;
+            };
+            let named = !scope.explicit_alias(&name)
+                && !hidden_names[i + 1..]
+                    .iter()
+                    .any(|h| h.as_deref() == Some(name.as_str()));
+            if named {
+                let expr = std::mem::replace(&mut columns[i], Expr::Star);
+                columns[i] = Expr::Alias {
                     expr: Box::new(expr),
                     name: name.into(),
-                },
-                _ => expr,
-            })
-            .collect())
+                };
+            }
+        }
+        Ok(columns)
     }
 
     /// Turns the registered FROM items and the lazy nodes into the printed FROM chain.

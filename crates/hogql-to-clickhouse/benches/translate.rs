@@ -82,10 +82,16 @@ fn main() {
     let ctx = Context::new(42);
     let ast = hogql_parser::parse_select(QUERY).expect("benchmark query parses");
     let resolved = resolve(&ast, &ctx).expect("benchmark query resolves");
-    // `translate resolve` (or parse, print, all) runs one stage for 10 s, for a profiler.
-    if let Some(stage) = std::env::args().skip(1).find(|a| !a.starts_with('-')) {
+    // `translate resolve` (or parse, print, all) runs one stage for 10 s, for a profiler;
+    // `translate resolve 100000` runs it exactly that many times (for `perf stat`: the
+    // instructions per run do not depend on the machine's load).
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with('-'));
+    if let Some(stage) = args.next() {
+        let count: Option<u64> = args.next().and_then(|n| n.parse().ok());
         let start = Instant::now();
-        while start.elapsed().as_secs() < 10 {
+        let mut done = 0u64;
+        while count.map_or(start.elapsed().as_secs() < 10, |c| done < c) {
+            done += 1000;
             for _ in 0..1000 {
                 match stage.as_str() {
                     "parse" => drop(black_box(hogql_parser::parse_select(QUERY))),

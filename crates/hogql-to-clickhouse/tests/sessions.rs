@@ -267,6 +267,34 @@ fn sessions_table_and_events_session_join() {
     ));
     assert_eq!(rows, vec![vec![B]]);
 
+    // Bounds on `$start_timestamp` also narrow the scan of `raw_sessions` by the time in the
+    // session id (with 3 days of slack); the answers stay exact.
+    for (hogql, expected) in [
+        (
+            "select count() from sessions where $start_timestamp >= toDateTime('2024-05-01 11:30:00')",
+            "1",
+        ),
+        (
+            "select count() from sessions where $start_timestamp < toDateTime('2024-04-20 00:00:00')",
+            "0",
+        ),
+        (
+            "select count() from sessions where $start_timestamp > toDateTime('2024-04-30 00:00:00') \
+             and $start_timestamp <= toDateTime('2024-05-01 11:00:00')",
+            "2",
+        ),
+        (
+            "select count() from events where session.$start_timestamp >= toDateTime('2024-05-01 10:30:00')",
+            "3",
+        ),
+    ] {
+        assert_eq!(
+            texts(&run(&store, hogql, &ctx)),
+            vec![vec![expected]],
+            "{hogql}"
+        );
+    }
+
     // A project time zone shows the session times in it.
     let brussels = ctx.clone().with_timezone("Europe/Brussels");
     let rows = texts(&run(

@@ -125,8 +125,8 @@ fn is_key(kind: LazyKind, output: &LazyOutput) -> bool {
     matches!(output, LazyOutput::Field(f) if kind.key_fields().contains(f))
 }
 
-/// The subquery of a lazy node.
-pub(crate) fn build(ctx: &Context, node: &LazyNode, _all: &[LazyNode]) -> Result<Query> {
+/// The subquery of a lazy node; `where_` is the WHERE of the SELECT it is used in.
+pub(crate) fn build(ctx: &Context, node: &LazyNode, where_: Option<&Expr>) -> Result<Query> {
     let select = match node.kind {
         LazyKind::DistinctIds | LazyKind::Overrides => distinct_ids(ctx, node)?,
         LazyKind::Persons => match ctx.persons_argmax {
@@ -134,7 +134,7 @@ pub(crate) fn build(ctx: &Context, node: &LazyNode, _all: &[LazyNode]) -> Result
             PersonsArgMaxVersion::V2 => persons_v2(ctx, node)?,
         },
         LazyKind::Groups(index) => groups(ctx, node, index)?,
-        LazyKind::Sessions => super::sessions::build(node)?,
+        LazyKind::Sessions => super::sessions::build(node, where_)?,
     };
     Ok(Query::Select(Box::new(select)))
 }

@@ -317,7 +317,9 @@ impl<'a> Resolver<'a> {
         }
 
         // Lazy tables and joins become real subqueries, each join right after its parent.
-        out.from = self.finish_from(items, &mut scope)?;
+        // The WHERE is passed along: lazy sessions narrow their scan by its time bounds.
+        let from = self.finish_from(items, &mut scope, out.where_.as_ref())?;
+        out.from = from;
         Ok(out)
     }
 
@@ -753,15 +755,16 @@ impl<'a> Resolver<'a> {
         &mut self,
         items: Vec<(FromItem, Option<&ast::JoinConstraint>)>,
         scope: &mut Scope,
+        where_: Option<&Expr>,
     ) -> Result<Vec<FromItem>> {
         let mut out = Vec::with_capacity(items.len());
         for (i, (mut item, _)) in items.into_iter().enumerate() {
             if let Some(ScopeTableKind::Lazy(node)) = scope.tables.get(i).map(|t| &t.kind) {
                 let node = *node;
-                let query = lazy::build(self.ctx, &scope.lazy[node], &scope.lazy)?;
+                let query = lazy::build(self.ctx, &scope.lazy[node], where_)?;
                 item.source = Source::Subquery(query);
                 out.push(item);
-                self.push_lazy_children(node, scope, &mut out)?;
+                self.push_lazy_children(node, scope, &mut out, where_)?;
             } else {
                 out.push(item);
             }
@@ -772,7 +775,7 @@ impl<'a> Resolver<'a> {
                 .map(|(_, n)| *n)
                 .collect();
             for node in roots {
-                self.push_lazy_join(node, scope, &mut out)?;
+                self.push_lazy_join(node, scope, &mut out, where_)?;
             }
         }
         Ok(out)
@@ -783,6 +786,7 @@ impl<'a> Resolver<'a> {
         node: usize,
         scope: &Scope,
         out: &mut Vec<FromItem>,
+        where_: Option<&Expr>,
     ) -> Result<()> {
         let n = &scope.lazy[node];
         let Some(join) = &n.join else { return Ok(()) };
@@ -792,7 +796,7 @@ impl<'a> Resolver<'a> {
                 n.alias
             )));
         }
-        let query = lazy::build(self.ctx, n, &scope.lazy)?;
+        let query = lazy::build(self.ctx, n, where_)?;
         out.push(FromItem {
             join_type: Some(join.join_type),
             source: Source::Subquery(query),
@@ -800,7 +804,7 @@ impl<'a> Resolver<'a> {
             sample: None,
             constraint: Some(Constraint::On(join.on.clone())),
         });
-        self.push_lazy_children(node, scope, out)
+        self.push_lazy_children(node, scope, out, where_)
     }
 
     fn push_lazy_children(
@@ -808,9 +812,10 @@ impl<'a> Resolver<'a> {
         node: usize,
         scope: &Scope,
         out: &mut Vec<FromItem>,
+        where_: Option<&Expr>,
     ) -> Result<()> {
         for child in scope.lazy[node].children.clone() {
-            self.push_lazy_join(child, scope, out)?;
+            self.push_lazy_join(child, scope, out, where_)?;
         }
         Ok(())
     }

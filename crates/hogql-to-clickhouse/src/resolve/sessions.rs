@@ -142,8 +142,91 @@ pub(crate) fn session_key(session_id: Expr) -> Expr {
     )
 }
 
-/// The lazy subquery: the requested fields, then the key, grouped by the key.
-pub(crate) fn build(node: &LazyNode) -> Result<Select> {
+/// The time encoded in a UUIDv7 session id (its first 48 bits, in ms): `raw_sessions` is
+/// partitioned and sorted by it.
+fn id_time() -> Expr {
+    let ms = agg(
+        "toUInt64",
+        vec![agg(
+            "bitShiftRight",
+            vec![column("session_id_v7"), Expr::int(80)],
+        )],
+    );
+    agg(
+        "fromUnixTimestamp",
+        vec![agg("intDiv", vec![ms, Expr::int(1000)])],
+    )
+}
+
+/// Whether `e` is a value the subquery can compute on its own: no column, alias or subquery.
+fn self_contained(e: &Expr) -> bool {
+    match e {
+        Expr::Const(_) | Expr::Raw(_) | Expr::Timezone | Expr::Bound(_) => true,
+        Expr::Call(c) => {
+            c.args.iter().all(self_contained)
+                && c.params
+                    .as_ref()
+                    .is_none_or(|p| p.iter().all(self_contained))
+        }
+        Expr::Template { args, .. } | Expr::Array(args) => args.iter().all(self_contained),
+        _ => false,
+    }
+}
+
+/// How many days a session's first event may lie from the time in its id (clock skew of
+/// the client that made the id), as PostHog allows.
+const ID_TIME_SLACK_DAYS: i64 = 3;
+
+/// Conditions on the session id's time implied by the WHERE's top-level bounds on
+/// `<alias>.$start_timestamp` (`>= c` gives `id_time >= c - 3 days`, `< c` gives
+/// `id_time <= c + 3 days`): the scan of `raw_sessions` then skips other months' partitions
+/// and the sort key's other hours. Only bounds whose value needs nothing of the outer query
+/// are used; the outer WHERE still applies them exactly.
+fn id_time_bounds(where_: Option<&Expr>, alias: &str) -> Vec<Expr> {
+    let conjuncts: &[Expr] = match where_ {
+        Some(Expr::And(items)) => items,
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
+    };
+    let is_start = |e: &Expr| {
+        matches!(e, Expr::Column(c)
+            if c.name == "$start_timestamp" && c.qualifier.as_deref() == Some(alias))
+    };
+    let mut out = Vec::new();
+    for c in conjuncts {
+        let Expr::Compare { op, left, right } = c else {
+            continue;
+        };
+        let (lower, bound) = match (op, is_start(left), is_start(right)) {
+            (CmpOp::Gt | CmpOp::GtEq, true, false) | (CmpOp::Lt | CmpOp::LtEq, false, true) => {
+                (true, if is_start(left) { right } else { left })
+            }
+            (CmpOp::Lt | CmpOp::LtEq, true, false) | (CmpOp::Gt | CmpOp::GtEq, false, true) => {
+                (false, if is_start(left) { right } else { left })
+            }
+            _ => continue,
+        };
+        if !self_contained(bound) {
+            continue;
+        }
+        let slack = agg("toIntervalDay", vec![Expr::int(ID_TIME_SLACK_DAYS)]);
+        let (op, shift) = if lower {
+            (CmpOp::GtEq, "minus")
+        } else {
+            (CmpOp::LtEq, "plus")
+        };
+        out.push(Expr::Compare {
+            op,
+            left: Box::new(id_time()),
+            right: Box::new(agg(shift, vec![(**bound).clone(), slack])),
+        });
+    }
+    out
+}
+
+/// The lazy subquery: the requested fields, then the key, grouped by the key, narrowed by
+/// the time bounds of the WHERE it is used under.
+pub(crate) fn build(node: &LazyNode, where_: Option<&Expr>) -> Result<Select> {
     let mut columns = Vec::with_capacity(node.outputs.len() + 1);
     for o in &node.outputs {
         let LazyOutput::Field(name) = o else {
@@ -176,6 +259,11 @@ pub(crate) fn build(node: &LazyNode) -> Result<Select> {
             sample: None,
             constraint: None,
         }],
+        where_: match id_time_bounds(where_, &node.alias) {
+            bounds if bounds.is_empty() => None,
+            mut bounds if bounds.len() == 1 => bounds.pop(),
+            bounds => Some(Expr::And(bounds)),
+        },
         group_by: vec![column("session_id_v7")],
         ..Select::default()
     })

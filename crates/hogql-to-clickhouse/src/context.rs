@@ -359,7 +359,8 @@ impl Context {
             ));
         }
         for (key, value) in &self.settings {
-            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            // Bytes, not chars: this runs for every setting of every translation.
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(TranslateError::new(
                     ErrorKind::Config,
                     format!("Invalid setting name: {key:?}"),

@@ -7,7 +7,7 @@
 //!
 //! The schema is versioned: opening a store creates the tables when `hog_schema` is empty, does
 //! nothing when it holds [`SCHEMA_VERSION`], and refuses a store written by a newer `hog`.
-//! Future versions append migrations to [`MIGRATIONS`].
+//! Future versions add their steps to [`migration`].
 
 use crate::error::{Result, StoreError};
 use crate::params::Params;
@@ -15,7 +15,7 @@ use crate::result::Value;
 use crate::store::EventStore;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// `CREATE TABLE` statements of version 1, in creation order.
 pub const TABLES_V1: &[&str] = &[
@@ -137,12 +137,20 @@ ORDER BY (team_id, group_type)"#,
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS hog_schema \
      (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version";
 
-/// Migrations from version N to N+1, index 0 being 1 → 2. A new store gets the version-1
-/// tables and then every migration.
+/// The statements that migrate a store from version `from` to `from + 1`, `None` past the
+/// last. A new store gets the version-1 tables and then every migration.
 ///
-/// * 1 → 2: the sessions table `raw_sessions`, its materialized view from `events`, and the
-///   sessions of the events already stored ([`crate::sessions`]).
-pub const MIGRATIONS: &[&[&str]] = &[crate::sessions::MIGRATION];
+/// * 1 → 2: the sessions table `raw_sessions` and the sessions of the events already stored
+///   ([`crate::sessions`]).
+/// * 2 → 3: drops the materialized view that filled `raw_sessions` in an early version 2 (the
+///   importer fills it now; with the view too, sessions would count twice).
+pub fn migration(from: u32) -> Option<Vec<String>> {
+    match from {
+        1 => Some(crate::sessions::migration()),
+        2 => Some(vec!["DROP VIEW IF EXISTS raw_sessions_mv".to_string()]),
+        _ => None,
+    }
+}
 
 /// Creates the schema of a new store, migrates an older one, or refuses a newer one.
 pub fn ensure(store: &dyn EventStore) -> Result<()> {
@@ -177,11 +185,10 @@ pub fn ensure(store: &dyn EventStore) -> Result<()> {
     }
     let mut version = found.max(1);
     while version < SCHEMA_VERSION {
-        let index = (version - 1) as usize;
-        let steps = MIGRATIONS.get(index).ok_or_else(|| {
+        let steps = migration(version).ok_or_else(|| {
             StoreError::Invalid(format!("no migration from schema version {version}"))
         })?;
-        for sql in *steps {
+        for sql in &steps {
             store.execute(sql, &none)?;
         }
         version += 1;

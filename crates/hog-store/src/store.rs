@@ -31,6 +31,12 @@ pub trait EventStore: Send + Sync {
         false
     }
 
+    /// Asks the store to delete the table parts that merges and mutations left outdated when
+    /// its last handle closes (the embedded store: see
+    /// [`crate::EmbeddedStore::remove_outdated_parts_on_close`]); for commands that write. A
+    /// server cleans up by itself.
+    fn remove_outdated_parts_on_close(&self) {}
+
     /// Appends an Arrow batch to `table`. The batch must carry every non-`MATERIALIZED` column
     /// of the table, in the table's order, named as in the table (`DEFAULT` columns included).
     /// Returns the number of rows written.

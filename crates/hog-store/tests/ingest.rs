@@ -291,17 +291,19 @@ fn materialised_columns_equal_their_definitions() {
 fn imports_remove_staging_tables_left_behind() {
     let store = store();
     let none = hog_store::Params::new();
-    store
-        .execute(
-            "CREATE TABLE hog_ingest_1_2 (x UInt8) ENGINE = Memory",
-            &none,
-        )
-        .unwrap();
+    for table in ["hog_ingest_1_2", "hog_ingest_1_2_sessions"] {
+        store
+            .execute(
+                &format!("CREATE TABLE {table} (x UInt8) ENGINE = Memory"),
+                &none,
+            )
+            .unwrap();
+    }
     let team = fresh_team();
     import(&scenario()[..2], team);
     let left = scalar(
         &store,
-        "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'hog_ingest_1_2'",
+        "SELECT count() FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'hog_ingest_1_2')",
         &none,
     );
     assert_eq!(left, Value::UInt(0));

@@ -6,8 +6,8 @@ mod common;
 
 use common::sessions::{expected, stored};
 use common::{fresh_team, scalar, store, team_params};
-use hog_store::ingest::{CollectBadLines, ImportOptions, import_jsonl};
 use hog_store::Value;
+use hog_store::ingest::{CollectBadLines, ImportOptions, import_jsonl};
 use serde_json::json;
 
 fn import(lines: &[String], team: i64, batch_size: usize) {

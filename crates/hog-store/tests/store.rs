@@ -28,7 +28,6 @@ fn schema_is_created_and_versioned() {
         "person_distinct_id_overrides",
         "person_static_cohort",
         "raw_sessions",
-        "raw_sessions_mv",
     ] {
         assert!(
             names.contains(&table.to_string()),

@@ -111,6 +111,8 @@ fn import(args: &Args, input: Box<dyn BufRead + '_>, size: Option<u64>) -> ExitC
     let mut observer = Reporter::new(size);
     let outcome = hog_store::ingest::import_jsonl(&store, input, &options, &mut observer);
     observer.finish_bar();
+    // Later opens need not load the parts the import's merges replaced.
+    store.remove_outdated_parts_on_close();
     drop(store);
     match outcome {
         Ok(summary) => {

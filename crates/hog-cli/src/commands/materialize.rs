@@ -51,6 +51,8 @@ pub fn run(args: Args) -> ExitCode {
         } else {
             PropertySource::Event
         };
+        // Materialising rewrites parts; later opens need not load the replaced ones.
+        store.remove_outdated_parts_on_close();
         materialize_all(store.as_ref(), source, &args.properties)
     };
     // Close the store before the process exits (the engine must not be torn down by exit).

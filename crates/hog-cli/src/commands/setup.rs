@@ -82,6 +82,7 @@ fn create_demo(dir: &std::path::Path, events: usize) -> Result<String, String> {
         events,
         ..demo::DemoOptions::default()
     };
+    store.remove_outdated_parts_on_close();
     let mut bad = CollectBadLines::default();
     let summary = hog_store::ingest::import_jsonl(
         &store,

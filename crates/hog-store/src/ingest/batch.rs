@@ -76,6 +76,7 @@ pub struct EventBatchBuilder {
     offset: UInt64Builder,
     given: [StringBuilder; GIVEN_COLUMNS.len()],
     given_exact: UInt8Builder,
+    session_engine: UInt8Builder,
 }
 
 /// The columns of `events` that an insert must carry (all but the `MATERIALIZED` ones), in
@@ -139,6 +140,8 @@ pub struct EventRow<'a> {
     pub offset: u64,
     /// `None`: the engine computes the materialised columns of this row.
     pub given: GivenValues<'a>,
+    /// The engine works out this row's session (see [`super::session_rows::classify`]).
+    pub session_engine: bool,
 }
 
 impl EventBatchBuilder {
@@ -165,6 +168,7 @@ impl EventBatchBuilder {
             offset: UInt64Builder::with_capacity(capacity),
             given: std::array::from_fn(|_| StringBuilder::with_capacity(capacity, capacity * 8)),
             given_exact: UInt8Builder::with_capacity(capacity),
+            session_engine: UInt8Builder::with_capacity(capacity),
         }
     }
 
@@ -211,12 +215,14 @@ impl EventBatchBuilder {
                 self.given_exact.append_value(0);
             }
         }
+        self.session_engine
+            .append_value(u8::from(row.session_engine));
         self.len += 1;
         Ok(())
     }
 
     /// The accumulated rows as a batch for the staging table: the columns of `events`, then
-    /// [`GIVEN_COLUMNS`] and `hog_given_exact`. The builder is empty afterwards.
+    /// [`GIVEN_COLUMNS`], `hog_given_exact` and `hog_session_engine`. The builder is empty afterwards.
     pub fn finish(&mut self) -> Result<RecordBatch> {
         self.len = 0;
         let mut fields = vec![
@@ -265,6 +271,8 @@ impl EventBatchBuilder {
         }
         fields.push(Field::new("hog_given_exact", DataType::UInt8, false));
         columns.push(Arc::new(self.given_exact.finish()));
+        fields.push(Field::new("hog_session_engine", DataType::UInt8, false));
+        columns.push(Arc::new(self.session_engine.finish()));
         batch(fields, columns)
     }
 }

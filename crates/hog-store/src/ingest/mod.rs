@@ -12,6 +12,7 @@ pub mod capture;
 pub mod groups;
 pub mod persons;
 pub mod raw;
+pub mod session_rows;
 pub mod staging;
 
 use crate::error::StoreError;
@@ -24,6 +25,7 @@ use capture::{CapturedEvent, LineError};
 use groups::GroupModel;
 use persons::PersonModel;
 use serde_json::Value;
+use session_rows::{SessionOf, SessionRows};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 use std::time::Instant;
@@ -97,9 +99,9 @@ type Insert = (&'static str, RecordBatch);
 
 /// Imports JSONL from `input` into `store` (see the module docs).
 ///
-/// Every insert (events, persons, distinct ids, groups) runs on a second thread while the next
-/// batch is read and processed, so parsing and person processing overlap with ClickHouse's
-/// inserts; at most two batches wait, which keeps memory flat.
+/// Every insert (events, sessions, persons, distinct ids, groups) runs on a second thread while
+/// the next batch is read and processed, so parsing and person processing overlap with
+/// ClickHouse's inserts; one batch is inserted while the next is built, which keeps memory flat.
 pub fn import_jsonl(
     store: &dyn EventStore,
     input: impl BufRead,
@@ -109,21 +111,25 @@ pub fn import_jsonl(
     let started = Instant::now();
     let staging = staging::EventStaging::create(store)?;
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Insert>(1);
+        // No buffer: a flush waits for the writer to finish the previous one, so one batch is
+        // inserted while the next is built (and none waits in between).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Insert>>(0);
         let staging = &staging;
         let writer = scope.spawn(move || -> Result<(), StoreError> {
-            for (table, batch) in receiver {
-                if table == "events" {
-                    staging.insert(batch)?;
-                } else {
-                    store.insert(table, batch)?;
+            for inserts in receiver {
+                for (table, batch) in inserts {
+                    match table {
+                        "events" => staging.insert(batch)?,
+                        "raw_sessions" => staging.insert_sessions(batch)?,
+                        _ => store.insert(table, batch)?,
+                    };
                 }
             }
             Ok(())
         });
-        let mut send = |insert: Insert| {
+        let mut send = |inserts: Vec<Insert>| {
             sender
-                .send(insert)
+                .send(inserts)
                 .map_err(|_| StoreError::Invalid("the writer stopped".into()))
         };
         let outcome = import_with(store, input, options, observer, &mut send);
@@ -144,12 +150,13 @@ fn import_with(
     mut input: impl BufRead,
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
-    send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
+    send: &mut dyn FnMut(Vec<Insert>) -> Result<(), StoreError>,
 ) -> Result<ImportSummary, ImportError> {
     let team_id = options.team_id;
     let mut model = load_model(store, team_id)?;
     let batch_size = options.batch_size.max(1);
     let mut events = EventBatchBuilder::new(batch_size.min(65_536));
+    let mut sessions = SessionRows::default();
     let mut summary = ImportSummary::default();
     let import_micros = capture::now_micros();
     let import_secs = u32::try_from(import_micros / 1_000_000).unwrap_or(u32::MAX);
@@ -205,11 +212,20 @@ fn import_with(
         fill_group_columns(&event, &mut model.groups, &mut event_groups);
         let mut given = [""; batch::GIVEN_COLUMNS.len()];
         let mut exact = true;
+        let mut session_id = None;
         for (value, column) in given.iter_mut().zip(batch::GIVEN_COLUMNS) {
-            match staging::known_value(&event.properties, column) {
+            let known = staging::known_value(&event.properties, column);
+            if column == "$session_id" {
+                session_id = known;
+            }
+            match known {
                 Some(known) => *value = known,
                 None => exact = false,
             }
+        }
+        let session = session_rows::classify(session_id, &event.properties);
+        if let SessionOf::Known(known) = &session {
+            sessions.add(known, &event.distinct_id, event.timestamp, &event.event);
         }
         let uuid = event
             .uuid
@@ -231,6 +247,7 @@ fn import_with(
             inserted_secs: import_secs,
             offset: line_no,
             given: exact.then_some(given),
+            session_engine: session == SessionOf::Engine,
         })?;
         summary.events += 1;
         if events.len() >= batch_size {
@@ -238,6 +255,7 @@ fn import_with(
                 send,
                 team_id,
                 &mut events,
+                &mut sessions,
                 &mut model,
                 import_secs,
                 &mut summary,
@@ -249,6 +267,7 @@ fn import_with(
         send,
         team_id,
         &mut events,
+        &mut sessions,
         &mut model,
         import_secs,
         &mut summary,
@@ -257,52 +276,62 @@ fn import_with(
     Ok(summary)
 }
 
-/// Sends the pending events and every person, distinct id and group row that changed. The row
-/// counts in `summary` are of rows handed to the writer (the import fails if one fails).
+/// Sends the pending events, their sessions and every person, distinct id and group row that
+/// changed, as one message (the writer takes it when it is done with the previous one, and the
+/// next batch is read meanwhile). The row counts in `summary` are of rows handed to the writer
+/// (the import fails if one fails).
 fn flush(
-    send: &mut dyn FnMut(Insert) -> Result<(), StoreError>,
+    send: &mut dyn FnMut(Vec<Insert>) -> Result<(), StoreError>,
     team_id: i64,
     events: &mut EventBatchBuilder,
+    sessions: &mut SessionRows,
     model: &mut PersonModel,
     now_secs: u32,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
+    let mut inserts: Vec<Insert> = Vec::new();
     if !events.is_empty() {
-        send(("events", events.finish()?))?;
+        inserts.push(("events", events.finish()?));
+    }
+    if !sessions.is_empty() {
+        inserts.push(("raw_sessions", sessions.finish(team_id)?));
     }
     let writes = model.take_writes();
     let (group_rows, group_types) = model.groups.take_writes(now_secs);
     if !group_types.is_empty() {
-        send((
+        inserts.push((
             "hog_group_type_mapping",
             batch::group_type_batch(team_id, &group_types)?,
-        ))?;
+        ));
     }
     if !writes.persons.is_empty() {
         summary.person_rows += writes.persons.len() as u64;
-        send((
+        inserts.push((
             "person",
             batch::person_batch(team_id, &writes.persons, now_secs)?,
-        ))?;
+        ));
     }
     if !writes.distinct_ids.is_empty() {
         summary.distinct_id_rows += writes.distinct_ids.len() as u64;
-        send((
+        inserts.push((
             "person_distinct_id2",
             batch::distinct_id_batch(team_id, &writes.distinct_ids, now_secs)?,
-        ))?;
+        ));
     }
     if !writes.overrides.is_empty() {
-        send((
+        inserts.push((
             "person_distinct_id_overrides",
             batch::distinct_id_batch(team_id, &writes.overrides, now_secs)?,
-        ))?;
+        ));
     }
     if !group_rows.is_empty() {
         summary.group_rows += group_rows.len() as u64;
-        send(("groups", batch::group_batch(team_id, &group_rows)?))?;
+        inserts.push(("groups", batch::group_batch(team_id, &group_rows)?));
     }
-    Ok(())
+    if inserts.is_empty() {
+        return Ok(());
+    }
+    send(inserts)
 }
 
 /// Resolves `$groups: {type: key}` to indexes and records each as a `$group_N` property, as

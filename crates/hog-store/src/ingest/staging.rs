@@ -9,6 +9,11 @@
 //! is not a plain ASCII string or a small integer) gets the column's own expression, evaluated by
 //! the engine only for such rows, so the stored values are exactly what the table's definition
 //! gives. The staging table is dropped when the import ends.
+//!
+//! Sessions (`raw_sessions`) take the same route: the importer's per-batch session rows go
+//! through a second staging table ([`EventStaging::insert_sessions`]), and staged events whose
+//! session the importer could not work out exactly (`hog_session_engine = 1`) get their rows
+//! from the engine's per-event `SELECT` over the staging table ([`crate::sessions`]).
 
 use super::batch::{EVENT_COLUMNS, GIVEN_COLUMNS};
 use super::raw::{Entry, RawObject};
@@ -57,11 +62,16 @@ fn quoted(name: &str) -> String {
     format!("`{name}`")
 }
 
-/// The staging table of one import (see the module docs); dropped with this value.
+/// The staging tables of one import (see the module docs); dropped with this value.
 pub struct EventStaging<'s> {
     store: &'s dyn EventStore,
     table: String,
     move_sql: String,
+    /// Sessions of the staged events the importer left to the engine.
+    engine_sessions_sql: String,
+    /// The importer's per-batch session rows ([`super::session_rows`]).
+    sessions_table: String,
+    sessions_sql: String,
 }
 
 impl<'s> EventStaging<'s> {
@@ -79,8 +89,8 @@ impl<'s> EventStaging<'s> {
         let given: Vec<String> = GIVEN_COLUMNS.iter().map(|c| quoted(c)).collect();
         store.execute(
             &format!(
-                "CREATE TABLE {table} ENGINE = Memory AS SELECT {}, {}, toUInt8(0) AS hog_given_exact \
-                 FROM events WHERE 0",
+                "CREATE TABLE {table} ENGINE = Memory AS SELECT {}, {}, toUInt8(0) AS hog_given_exact, \
+                 toUInt8(0) AS hog_session_engine FROM events WHERE 0",
                 columns.join(", "),
                 given.join(", ")
             ),
@@ -104,20 +114,61 @@ impl<'s> EventStaging<'s> {
             columns.join(", "),
             computed.join(", ")
         );
+        let sessions_table = format!("{table}_sessions");
+        store.execute(
+            &format!(
+                "CREATE TABLE {sessions_table} ({}) ENGINE = Memory",
+                crate::sessions::STAGING_COLUMNS
+            ),
+            &Params::new(),
+        )?;
+        let session_id = format!(
+            "if(events.hog_given_exact = 1, events.`$session_id`, {})",
+            materialized_expression("$session_id")
+        );
         Ok(EventStaging {
             store,
+            engine_sessions_sql: format!(
+                "INSERT INTO raw_sessions {}",
+                crate::sessions::select_per_event(
+                    &table,
+                    &session_id,
+                    "events.hog_session_engine = 1"
+                )
+            ),
+            sessions_sql: crate::sessions::insert_aggregated(&sessions_table),
+            sessions_table,
             table,
             move_sql,
         })
     }
 
     /// Inserts a batch of [`super::batch::EventBatchBuilder`] into `events`.
+    /// Rows whose session the importer left to the engine (`hog_session_engine = 1`) also get
+    /// their `raw_sessions` rows here.
     pub fn insert(&self, batch: RecordBatch) -> Result<u64> {
+        let engine_sessions = batch
+            .column_by_name("hog_session_engine")
+            .and_then(|c| c.as_any().downcast_ref::<arrow_array::UInt8Array>())
+            .is_some_and(|flags| flags.values().iter().any(|&f| f != 0));
         let rows = self.store.insert(&self.table, batch)?;
         let none = Params::new();
         self.store.execute(&self.move_sql, &none)?;
+        if engine_sessions {
+            self.store.execute(&self.engine_sessions_sql, &none)?;
+        }
         self.store
             .execute(&format!("TRUNCATE TABLE {}", self.table), &none)?;
+        Ok(rows)
+    }
+
+    /// Inserts a batch of [`super::session_rows::SessionRows`] into `raw_sessions`.
+    pub fn insert_sessions(&self, batch: RecordBatch) -> Result<u64> {
+        let rows = self.store.insert(&self.sessions_table, batch)?;
+        let none = Params::new();
+        self.store.execute(&self.sessions_sql, &none)?;
+        self.store
+            .execute(&format!("TRUNCATE TABLE {}", self.sessions_table), &none)?;
         Ok(rows)
     }
 }
@@ -138,6 +189,7 @@ fn remove_leftovers(store: &dyn EventStore) -> Result<()> {
         };
         let Some((pid, time)) = name
             .strip_prefix("hog_ingest_")
+            .map(|rest| rest.strip_suffix("_sessions").unwrap_or(rest))
             .and_then(|rest| rest.split_once('_'))
         else {
             continue;
@@ -152,10 +204,11 @@ fn remove_leftovers(store: &dyn EventStore) -> Result<()> {
 
 impl Drop for EventStaging<'_> {
     fn drop(&mut self) {
-        let _ = self.store.execute(
-            &format!("DROP TABLE IF EXISTS {}", self.table),
-            &Params::new(),
-        );
+        for table in [&self.table, &self.sessions_table] {
+            let _ = self
+                .store
+                .execute(&format!("DROP TABLE IF EXISTS {table}"), &Params::new());
+        }
     }
 }
 

@@ -22,6 +22,7 @@ const DEMO_TABLES: &[&str] = &[
     "person_distinct_id_overrides",
     "groups",
     "hog_group_type_mapping",
+    "raw_sessions",
 ];
 
 /// The demo store's directory: `demo` beside the default store (`~/.local/share/hog/demo`).
@@ -57,6 +58,7 @@ pub fn ensure_demo(store: &EmbeddedStore) -> Result<(), String> {
             .execute(&format!("TRUNCATE TABLE IF EXISTS {table}"), &Params::new())
             .map_err(|e| format!("cannot reset the demo store: {e}"))?;
     }
+    store.remove_outdated_parts_on_close();
     // Before the import, so the rows compute their columns as they are inserted.
     for key in demo::HOT_PROPERTIES {
         materialize_property(store, PropertySource::Event, key)

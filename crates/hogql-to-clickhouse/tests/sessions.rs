@@ -1,7 +1,7 @@
 //! The `sessions` table and the `events.session` join, run on the embedded engine: events with
-//! UUIDv7 `$session_id`s are inserted (the store's materialized view fills `raw_sessions`),
-//! and every session field read through HogQL is checked against the values worked out here
-//! from the inserted events. Another team shares a session id and must not change anything.
+//! UUIDv7 `$session_id`s are inserted and `raw_sessions` filled from them by the store's own
+//! per-event `SELECT`, and every session field read through HogQL is checked against the
+//! values worked out here from the inserted events. Another team shares a session id and must not change anything.
 
 mod store;
 
@@ -117,6 +117,24 @@ fn seeded_store(dir: &std::path::Path) -> hog_store::EmbeddedStore {
         store
             .execute(&sql, &Params::new())
             .unwrap_or_else(|e| panic!("seeding failed: {e}\n{sql}"));
+    }
+    // `raw_sessions` as the store fills it from events it did not import itself: one row of
+    // states per event (one INSERT each, so a session stays spread over several rows that
+    // every read must merge).
+    store
+        .execute("TRUNCATE TABLE raw_sessions", &Params::new())
+        .expect("truncate raw_sessions");
+    for (team, _, _, timestamp, _) in EVENTS {
+        let filter = format!(
+            "events.team_id = {team} AND events.timestamp = toDateTime64('{timestamp}', 6, 'UTC')"
+        );
+        let sql = format!(
+            "INSERT INTO raw_sessions {}",
+            hog_store::sessions::select_per_event("events", "events.`$session_id`", &filter)
+        );
+        store
+            .execute(&sql, &Params::new())
+            .unwrap_or_else(|e| panic!("filling raw_sessions failed: {e}\n{sql}"));
     }
     store
 }

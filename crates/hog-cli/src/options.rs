@@ -6,7 +6,8 @@ use clap::ValueEnum;
 use hog_store::materialize::{PropertySource, materialized_properties};
 use hog_store::{EmbeddedStore, EventStore, ServerOptions, ServerStore};
 use hogql_to_clickhouse::{
-    Context, Filters, Limits, MaterializedProperty, MaterializedSource, PersonsOnEventsMode,
+    Cohort, CohortKind, Context, Filters, Limits, MaterializedProperty, MaterializedSource,
+    PersonsOnEventsMode,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -177,6 +178,92 @@ pub struct TranslateArgs {
     /// A HogQL condition ANDed into `{filters}` (repeatable), e.g. "properties.$browser = 'Chrome'".
     #[arg(long = "filter", value_name = "HOGQL")]
     pub filters: Vec<String>,
+    /// A calculated cohort for `IN COHORT` (repeatable): its id and optionally its name, e.g.
+    /// `--cohort 5='Power users'`. Members are the rows of `cohortpeople` whose signs sum to a
+    /// positive number.
+    #[arg(long = "cohort", value_name = "ID[=NAME]", value_parser = parse_dynamic_cohort)]
+    pub cohorts: Vec<Cohort>,
+    /// A static (uploaded) cohort for `IN COHORT` (repeatable), members in
+    /// `person_static_cohort`; same form as --cohort.
+    #[arg(long = "static-cohort", value_name = "ID[=NAME]", value_parser = parse_static_cohort)]
+    pub static_cohorts: Vec<Cohort>,
+    /// Cohorts for `IN COHORT` from a JSON file as PostHog's cohorts API lists them: an array
+    /// (or `{"results": [...]}`) of objects with `id`, `name`, and optionally `is_static` and
+    /// `version` (a calculated cohort's current version: only its rows are members).
+    #[arg(long = "cohorts", value_name = "FILE.json", value_parser = parse_cohorts_file)]
+    pub cohorts_file: Option<CohortList>,
+}
+
+/// The cohorts of a `--cohorts` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortList(pub Vec<Cohort>);
+
+fn parse_cohort(spec: &str, kind: CohortKind) -> Result<Cohort, String> {
+    let (id, name) = match spec.split_once('=') {
+        Some((id, name)) => (id, name.trim()),
+        None => (spec, ""),
+    };
+    let id = id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| format!("expected ID or ID=NAME with a numeric ID, got {spec:?}"))?;
+    Ok(Cohort {
+        id,
+        name: name.to_string(),
+        kind,
+    })
+}
+
+fn parse_dynamic_cohort(spec: &str) -> Result<Cohort, String> {
+    parse_cohort(spec, CohortKind::Dynamic { version: None })
+}
+
+fn parse_static_cohort(spec: &str) -> Result<Cohort, String> {
+    parse_cohort(spec, CohortKind::Static)
+}
+
+/// One cohort of PostHog's cohorts API (the fields `IN COHORT` needs; others are ignored).
+#[derive(serde::Deserialize)]
+struct ApiCohort {
+    id: i64,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    is_static: bool,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum ApiCohorts {
+    List(Vec<ApiCohort>),
+    Page { results: Vec<ApiCohort> },
+}
+
+fn parse_cohorts_file(path: &str) -> Result<CohortList, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    parse_cohorts_json(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+fn parse_cohorts_json(text: &str) -> Result<CohortList, String> {
+    let parsed: ApiCohorts = serde_json::from_str(text).map_err(|e| {
+        format!("expected a JSON array of cohorts ({{\"id\": 5, \"name\": \"...\", \"is_static\": false}}): {e}")
+    })?;
+    let (ApiCohorts::List(list) | ApiCohorts::Page { results: list }) = parsed;
+    Ok(CohortList(
+        list.into_iter()
+            .map(|c| Cohort {
+                id: c.id,
+                name: c.name.unwrap_or_default(),
+                kind: if c.is_static {
+                    CohortKind::Static
+                } else {
+                    CohortKind::Dynamic { version: c.version }
+                },
+            })
+            .collect(),
+    ))
 }
 
 impl Default for TranslateArgs {
@@ -192,6 +279,9 @@ impl Default for TranslateArgs {
             date_from: None,
             date_to: None,
             filters: Vec::new(),
+            cohorts: Vec::new(),
+            static_cohorts: Vec::new(),
+            cohorts_file: None,
         }
     }
 }
@@ -204,7 +294,7 @@ impl TranslateArgs {
 
     /// The same context for another team or time zone (the REPL's `\team`).
     pub fn context_for(&self, team_id: i64, timezone: &str) -> Context {
-        let ctx = Context::new(team_id)
+        let mut ctx = Context::new(team_id)
             .with_timezone(timezone.to_string())
             .with_limits(Limits {
                 default_limit: Some(self.default_limit),
@@ -216,6 +306,12 @@ impl TranslateArgs {
                 date_to: self.date_to.clone(),
                 conditions: self.filters.clone(),
             });
+        let from_file = self.cohorts_file.iter().flat_map(|f| f.0.iter());
+        ctx.cohorts = from_file
+            .chain(&self.cohorts)
+            .chain(&self.static_cohorts)
+            .cloned()
+            .collect();
         if self.no_settings {
             ctx.without_settings()
         } else {
@@ -286,6 +382,50 @@ mod tests {
             .expect("translates")
             .inline();
         assert!(sql.contains("equals(events.team_id, 8)"), "{sql}");
+    }
+
+    #[test]
+    fn cohort_flags_and_file_fill_the_context() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("cohorts.json");
+        std::fs::write(
+            &file,
+            r#"{"results": [{"id": 9, "name": "Calculated", "version": 4, "count": 10},
+                            {"id": 10, "name": "Uploaded", "is_static": true}]}"#,
+        )
+        .expect("write cohorts");
+        let parsed = Probe::try_parse_from([
+            "probe",
+            "--cohort",
+            "5=Power users",
+            "--cohort",
+            "6",
+            "--static-cohort",
+            "7=Beta",
+            "--cohorts",
+            file.to_str().expect("utf-8 path"),
+        ])
+        .expect("cohort flags parse");
+        let cohorts = parsed.translate.context().cohorts;
+        let dynamic = |version| CohortKind::Dynamic { version };
+        let summary: Vec<(i64, &str, CohortKind)> = cohorts
+            .iter()
+            .map(|c| (c.id, c.name.as_str(), c.kind))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (9, "Calculated", dynamic(Some(4))),
+                (10, "Uploaded", CohortKind::Static),
+                (5, "Power users", dynamic(None)),
+                (6, "", dynamic(None)),
+                (7, "Beta", CohortKind::Static),
+            ]
+        );
+        let bad = Probe::try_parse_from(["probe", "--cohort", "five=x"]);
+        assert!(bad.is_err());
+        assert!(parse_cohorts_json("[{\"name\": \"no id\"}]").is_err());
+        assert!(parse_cohorts_json("[]").is_ok_and(|l| l.0.is_empty()));
     }
 
     #[test]

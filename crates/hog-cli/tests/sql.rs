@@ -95,3 +95,76 @@ fn refuses_other_tables() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn cohort_flags_define_in_cohort() {
+    let query = "select event from events where person_id in cohort 'Power users'";
+    let out = hog(&["sql", query, "--inline", "--no-settings"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("Could not find a cohort with the name 'Power users'"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = hog(&[
+        "sql",
+        query,
+        "--cohort",
+        "5=Power users",
+        "--inline",
+        "--no-settings",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(sql.contains("FROM cohortpeople"), "{sql}");
+    assert!(sql.contains("equals(cohortpeople.cohort_id, 5)"), "{sql}");
+
+    let out = hog(&[
+        "sql",
+        "select event from events where person_id not in cohort 7",
+        "--static-cohort",
+        "7",
+        "--inline",
+        "--no-settings",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(sql.contains("FROM person_static_cohort"), "{sql}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("cohorts.json");
+    std::fs::write(
+        &file,
+        r#"[{"id": 9, "name": "Power users", "is_static": false, "version": 3}]"#,
+    )
+    .expect("write cohorts");
+    let out = hog(&[
+        "sql",
+        query,
+        "--cohorts",
+        file.to_str().expect("utf-8 path"),
+        "--inline",
+        "--no-settings",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(sql.contains("equals(cohortpeople.version, 3)"), "{sql}");
+
+    let out = hog(&["sql", query, "--cohorts", "/nonexistent/cohorts.json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--cohorts"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let help = text(&hog(&["sql", "--help"]).stdout);
+    for flag in [
+        "--cohort <ID[=NAME]>",
+        "--static-cohort",
+        "--cohorts <FILE.json>",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}

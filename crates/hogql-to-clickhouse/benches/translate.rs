@@ -29,11 +29,23 @@ HAVING events > 10
 ORDER BY day DESC, events DESC
 LIMIT 1000";
 
-/// Runs `f` in many short batches and prints the fastest batch's time per call (and the
-/// median): on a shared, loaded machine a short batch often runs without being preempted, so
-/// the fastest one is the best estimate of the unloaded cost.
+/// CPU time of this thread (Linux: utime + stime from `/proc/thread-self/stat`, 10 ms ticks):
+/// on a shared machine wall-clock time measures the neighbours as much as the translator.
+fn cpu_time() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
+}
+
+/// Runs `f` in many short batches and prints two figures per call: the fastest batch's wall
+/// time (on a loaded machine a short batch often runs unpreempted, so the fastest one is the
+/// best estimate of the unloaded cost) and the CPU time over at least `CPU_SECONDS` of runs.
 fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
     const BATCHES: u32 = 400;
+    const CPU_SECONDS: f64 = 2.0;
     let per_batch = (iterations / BATCHES).max(1);
     for _ in 0..per_batch {
         black_box(f());
@@ -49,16 +61,50 @@ fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
         .collect();
     batches.sort_by(f64::total_cmp);
     let (best, median) = (batches[0], batches[batches.len() / 2]);
-    println!("{label:<28} {best:>9.2} µs (median {median:.2} µs)");
+    let cpu = cpu_time().map(|start| {
+        let mut runs = 0u64;
+        let mut now = start;
+        while now - start < CPU_SECONDS {
+            for _ in 0..100 {
+                black_box(f());
+            }
+            runs += 100;
+            now = cpu_time().unwrap_or(f64::INFINITY);
+        }
+        (now - start) * 1e6 / runs as f64
+    });
+    let cpu = cpu.map_or("?".to_string(), |c| format!("{c:.2} µs"));
+    println!("{label:<28} {best:>9.2} µs (median {median:.2} µs; CPU {cpu})");
     best
 }
 
 fn main() {
     let ctx = Context::new(42);
-    println!("query: {} bytes", QUERY.len());
-    let iterations = 4_000;
     let ast = hogql_parser::parse_select(QUERY).expect("benchmark query parses");
     let resolved = resolve(&ast, &ctx).expect("benchmark query resolves");
+    // `translate resolve` (or parse, print, all) runs one stage for 10 s, for a profiler;
+    // `translate resolve 100000` runs it exactly that many times (for `perf stat`: the
+    // instructions per run do not depend on the machine's load).
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with('-'));
+    if let Some(stage) = args.next() {
+        let count: Option<u64> = args.next().and_then(|n| n.parse().ok());
+        let start = Instant::now();
+        let mut done = 0u64;
+        while count.map_or(start.elapsed().as_secs() < 10, |c| done < c) {
+            done += 1000;
+            for _ in 0..1000 {
+                match stage.as_str() {
+                    "parse" => drop(black_box(hogql_parser::parse_select(QUERY))),
+                    "resolve" => drop(black_box(resolve(&ast, &ctx))),
+                    "print" => drop(black_box(print(&resolved))),
+                    _ => drop(black_box(translate_select(QUERY, &ctx))),
+                }
+            }
+        }
+        return;
+    }
+    println!("query: {} bytes", QUERY.len());
+    let iterations = 4_000;
     time("parse", iterations, || {
         hogql_parser::parse_select(QUERY).map(|_| ()).is_ok()
     });

@@ -193,7 +193,14 @@ pub struct Context {
     pub filters: Filters,
     /// The deployment's materialised property columns; none by default.
     pub materialized: Vec<MaterializedProperty>,
+    /// The store has the sessions v2 table `raw_sessions`: the `sessions` table and the
+    /// `events.session` join can be used. Off, they are refused as unknown.
+    pub sessions: bool,
 }
+
+/// The embedded store creates `raw_sessions` (schema version 2), so contexts allow sessions
+/// unless told otherwise.
+const SESSIONS_BY_DEFAULT: bool = true;
 
 /// The global settings PostHog sends with every query (2025 tail, minus options ClickHouse
 /// 26.9 no longer needs). `readonly=2` forbids writes but still allows these settings.
@@ -232,7 +239,14 @@ impl Context {
             cohorts: Vec::new(),
             filters: Filters::default(),
             materialized: Vec::new(),
+            sessions: SESSIONS_BY_DEFAULT,
         }
+    }
+
+    /// Whether the store has `raw_sessions` (see [`Context::sessions`]).
+    pub fn with_sessions(mut self, available: bool) -> Self {
+        self.sessions = available;
+        self
     }
 
     /// Declares a materialised property column named by the convention of
@@ -345,7 +359,8 @@ impl Context {
             ));
         }
         for (key, value) in &self.settings {
-            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            // Bytes, not chars: this runs for every setting of every translation.
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(TranslateError::new(
                     ErrorKind::Config,
                     format!("Invalid setting name: {key:?}"),

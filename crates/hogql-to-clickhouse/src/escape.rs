@@ -33,14 +33,23 @@ pub fn escape_identifier(name: &str) -> Result<String, TranslateError> {
 
 /// [`escape_identifier`] appended to `out` (the printer writes into one buffer).
 pub fn push_identifier(out: &mut String, name: &str) -> Result<(), TranslateError> {
+    // One pass over the bytes for the common case (a bare name), as this runs for every
+    // column and alias printed.
+    let bytes = name.as_bytes();
+    let bare = match bytes.first() {
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' => bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_'),
+        _ => false,
+    };
+    if bare {
+        out.push_str(name);
+        return Ok(());
+    }
     if name.contains('%') {
         return Err(TranslateError::invalid(format!(
             "The HogQL identifier \"{name}\" is not permitted as it contains the \"%\" character"
         )));
-    }
-    if is_bare_identifier(name) {
-        out.push_str(name);
-        return Ok(());
     }
     out.push('`');
     for c in name.chars() {

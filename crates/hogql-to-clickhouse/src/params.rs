@@ -127,7 +127,9 @@ impl ParamSink {
 
     /// Binds a value and appends its placeholder `%(hogql_val_N)s` to `out`.
     pub fn bind_into(&mut self, out: &mut String, value: ParamValue) {
-        let name = format!("hogql_val_{}", self.params.len());
+        let mut name = String::with_capacity(16);
+        name.push_str("hogql_val_");
+        push_decimal(&mut name, self.params.len());
         out.push_str("%(");
         out.push_str(&name);
         out.push_str(")s");
@@ -135,9 +137,39 @@ impl ParamSink {
     }
 }
 
+/// `n` in decimal, without the formatting machinery (one parameter name per string constant).
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameter_names_count_in_decimal() {
+        let mut sink = ParamSink::default();
+        let names: Vec<String> = (0..12).map(|_| sink.bind(ParamValue::Int(0))).collect();
+        assert_eq!(names[0], "%(hogql_val_0)s");
+        assert_eq!(names[9], "%(hogql_val_9)s");
+        assert_eq!(names[10], "%(hogql_val_10)s");
+        let mut big = String::new();
+        push_decimal(&mut big, usize::MAX);
+        assert_eq!(big, usize::MAX.to_string());
+    }
 
     #[test]
     fn inline_escapes_values() {

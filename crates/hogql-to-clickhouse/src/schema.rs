@@ -33,6 +33,9 @@ pub enum Physical {
     Groups,
     CohortPeople,
     PersonStaticCohort,
+    /// Sessions v2: one row of aggregate states per session and insert, read only through the
+    /// `sessions` lazy table (its columns are states, not values).
+    RawSessions,
 }
 
 impl Physical {
@@ -46,6 +49,7 @@ impl Physical {
             Physical::Groups => "groups",
             Physical::CohortPeople => "cohortpeople",
             Physical::PersonStaticCohort => "person_static_cohort",
+            Physical::RawSessions => "raw_sessions",
         }
     }
 
@@ -58,6 +62,7 @@ impl Physical {
             Physical::Groups => GROUPS,
             Physical::CohortPeople => COHORT_PEOPLE,
             Physical::PersonStaticCohort => STATIC_COHORT,
+            Physical::RawSessions => RAW_SESSIONS,
         }
     }
 
@@ -187,6 +192,57 @@ static STATIC_COHORT: &[Column] = &[
     hidden(col("team_id", "team_id", T::Int)),
 ];
 
+static RAW_SESSIONS: &[Column] = &[
+    hidden(col("team_id", "team_id", T::Int)),
+    col("session_id_v7", "session_id_v7", T::Int),
+];
+
+/// The fields of the `sessions` lazy table (spec §2.5, the v2 subset `raw_sessions` can
+/// answer). Each is an aggregate over the session's `raw_sessions` rows, built by
+/// `resolve::sessions`; `clickhouse` is the output name in the lazy subquery.
+static SESSIONS: &[Column] = &[
+    col("session_id", "session_id", T::String),
+    hidden(col("session_id_v7", "session_id_v7", T::Int)),
+    col("distinct_id", "distinct_id", T::String),
+    Column {
+        sort_key_time: true,
+        ..col("$start_timestamp", "$start_timestamp", T::DateTime)
+    },
+    Column {
+        sort_key_time: true,
+        ..col("$end_timestamp", "$end_timestamp", T::DateTime)
+    },
+    nullable(col("$entry_current_url", "$entry_current_url", T::String)),
+    nullable(col("$end_current_url", "$end_current_url", T::String)),
+    nullable(col("$entry_pathname", "$entry_pathname", T::String)),
+    nullable(col("$end_pathname", "$end_pathname", T::String)),
+    nullable(col("$entry_hostname", "$entry_hostname", T::String)),
+    nullable(col("$end_hostname", "$end_hostname", T::String)),
+    nullable(col(
+        "$entry_referring_domain",
+        "$entry_referring_domain",
+        T::String,
+    )),
+    nullable(col("$entry_utm_source", "$entry_utm_source", T::String)),
+    nullable(col("$entry_utm_campaign", "$entry_utm_campaign", T::String)),
+    nullable(col("$entry_utm_medium", "$entry_utm_medium", T::String)),
+    col("$urls", "$urls", T::Array),
+    col("$num_uniq_urls", "$num_uniq_urls", T::Int),
+    col("$pageview_count", "$pageview_count", T::Int),
+    col("$autocapture_count", "$autocapture_count", T::Int),
+    col("$session_duration", "$session_duration", T::Int),
+    // Deprecated name of `$session_duration`.
+    hidden(col("duration", "duration", T::Int)),
+    nullable(col("$is_bounce", "$is_bounce", T::Bool)),
+];
+
+const fn nullable(c: Column) -> Column {
+    Column {
+        nullable: true,
+        ..c
+    }
+}
+
 /// Tables that are replaced by a de-duplicating subquery of exactly the fields a query uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LazyKind {
@@ -198,6 +254,8 @@ pub enum LazyKind {
     Overrides,
     /// `groups`, optionally of one group type index (the `events.group_N` joins).
     Groups(Option<u8>),
+    /// `sessions` over `raw_sessions`, grouped by `session_id_v7`.
+    Sessions,
 }
 
 impl LazyKind {
@@ -207,7 +265,22 @@ impl LazyKind {
             LazyKind::DistinctIds => Physical::PersonDistinctId2,
             LazyKind::Overrides => Physical::PersonDistinctIdOverrides,
             LazyKind::Groups(_) => Physical::Groups,
+            LazyKind::Sessions => Physical::RawSessions,
         }
+    }
+
+    /// The fields a query may read: the physical columns minus the `raw_`-only ones, or the
+    /// computed session fields.
+    pub fn columns(self) -> impl Iterator<Item = &'static Column> {
+        let all: &'static [Column] = match self {
+            LazyKind::Sessions => SESSIONS,
+            other => other.physical().columns(),
+        };
+        all.iter().filter(|c| !c.raw_only)
+    }
+
+    pub fn column(self, name: &str) -> Option<&'static Column> {
+        self.columns().find(|c| c.name == name)
     }
 
     /// Fields that identify a row of the lazy subquery (its GROUP BY key); always selected.
@@ -216,6 +289,7 @@ impl LazyKind {
             LazyKind::Persons => &["id"],
             LazyKind::DistinctIds | LazyKind::Overrides => &["distinct_id"],
             LazyKind::Groups(_) => &["index", "key"],
+            LazyKind::Sessions => &["session_id_v7"],
         }
     }
 }
@@ -231,7 +305,7 @@ pub enum TableKind {
 }
 
 /// All table names, for "did you mean" suggestions.
-pub const TABLE_NAMES: [&str; 12] = [
+pub const TABLE_NAMES: [&str; 13] = [
     "events",
     "persons",
     "raw_persons",
@@ -243,6 +317,7 @@ pub const TABLE_NAMES: [&str; 12] = [
     "raw_groups",
     "raw_cohort_people",
     "static_cohort_people",
+    "sessions",
     "numbers",
 ];
 
@@ -260,6 +335,7 @@ pub fn table(name: &str) -> Option<TableKind> {
         "raw_groups" => TableKind::Raw(Physical::Groups),
         "raw_cohort_people" => TableKind::Raw(Physical::CohortPeople),
         "static_cohort_people" => TableKind::Raw(Physical::PersonStaticCohort),
+        "sessions" => TableKind::Lazy(LazyKind::Sessions),
         "numbers" => TableKind::Numbers,
         _ => return None,
     })
@@ -272,6 +348,9 @@ pub enum ParentKey {
     Field(&'static str),
     /// The override-corrected person id of an event (spec §10.4).
     PersonIdOverride,
+    /// An event's `$session_id` as the `UInt128` sessions are keyed by (NULL when it is not a
+    /// UUID): `toUInt128(accurateCastOrNull(events.$session_id, 'UUID'))`.
+    SessionIdV7,
 }
 
 /// A join that is added only when one of its fields is used.
@@ -352,8 +431,7 @@ pub fn field(kind: TableKind, name: &str, ctx: &Context) -> Option<FieldDef> {
             }
         }
         TableKind::Lazy(l) => {
-            let p = l.physical();
-            if let Some(c) = p.column(name).filter(|c| !c.raw_only) {
+            if let Some(c) = l.column(name) {
                 return Some(FieldDef::Column(c));
             }
             match (l, name) {
@@ -390,6 +468,13 @@ fn events_field(name: &str, ctx: &Context) -> Option<FieldDef> {
             child_key: "distinct_id",
         }),
         "poe" => FieldDef::Virtual(Virtual::Poe),
+        "session" => FieldDef::LazyJoin(LazyJoin {
+            field: "session",
+            target: LazyKind::Sessions,
+            join_type: "LEFT JOIN",
+            parent_key: ParentKey::SessionIdV7,
+            child_key: "session_id_v7",
+        }),
         "person_id" => match mode {
             PersonsOnEventsMode::Disabled => FieldDef::Traverse(&["pdi", "person_id"]),
             PersonsOnEventsMode::PersonIdNoOverridePropertiesOnEvents => {
@@ -463,18 +548,12 @@ pub fn virtual_field(v: Virtual, name: &str) -> Option<Column> {
 pub fn field_names(kind: TableKind, ctx: &Context) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = match kind {
         TableKind::Raw(p) => p.columns().iter().map(|c| c.name).collect(),
-        TableKind::Lazy(l) => l
-            .physical()
-            .columns()
-            .iter()
-            .filter(|c| !c.raw_only)
-            .map(|c| c.name)
-            .collect(),
+        TableKind::Lazy(l) => l.columns().map(|c| c.name).collect(),
         TableKind::Numbers => vec!["number"],
     };
     match kind {
         TableKind::Raw(Physical::Events) => {
-            names.extend(["pdi", "person", "person_id", "poe", "override"]);
+            names.extend(["pdi", "person", "person_id", "poe", "override", "session"]);
             names.extend(GROUP_FIELDS);
             let _ = ctx;
         }

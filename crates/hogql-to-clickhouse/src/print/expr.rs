@@ -435,13 +435,20 @@ impl Printer<'_> {
     ) -> Printed {
         self.out.push_str("ifNull(");
         let (l, r) = self.bare_compare(op, left, right, ctx)?;
-        let (l, r) = (self.out[l].to_string(), self.out[r].to_string());
         let (f, joiner) = if not {
-            ("isNotNull", "or")
+            ("isNotNull", " or ")
         } else {
-            ("isNull", "and")
+            ("isNull", " and ")
         };
-        let _ = write!(self.out, ", {f}({l}) {joiner} {f}({r}))");
+        // `, f(l) and f(r))`, copying the operands' text from earlier in the buffer.
+        for (i, range) in [l, r].into_iter().enumerate() {
+            self.out.push_str(if i == 0 { ", " } else { joiner });
+            self.out.push_str(f);
+            self.out.push('(');
+            self.out.extend_from_within(range);
+            self.out.push(')');
+        }
+        self.out.push(')');
         Ok(())
     }
 

@@ -156,17 +156,17 @@ impl Printer<'_> {
             self.out.push(' ');
             self.aliased_list(exprs)?;
         }
-        let columns_start = self.out.len();
+        let columns_start = self.out.len() - start;
         self.aliased_list(&s.columns)?;
-        let columns = self.out.split_off(columns_start);
-        let from = self.out.split_off(start);
-        self.out.reserve(columns.len() + from.len() + 16);
+        // `<from><columns>` → `SELECT <columns><from>` with one copy of the tail.
+        let tail = self.out.split_off(start);
+        self.out.reserve(tail.len() + 16);
         self.out.push_str("SELECT ");
         if s.distinct {
             self.out.push_str("DISTINCT ");
         }
-        self.out.push_str(&columns);
-        self.out.push_str(&from);
+        self.out.push_str(&tail[columns_start..]);
+        self.out.push_str(&tail[..columns_start]);
 
         if let Some(p) = &s.prewhere {
             self.out.push_str(" PREWHERE ");

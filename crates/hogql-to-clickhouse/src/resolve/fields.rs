@@ -4,9 +4,11 @@
 
 use super::scope::{LazyJoinInfo, LazyNode, LazyOutput, LazyParent, Scope, ScopeTableKind};
 use super::{Resolver, Result};
-use crate::context::{MaterializedSource, PersonsOnEventsMode, PropertyScope, PropertyType};
+use crate::context::{
+    Context, MaterializedSource, PersonsOnEventsMode, PropertyScope, PropertyType,
+};
 use crate::error::{ErrorKind, TranslateError, suggestions};
-use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey};
+use crate::ir::{self, ColumnRef, Expr, NameRef, PropKey, Text};
 use crate::schema::{
     self, Column, FieldDef, FieldType, LazyJoin, ParentKey, Physical, TableKind, Virtual,
 };
@@ -14,12 +16,13 @@ use hogql_parser::ast::{self, Span};
 
 /// One step of a chain, remembering how it was written (for error messages and for the
 /// accesses left over after a non-JSON column).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Part {
+/// Names are borrowed from the query (or the schema): a chain is looked at, never kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Part<'s> {
     /// `a.name`
-    Name(String),
+    Name(&'s str),
     /// `a['key']`
-    Key(String),
+    Key(&'s str),
     /// `a.1`
     Index(i64),
     /// `a[1]`
@@ -27,13 +30,13 @@ pub(crate) enum Part {
 }
 
 /// A field chain with its folded accesses, if `e` is one.
-pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part>> {
+pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part<'_>>> {
     match &e.kind {
         ast::ExprKind::Field(f) => Some(
             f.chain
                 .iter()
                 .map(|p| match p {
-                    ast::ChainPart::Name(n) => Part::Name(n.clone()),
+                    ast::ChainPart::Name(n) => Part::Name(n),
                     ast::ChainPart::Index(i) => Part::Index(*i),
                 })
                 .collect(),
@@ -41,9 +44,7 @@ pub(crate) fn flatten(e: &ast::Expr) -> Option<Vec<Part>> {
         ast::ExprKind::ArrayAccess(a) => {
             let mut base = flatten(&a.array)?;
             match &a.property.kind {
-                ast::ExprKind::Constant(ast::Constant::String(s)) => {
-                    base.push(Part::Key(s.clone()))
-                }
+                ast::ExprKind::Constant(ast::Constant::String(s)) => base.push(Part::Key(s)),
                 ast::ExprKind::Constant(ast::Constant::Int(i)) => base.push(Part::ArrayIndex(*i)),
                 _ => return None,
             }
@@ -65,7 +66,7 @@ pub(crate) struct Resolved {
 }
 
 /// The first name of a chain and the parts after it.
-fn split_name(parts: &[Part], span: Span) -> Result<(&str, &[Part])> {
+fn split_name<'p, 's>(parts: &'p [Part<'s>], span: Span) -> Result<(&'s str, &'p [Part<'s>])> {
     match parts.split_first() {
         Some((Part::Name(name), rest)) => Ok((name, rest)),
         _ => Err(TranslateError::invalid("Invalid field").at(span)),
@@ -87,7 +88,7 @@ fn field_not_found<'n>(
 }
 
 /// Accesses after a value that is not JSON: tuple and array indexes, map keys.
-fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
+fn apply_rest(mut expr: Expr, rest: &[Part<'_>], span: Span) -> Result<Expr> {
     for p in rest {
         expr = match p {
             Part::Index(i) => Expr::TupleAccess {
@@ -100,7 +101,7 @@ fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
             },
             Part::Key(k) => Expr::ArrayAccess {
                 array: Box::new(expr),
-                index: Box::new(Expr::Const(ir::Const::Str(k.clone()))),
+                index: Box::new(Expr::Const(ir::Const::Str(k.to_string()))),
             },
             Part::Name(n) => {
                 return Err(TranslateError::new(
@@ -115,10 +116,10 @@ fn apply_rest(mut expr: Expr, rest: &[Part], span: Span) -> Result<Expr> {
 }
 
 /// JSON property keys from the rest of a chain.
-fn property_keys(rest: &[Part], span: Span) -> Result<Vec<PropKey>> {
+fn property_keys(rest: &[Part<'_>], span: Span) -> Result<Vec<PropKey>> {
     rest.iter()
         .map(|p| match p {
-            Part::Name(s) | Part::Key(s) => Ok(PropKey::Str(s.clone())),
+            Part::Name(s) | Part::Key(s) => Ok(PropKey::Str(s.to_string())),
             Part::Index(0) => Err(TranslateError::invalid(
                 "SQL indexes start from one, not from zero. E.g: array.1",
             )
@@ -173,9 +174,51 @@ fn materialized_source(table: TableKind, column: &str) -> Option<MaterializedSou
     }
 }
 
-fn column_ref(qualifier: &str, c: &Column) -> ColumnRef {
+/// `keys` of the JSON column `base`: the materialised column of the first key when `source`
+/// has one in the context (with the generic form applied to it for deeper keys), otherwise the
+/// generic extraction. `qualifier` is the table reference of the materialised column.
+pub(super) fn property_expr(
+    ctx: &Context,
+    source: Option<MaterializedSource>,
+    qualifier: &Text,
+    base: Expr,
+    keys: &[PropKey],
+) -> Expr {
+    let materialized = match (source, keys.first()) {
+        (Some(source), Some(PropKey::Str(first))) => ctx.materialized_property(source, first),
+        _ => None,
+    };
+    let Some(m) = materialized else {
+        return Expr::Property {
+            json: Box::new(base),
+            keys: keys.to_vec(),
+        };
+    };
+    let column = Expr::Column(ColumnRef {
+        qualifier: Some(qualifier.clone()),
+        name: m.column.clone().into(),
+        nullable: true,
+        datetime: false,
+        sort_key_time: false,
+    });
+    let first = if m.nullable {
+        column
+    } else {
+        let empty = Expr::call("nullIf", vec![column, Expr::Raw("''")]);
+        Expr::call("nullIf", vec![empty, Expr::Raw("'null'")])
+    };
+    if keys.len() == 1 {
+        return first;
+    }
+    Expr::Property {
+        json: Box::new(first),
+        keys: keys[1..].to_vec(),
+    }
+}
+
+fn column_ref(qualifier: &Text, c: &Column) -> ColumnRef {
     ColumnRef {
-        qualifier: Some(qualifier.to_string().into()),
+        qualifier: Some(qualifier.clone()),
         name: c.clickhouse.into(),
         nullable: c.nullable,
         datetime: c.ty == FieldType::DateTime,
@@ -187,7 +230,7 @@ impl Resolver<'_> {
     /// Resolves a chain in `scope` (spec §6 lookup order).
     pub(crate) fn chain(
         &mut self,
-        parts: &[Part],
+        parts: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
@@ -203,7 +246,7 @@ impl Resolver<'_> {
             .any(|frame| frame.iter().any(|a| a == first))
         {
             let name = Expr::Name(NameRef {
-                name: first.clone(),
+                name: first.to_string(),
                 nullable: true,
                 sort_key_time: false,
             });
@@ -291,7 +334,7 @@ impl Resolver<'_> {
             self.cte_depth -= 1;
             return Ok(Resolved {
                 expr: apply_rest(value?, rest, span)?,
-                name: Some(first.clone()),
+                name: Some(first.to_string()),
             });
         }
         if scope.tables.iter().any(|t| t.name == *first) {
@@ -357,7 +400,7 @@ impl Resolver<'_> {
     pub(crate) fn on_table(
         &mut self,
         index: usize,
-        parts: &[Part],
+        parts: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
@@ -399,24 +442,23 @@ impl Resolver<'_> {
     fn on_physical_def(
         &mut self,
         index: usize,
-        qualifier: &str,
+        qualifier: &Text,
         table: TableKind,
         def: FieldDef,
         name: &str,
-        rest: &[Part],
+        rest: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
         match def {
             FieldDef::Column(c) => Ok(self.column_value(table, qualifier, c, rest, span)?),
             FieldDef::Traverse(chain) => {
-                let mut parts: Vec<Part> =
-                    chain.iter().map(|s| Part::Name((*s).to_string())).collect();
+                let mut parts: Vec<Part<'_>> = chain.iter().map(|s| Part::Name(s)).collect();
                 parts.extend(rest.iter().cloned());
                 let Some(Part::Name(first)) = parts.first().cloned() else {
                     return Err(TranslateError::invalid("Invalid field").at(span));
                 };
-                let Some(def) = schema::field(table, &first, self.ctx) else {
+                let Some(def) = schema::field(table, first, self.ctx) else {
                     return Err(TranslateError::new(
                         ErrorKind::UnknownField,
                         format!("Field not found: {first}"),
@@ -428,7 +470,7 @@ impl Resolver<'_> {
                     qualifier,
                     table,
                     def,
-                    &first,
+                    first,
                     &parts[1..],
                     span,
                     scope,
@@ -452,7 +494,7 @@ impl Resolver<'_> {
                     ))
                     .at(span));
                 };
-                if v == Virtual::Poe && field == "id" && self.person_id_overridden() {
+                if v == Virtual::Poe && *field == "id" && self.person_id_overridden() {
                     let expr = self.person_id_override(index, qualifier, scope, span)?;
                     return Ok(Resolved {
                         expr: apply_rest(expr, &rest[1..], span)?,
@@ -494,9 +536,9 @@ impl Resolver<'_> {
     fn column_value(
         &self,
         table: TableKind,
-        qualifier: &str,
+        qualifier: &Text,
         c: &Column,
-        rest: &[Part],
+        rest: &[Part<'_>],
         span: Span,
     ) -> Result<Resolved> {
         let base = Expr::Column(column_ref(qualifier, c));
@@ -517,47 +559,22 @@ impl Resolver<'_> {
     }
 
     /// The generic JSON extraction, or the materialised column of the first key when the
-    /// deployment has one (spec §5.2) with the generic form applied to it for deeper keys.
+    /// deployment has one (spec §5.2).
     fn property_value(
         &self,
         table: TableKind,
-        qualifier: &str,
+        qualifier: &Text,
         c: &Column,
         base: Expr,
         keys: &[PropKey],
     ) -> Expr {
-        let materialized = match (materialized_source(table, c.clickhouse), keys.first()) {
-            (Some(source), Some(PropKey::Str(first))) => {
-                self.ctx.materialized_property(source, first)
-            }
-            _ => None,
-        };
-        let Some(m) = materialized else {
-            return Expr::Property {
-                json: Box::new(base),
-                keys: keys.to_vec(),
-            };
-        };
-        let column = Expr::Column(ColumnRef {
-            qualifier: Some(qualifier.to_string().into()),
-            name: m.column.clone().into(),
-            nullable: true,
-            datetime: false,
-            sort_key_time: false,
-        });
-        let first = if m.nullable {
-            column
-        } else {
-            let empty = Expr::call("nullIf", vec![column, Expr::Raw("''")]);
-            Expr::call("nullIf", vec![empty, Expr::Raw("'null'")])
-        };
-        if keys.len() == 1 {
-            return first;
-        }
-        Expr::Property {
-            json: Box::new(first),
-            keys: keys[1..].to_vec(),
-        }
+        property_expr(
+            self.ctx,
+            materialized_source(table, c.clickhouse),
+            qualifier,
+            base,
+            keys,
+        )
     }
 
     /// Coerces a single-key property to its declared type (spec §5.4).
@@ -601,7 +618,7 @@ impl Resolver<'_> {
     fn person_id_override(
         &mut self,
         index: usize,
-        qualifier: &str,
+        qualifier: &Text,
         scope: &mut Scope,
         span: Span,
     ) -> Result<Expr> {
@@ -621,7 +638,7 @@ impl Resolver<'_> {
                     vec![Expr::column(alias.clone(), "distinct_id")],
                 ))),
                 Expr::column(alias, "person_id"),
-                Expr::column(qualifier.to_string(), "person_id"),
+                Expr::column(qualifier.clone(), "person_id"),
             ],
         )))
     }
@@ -635,6 +652,9 @@ impl Resolver<'_> {
         scope: &mut Scope,
         span: Span,
     ) -> Result<usize> {
+        if lj.target == schema::LazyKind::Sessions {
+            self.sessions_available(span)?;
+        }
         let alias = format!("{parent_alias}__{}", lj.field);
         if let Some(existing) = scope.lazy.iter().position(|n| n.alias == alias) {
             return Ok(existing);
@@ -661,10 +681,25 @@ impl Resolver<'_> {
                 Expr::column(parent_alias.to_string(), name)
             }
             (ParentKey::PersonIdOverride, LazyParent::From(i)) => {
-                self.person_id_override(i, parent_alias, scope, span)?
+                let qualifier = Text::Owned(parent_alias.to_string());
+                self.person_id_override(i, &qualifier, scope, span)?
             }
             (ParentKey::PersonIdOverride, LazyParent::Node(_)) => {
                 return Err(TranslateError::invalid("Cannot join persons here").at(span));
+            }
+            (ParentKey::SessionIdV7, LazyParent::From(i)) => {
+                let ScopeTableKind::Physical { table, qualifier } = scope.tables[i].kind.clone()
+                else {
+                    return Err(TranslateError::invalid("Cannot join sessions here").at(span));
+                };
+                let Some(FieldDef::Column(c)) = schema::field(table, "$session_id", self.ctx)
+                else {
+                    return Err(TranslateError::invalid("Cannot join sessions here").at(span));
+                };
+                super::sessions::session_key(Expr::Column(column_ref(&qualifier, c)))
+            }
+            (ParentKey::SessionIdV7, LazyParent::Node(_)) => {
+                return Err(TranslateError::invalid("Cannot join sessions here").at(span));
             }
         };
         let on = Expr::eq(parent_key, Expr::column(alias.clone(), lj.child_key));
@@ -690,7 +725,7 @@ impl Resolver<'_> {
     fn on_lazy(
         &mut self,
         node: usize,
-        parts: &[Part],
+        parts: &[Part<'_>],
         span: Span,
         scope: &mut Scope,
     ) -> Result<Resolved> {
@@ -735,7 +770,7 @@ impl Resolver<'_> {
                     name: out_name.into(),
                     nullable: c.nullable,
                     datetime: c.ty == FieldType::DateTime,
-                    sort_key_time: false,
+                    sort_key_time: c.sort_key_time,
                 });
                 Ok(Resolved {
                     expr: apply_rest(expr, rest, span)?,
@@ -811,18 +846,14 @@ impl Resolver<'_> {
                 table: TableKind::Lazy(l),
                 ..
             } => l
-                .physical()
                 .columns()
-                .iter()
-                .filter(|c| c.in_star && !c.raw_only)
+                .filter(|c| c.in_star)
                 .map(|c| c.name.to_string())
                 .collect(),
             ScopeTableKind::Lazy(node) => scope.lazy[*node]
                 .kind
-                .physical()
                 .columns()
-                .iter()
-                .filter(|c| c.in_star && !c.raw_only)
+                .filter(|c| c.in_star)
                 .map(|c| c.name.to_string())
                 .collect(),
             ScopeTableKind::Subquery { columns, .. } => {
@@ -831,7 +862,7 @@ impl Resolver<'_> {
         };
         let mut out = Vec::with_capacity(names.len());
         for n in names {
-            let r = self.on_table(index, &[Part::Name(n.clone())], span, scope)?;
+            let r = self.on_table(index, &[Part::Name(&n)], span, scope)?;
             out.push((r.expr, r.name.unwrap_or(n)));
         }
         Ok(out)

@@ -132,7 +132,10 @@ impl<'a> Resolver<'a> {
                 table,
                 TableKind::Raw(Physical::Events) | TableKind::Raw(Physical::Groups)
             ),
-            ScopeTableKind::Lazy(node) => matches!(scope.lazy[*node].kind, LazyKind::Groups(_)),
+            ScopeTableKind::Lazy(node) => matches!(
+                scope.lazy[*node].kind,
+                LazyKind::Groups(_) | LazyKind::Sessions
+            ),
             ScopeTableKind::Subquery { .. } => false,
         });
         let Some(index) = time_field else {
@@ -146,6 +149,9 @@ impl<'a> Resolver<'a> {
                 table: TableKind::Raw(Physical::Events),
                 ..
             } => "timestamp",
+            ScopeTableKind::Lazy(node) if scope.lazy[*node].kind == LazyKind::Sessions => {
+                "$start_timestamp"
+            }
             _ => "created_at",
         };
         let filters = &self.ctx.filters;
@@ -157,7 +163,7 @@ impl<'a> Resolver<'a> {
             if let Some(text) = bound {
                 let value = bound_value(text).map_err(|e| e.at(span))?;
                 let column = self
-                    .on_table(index, &[Part::Name(field.into())], span, scope)?
+                    .on_table(index, &[Part::Name(field)], span, scope)?
                     .expr;
                 parts.push(Expr::Compare {
                     op,

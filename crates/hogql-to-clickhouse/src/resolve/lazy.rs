@@ -4,7 +4,7 @@
 
 use super::Result;
 use super::scope::{LazyNode, LazyOutput};
-use crate::context::{Context, PersonsArgMaxVersion};
+use crate::context::{Context, MaterializedSource, PersonsArgMaxVersion};
 use crate::error::TranslateError;
 use crate::ir::{self, CmpOp, Const, Expr, FromItem, Query, Select, Source, Text};
 use crate::schema::{LazyKind, Physical};
@@ -71,8 +71,9 @@ fn person_having() -> Expr {
     ])
 }
 
-/// The expression of one output inside the subquery, before aggregation.
-fn output_value(table: Physical, output: &LazyOutput) -> Result<Expr> {
+/// The expression of one output inside the subquery, before aggregation. Person properties
+/// read the `pmat_` column of their first key when the deployment has one (spec §5.2).
+fn output_value(ctx: &Context, table: Physical, output: &LazyOutput) -> Result<Expr> {
     let column = |name: &str| -> Result<Expr> {
         let c = table
             .columns()
@@ -85,10 +86,15 @@ fn output_value(table: Physical, output: &LazyOutput) -> Result<Expr> {
         LazyOutput::Field(f) | LazyOutput::JoinKey { field: f, .. } => column(f),
         LazyOutput::Property { field, keys, .. } => {
             let json = column(field)?;
-            Ok(Expr::Property {
-                json: Box::new(json),
-                keys: keys.clone(),
-            })
+            let source = (table == Physical::Person && *field == "properties")
+                .then_some(MaterializedSource::PersonProperties);
+            Ok(super::fields::property_expr(
+                ctx,
+                source,
+                &Text::Borrowed(table.clickhouse_name()),
+                json,
+                keys,
+            ))
         }
     }
 }
@@ -96,13 +102,13 @@ fn output_value(table: Physical, output: &LazyOutput) -> Result<Expr> {
 /// The non-key outputs, each the value of the newest row by `by`:
 /// `argMax(tuple(x), by).1 AS name` (the tuple keeps a NULL of the newest row: a plain argMax
 /// skips NULLs and could return a stale value).
-fn latest_values(node: &LazyNode, table: Physical, by: &Expr) -> Result<Vec<Expr>> {
+fn latest_values(ctx: &Context, node: &LazyNode, table: Physical, by: &Expr) -> Result<Vec<Expr>> {
     let mut columns = Vec::with_capacity(node.outputs.len() + 2);
     for o in &node.outputs {
         if is_key(node.kind, o) {
             continue;
         }
-        let value = output_value(table, o)?;
+        let value = output_value(ctx, table, o)?;
         let latest = Expr::call(
             "tupleElement",
             vec![
@@ -119,21 +125,22 @@ fn is_key(kind: LazyKind, output: &LazyOutput) -> bool {
     matches!(output, LazyOutput::Field(f) if kind.key_fields().contains(f))
 }
 
-/// The subquery of a lazy node.
-pub(crate) fn build(ctx: &Context, node: &LazyNode, _all: &[LazyNode]) -> Result<Query> {
+/// The subquery of a lazy node; `where_` is the WHERE of the SELECT it is used in.
+pub(crate) fn build(ctx: &Context, node: &LazyNode, where_: Option<&Expr>) -> Result<Query> {
     let select = match node.kind {
-        LazyKind::DistinctIds | LazyKind::Overrides => distinct_ids(node)?,
+        LazyKind::DistinctIds | LazyKind::Overrides => distinct_ids(ctx, node)?,
         LazyKind::Persons => match ctx.persons_argmax {
-            PersonsArgMaxVersion::V1 => persons_v1(node)?,
-            PersonsArgMaxVersion::V2 => persons_v2(node)?,
+            PersonsArgMaxVersion::V1 => persons_v1(ctx, node)?,
+            PersonsArgMaxVersion::V2 => persons_v2(ctx, node)?,
         },
-        LazyKind::Groups(index) => groups(node, index)?,
+        LazyKind::Groups(index) => groups(ctx, node, index)?,
+        LazyKind::Sessions => super::sessions::build(node, where_)?,
     };
     Ok(Query::Select(Box::new(select)))
 }
 
 /// `person_distinct_id2` / overrides: latest `person_id` per `distinct_id`, deleted rows out.
-fn distinct_ids(node: &LazyNode) -> Result<Select> {
+fn distinct_ids(ctx: &Context, node: &LazyNode) -> Result<Select> {
     let t = node.kind.physical();
     let arg_max = |e: Expr| Expr::call("argMax", vec![e, col(t, "version")]);
     let mut columns = Vec::new();
@@ -142,7 +149,10 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
         .iter()
         .filter(|o| matches!(o, LazyOutput::JoinKey { .. }))
     {
-        columns.push(alias(arg_max(output_value(t, o)?), o.name().to_string()));
+        columns.push(alias(
+            arg_max(output_value(ctx, t, o)?),
+            o.name().to_string(),
+        ));
     }
     columns.push(alias(arg_max(col(t, "person_id")), "person_id"));
     for o in &node.outputs {
@@ -152,7 +162,10 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
         {
             continue;
         }
-        columns.push(alias(arg_max(output_value(t, o)?), o.name().to_string()));
+        columns.push(alias(
+            arg_max(output_value(ctx, t, o)?),
+            o.name().to_string(),
+        ));
     }
     columns.push(alias(col(t, "distinct_id"), "distinct_id"));
     Ok(Select {
@@ -167,9 +180,9 @@ fn distinct_ids(node: &LazyNode) -> Result<Select> {
 
 /// v1: one row per `person.id`, each field `argMax(tuple(x), version).1` (NULL-safe: a plain
 /// argMax skips NULLs and could return a stale value).
-fn persons_v1(node: &LazyNode) -> Result<Select> {
+fn persons_v1(ctx: &Context, node: &LazyNode) -> Result<Select> {
     let t = Physical::Person;
-    let mut columns = latest_values(node, t, &col(t, "version"))?;
+    let mut columns = latest_values(ctx, node, t, &col(t, "version"))?;
     columns.push(alias(col(t, "id"), "id"));
     Ok(Select {
         columns,
@@ -182,14 +195,14 @@ fn persons_v1(node: &LazyNode) -> Result<Select> {
 }
 
 /// v2: the rows whose `(id, version)` is the newest non-deleted version of their person.
-fn persons_v2(node: &LazyNode) -> Result<Select> {
+fn persons_v2(ctx: &Context, node: &LazyNode) -> Result<Select> {
     let t = Physical::Person;
     let mut columns = vec![alias(col(t, "id"), "id")];
     for o in &node.outputs {
         if is_key(node.kind, o) {
             continue;
         }
-        columns.push(alias(output_value(t, o)?, o.name().to_string()));
+        columns.push(alias(output_value(ctx, t, o)?, o.name().to_string()));
     }
     let latest = Select {
         columns: vec![
@@ -218,7 +231,7 @@ fn persons_v2(node: &LazyNode) -> Result<Select> {
 }
 
 /// Groups: the latest row per (index, key), by `_timestamp`.
-fn groups(node: &LazyNode, index: Option<u8>) -> Result<Select> {
+fn groups(ctx: &Context, node: &LazyNode, index: Option<u8>) -> Result<Select> {
     let t = Physical::Groups;
     let updated = Expr::Column(ir::ColumnRef {
         qualifier: Some(t.clickhouse_name().into()),
@@ -227,7 +240,7 @@ fn groups(node: &LazyNode, index: Option<u8>) -> Result<Select> {
         datetime: true,
         sort_key_time: false,
     });
-    let mut columns = latest_values(node, t, &updated)?;
+    let mut columns = latest_values(ctx, node, t, &updated)?;
     columns.push(alias(col(t, "group_type_index"), "index"));
     columns.push(alias(col(t, "group_key"), "key"));
     let where_ = index.map(|i| {

@@ -12,6 +12,7 @@ mod fields;
 mod filters;
 mod lazy;
 mod scope;
+mod sessions;
 
 use crate::context::Context;
 use crate::error::{ErrorKind, TranslateError, suggestions};
@@ -316,8 +317,23 @@ impl<'a> Resolver<'a> {
         }
 
         // Lazy tables and joins become real subqueries, each join right after its parent.
-        out.from = self.finish_from(items, &mut scope)?;
+        // The WHERE is passed along: lazy sessions narrow their scan by its time bounds.
+        let from = self.finish_from(items, &mut scope, out.where_.as_ref())?;
+        out.from = from;
         Ok(out)
+    }
+
+    /// Refuses `sessions` / `events.session` when the store has no `raw_sessions` table.
+    pub(crate) fn sessions_available(&self, span: ast::Span) -> Result<()> {
+        if self.ctx.sessions {
+            return Ok(());
+        }
+        Err(TranslateError::new(
+            ErrorKind::UnknownTable,
+            "Unknown table `sessions`.".to_string(),
+        )
+        .at(span)
+        .with_hint("the event store has no sessions table (it does not create `raw_sessions`)"))
     }
 
     fn apply_limits(&self, s: &mut Select) {
@@ -449,7 +465,10 @@ impl<'a> Resolver<'a> {
                         name: visible_name.clone(),
                         kind: ScopeTableKind::Physical {
                             table: TableKind::Numbers,
-                            qualifier: j.alias.clone().unwrap_or_else(|| "numbers".into()),
+                            qualifier: j
+                                .alias
+                                .clone()
+                                .map_or(ir::Text::Borrowed("numbers"), ir::Text::Owned),
                         },
                     });
                 } else if let Some(cte) = self.find_cte(&name) {
@@ -476,9 +495,9 @@ impl<'a> Resolver<'a> {
                         let cte_names: Vec<String> =
                             self.ctes.iter().map(|c| c.name.clone()).collect();
                         names.extend(cte_names.iter().map(String::as_str));
-                        if matches!(name.as_str(), "sessions" | "raw_sessions") {
+                        if name == "raw_sessions" {
                             err = err.with_hint(
-                                "the event store has no sessions table (it does not create `raw_sessions`)",
+                                "`raw_sessions` holds aggregate states: read sessions through the `sessions` table",
                             );
                         } else if let Some(s) = suggestions(&name, names).first() {
                             err = err.with_hint(format!("did you mean `{s}`?"));
@@ -491,6 +510,9 @@ impl<'a> Resolver<'a> {
                         )
                         .at(j.span));
                     }
+                    if kind == TableKind::Lazy(schema::LazyKind::Sessions) {
+                        self.sessions_available(j.table.span)?;
+                    }
                     visible_name = j.alias.clone().unwrap_or_else(|| name.clone());
                     match kind {
                         TableKind::Raw(p) => {
@@ -498,7 +520,7 @@ impl<'a> Resolver<'a> {
                             let qualifier = j
                                 .alias
                                 .clone()
-                                .unwrap_or_else(|| p.clickhouse_name().to_string());
+                                .map_or(ir::Text::Borrowed(p.clickhouse_name()), ir::Text::Owned);
                             scope.tables.push(ScopeTable {
                                 name: visible_name.clone(),
                                 kind: ScopeTableKind::Physical {
@@ -590,7 +612,7 @@ impl<'a> Resolver<'a> {
         Ok(item)
     }
 
-    fn sample(&mut self, sample: &ast::SampleExpr, item: &FromItem) -> Result<Option<Sample>> {
+    fn sample(&mut self, sample: &ast::SampleExpr, item: &FromItem) -> Result<Option<Box<Sample>>> {
         if !matches!(item.source, Source::Table(_)) {
             return Err(TranslateError::unsupported(
                 "SAMPLE is only supported on tables read directly (events, raw_* tables), not on subqueries or lazy tables",
@@ -615,10 +637,10 @@ impl<'a> Resolver<'a> {
         if offset.is_none() && value.1.is_none() && value.0 == Expr::int(1) {
             return Ok(None);
         }
-        Ok(Some(Sample {
+        Ok(Some(Box::new(Sample {
             ratio: value,
             offset,
-        }))
+        })))
     }
 
     fn find_cte(&self, name: &str) -> Option<&'a ast::Cte> {
@@ -665,15 +687,18 @@ impl<'a> Resolver<'a> {
     }
 
     fn select_list(&mut self, items: &'a [ast::Expr], scope: &mut Scope) -> Result<Vec<Expr>> {
-        // (expression, hidden alias candidate)
-        let mut columns: Vec<(Expr, Option<String>)> = Vec::with_capacity(items.len());
+        // The expressions and, beside them, their hidden alias candidates (two vectors: one of
+        // pairs crossed malloc's large-request threshold for a dozen columns).
+        let mut columns: Vec<Expr> = Vec::with_capacity(items.len());
+        let mut hidden_names: Vec<Option<String>> = Vec::with_capacity(items.len());
         for item in items {
             match &item.kind {
                 ast::ExprKind::Field(f)
                     if f.chain.last().and_then(|p| p.as_name()) == Some("*") =>
                 {
                     for (expr, name) in self.expand_star(&f.chain, scope, item.span)? {
-                        columns.push((expr, Some(name)));
+                        columns.push(expr);
+                        hidden_names.push(Some(name));
                     }
                 }
                 ast::ExprKind::Alias(a) if !a.hidden => {
@@ -687,13 +712,11 @@ impl<'a> Resolver<'a> {
                     }
                     let expr = self.expr(&a.expr, scope)?;
                     scope.aliases.push(AliasDef::explicit(&a.alias, &expr));
-                    columns.push((
-                        Expr::Alias {
-                            expr: Box::new(expr),
-                            name: a.alias.clone().into(),
-                        },
-                        None,
-                    ));
+                    columns.push(Expr::Alias {
+                        expr: Box::new(expr),
+                        name: a.alias.clone().into(),
+                    });
+                    hidden_names.push(None);
                 }
                 _ => {
                     let (expr, hidden) = self.expr_with_name(item, scope)?;
@@ -702,34 +725,29 @@ impl<'a> Resolver<'a> {
                     if let Some(name) = &hidden {
                         scope.aliases.push(AliasDef::hidden(name, expr.clone()));
                     }
-                    columns.push((expr, hidden));
+                    columns.push(expr);
+                    hidden_names.push(hidden);
                 }
             }
         }
         // Hidden aliases: an explicit alias of the same name wins; otherwise the last one.
-        let named: Vec<bool> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (_, hidden))| {
-                hidden.as_deref().is_some_and(|name| {
-                    !scope.explicit_alias(name)
-                        && !columns[i + 1..]
-                            .iter()
-                            .any(|(_, h)| h.as_deref() == Some(name))
-                })
-            })
-            .collect();
-        Ok(columns
-            .into_iter()
-            .zip(named)
-            .map(|((expr, hidden), named)| match hidden {
-                Some(name) if named => Expr::Alias {
+        for i in 0..columns.len() {
+            let Some(name) = hidden_names[i].take() else {
+                continue;
+            };
+            let named = !scope.explicit_alias(&name)
+                && !hidden_names[i + 1..]
+                    .iter()
+                    .any(|h| h.as_deref() == Some(name.as_str()));
+            if named {
+                let expr = std::mem::replace(&mut columns[i], Expr::Star);
+                columns[i] = Expr::Alias {
                     expr: Box::new(expr),
                     name: name.into(),
-                },
-                _ => expr,
-            })
-            .collect())
+                };
+            }
+        }
+        Ok(columns)
     }
 
     /// Turns the registered FROM items and the lazy nodes into the printed FROM chain.
@@ -737,15 +755,16 @@ impl<'a> Resolver<'a> {
         &mut self,
         items: Vec<(FromItem, Option<&ast::JoinConstraint>)>,
         scope: &mut Scope,
+        where_: Option<&Expr>,
     ) -> Result<Vec<FromItem>> {
         let mut out = Vec::with_capacity(items.len());
         for (i, (mut item, _)) in items.into_iter().enumerate() {
             if let Some(ScopeTableKind::Lazy(node)) = scope.tables.get(i).map(|t| &t.kind) {
                 let node = *node;
-                let query = lazy::build(self.ctx, &scope.lazy[node], &scope.lazy)?;
+                let query = lazy::build(self.ctx, &scope.lazy[node], where_)?;
                 item.source = Source::Subquery(query);
                 out.push(item);
-                self.push_lazy_children(node, scope, &mut out)?;
+                self.push_lazy_children(node, scope, &mut out, where_)?;
             } else {
                 out.push(item);
             }
@@ -756,7 +775,7 @@ impl<'a> Resolver<'a> {
                 .map(|(_, n)| *n)
                 .collect();
             for node in roots {
-                self.push_lazy_join(node, scope, &mut out)?;
+                self.push_lazy_join(node, scope, &mut out, where_)?;
             }
         }
         Ok(out)
@@ -767,6 +786,7 @@ impl<'a> Resolver<'a> {
         node: usize,
         scope: &Scope,
         out: &mut Vec<FromItem>,
+        where_: Option<&Expr>,
     ) -> Result<()> {
         let n = &scope.lazy[node];
         let Some(join) = &n.join else { return Ok(()) };
@@ -776,7 +796,7 @@ impl<'a> Resolver<'a> {
                 n.alias
             )));
         }
-        let query = lazy::build(self.ctx, n, &scope.lazy)?;
+        let query = lazy::build(self.ctx, n, where_)?;
         out.push(FromItem {
             join_type: Some(join.join_type),
             source: Source::Subquery(query),
@@ -784,7 +804,7 @@ impl<'a> Resolver<'a> {
             sample: None,
             constraint: Some(Constraint::On(join.on.clone())),
         });
-        self.push_lazy_children(node, scope, out)
+        self.push_lazy_children(node, scope, out, where_)
     }
 
     fn push_lazy_children(
@@ -792,9 +812,10 @@ impl<'a> Resolver<'a> {
         node: usize,
         scope: &Scope,
         out: &mut Vec<FromItem>,
+        where_: Option<&Expr>,
     ) -> Result<()> {
         for child in scope.lazy[node].children.clone() {
-            self.push_lazy_join(child, scope, out)?;
+            self.push_lazy_join(child, scope, out, where_)?;
         }
         Ok(())
     }

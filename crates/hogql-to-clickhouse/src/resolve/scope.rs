@@ -1,7 +1,7 @@
 //! The state of one SELECT while it is resolved: its tables, aliases, lambda arguments and
 //! the lazy joins its fields pulled in.
 
-use crate::ir::{Expr, PropKey};
+use crate::ir::{Expr, PropKey, Text};
 use crate::schema::{LazyKind, TableKind};
 
 /// A table visible in a SELECT's FROM chain.
@@ -15,7 +15,8 @@ pub(crate) struct ScopeTable {
 #[derive(Debug, Clone)]
 pub(crate) enum ScopeTableKind {
     /// A ClickHouse table read directly; `qualifier` is the alias or the ClickHouse name.
-    Physical { table: TableKind, qualifier: String },
+    /// Borrowed (no allocation per column reference) unless the table has an alias.
+    Physical { table: TableKind, qualifier: Text },
     /// A lazy table used as a FROM item: index into [`Scope::lazy`].
     Lazy(usize),
     /// A subquery (or CTE); `qualifier` is its alias, if any.

@@ -14,7 +14,7 @@ pub const TEAM: i64 = 42;
 /// * `limits: printer`: no default LIMIT (max 50,000) and no SETTINGS tail, like the
 ///   spec's `[select]` vectors; otherwise LIMIT 100 and the SETTINGS tail (`[exec]`).
 /// * `settings: k=v, …` overrides settings of the tail; `poe:`, `persons:`, `week:`,
-///   `timezone:`, `group: name=index`, `team:`, `cohort: <id> <static|dynamic[@version]> <name>`,
+///   `timezone:`, `group: name=index`, `sessions: on|off` (the store has `raw_sessions`), `team:`, `cohort: <id> <static|dynamic[@version]> <name>`,
 ///   `filters_from:`, `filters_to:`, `filter: <HogQL condition>` (repeatable),
 ///   `materialized: <properties|person_properties|person> <string|nullable> <key>` (repeatable;
 ///   the key is the rest of the line, spaces included).
@@ -54,6 +54,7 @@ pub fn fixture_context(text: &str) -> Context {
                     PersonsArgMaxVersion::V2
                 }
             }
+            "sessions" => ctx.sessions = value == "on",
             "week" if value == "monday" => ctx.week_start = WeekStart::Monday,
             "timezone" => ctx.timezone = value.to_string(),
             "team" => ctx.team_id = value.parse().unwrap_or(TEAM),

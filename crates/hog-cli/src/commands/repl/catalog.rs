@@ -119,6 +119,7 @@ fn lazy_name(kind: schema::LazyKind) -> &'static str {
         schema::LazyKind::DistinctIds => "person_distinct_ids",
         schema::LazyKind::Overrides => "person_distinct_id_overrides",
         schema::LazyKind::Groups(_) => "groups",
+        schema::LazyKind::Sessions => "sessions",
     }
 }
 

@@ -28,6 +28,12 @@ use parser::Parsed;
 /// recursively (visitors, printers, compilers, `Drop`) stays within a small stack.
 pub const MAX_DEPTH: u32 = 500;
 
+/// The two parsers separately, for the tests that check they agree (not part of the API).
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::parser::{Parsed, descent_only, lr_only};
+}
+
 /// Parses one HogQL/Hog expression (`1 + 2`, `properties.$browser = 'Chrome'`, `x -> x * 2`).
 pub fn parse_expr(src: &str) -> Result<Expr, Vec<ParseError>> {
     match parser::run(src, Entry::Expr)? {

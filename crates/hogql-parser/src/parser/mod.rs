@@ -1,7 +1,10 @@
-//! Runs the generated LR parser over the lexer's tokens and turns lalrpop's errors into ours.
+//! Parses the lexer's tokens: first with the recursive-descent fast path ([`descent`]); if that
+//! does not accept the input, with the LR parser generated from `grammar/hogql.lalrpop`, which
+//! defines the language and reports the errors (turned from lalrpop's into ours here).
 
 mod actions;
 mod chain;
+mod descent;
 mod select;
 
 #[allow(clippy::all, clippy::pedantic, unused)]
@@ -11,12 +14,13 @@ mod grammar {
 
 use crate::ast::{Expr, Query, Span, Stmt};
 use crate::error::{ErrorKind, ParseError};
-use crate::lexer::{Entry, Lexer};
+use crate::lexer::{Entry, Lexer, Spanned};
 use crate::token::Tok;
 use actions::Builder;
 use lalrpop_util::ErrorRecovery;
 
 /// What the grammar's start rule produced.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     Expr(Expr),
     Query(Query),
@@ -41,21 +45,66 @@ impl Builder<'_> {
 /// Parses `src` from the given entry point. On success the tree; otherwise every error found
 /// (lexical errors, recovered syntax errors, the final syntax error), in source order.
 pub(crate) fn run(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
+    if let Err(e) = check_size(src) {
+        return Err(vec![e]);
+    }
+    let mut lexer = Lexer::new(src, entry);
+    let tokens: Vec<Spanned<'_>> = lexer.by_ref().collect();
+    let lex_errors = lexer.take_errors();
+    if lex_errors.is_empty()
+        && let Some(p) = descent::parse(src, &tokens, entry)
+    {
+        return Ok(p);
+    }
+    lr_parse(src, &tokens, lex_errors)
+}
+
+/// Spans are `u32` offsets.
+fn check_size(src: &str) -> Result<(), ParseError> {
     if src.len() >= u32::MAX as usize {
-        return Err(vec![ParseError::new(
+        return Err(ParseError::new(
             ErrorKind::TooDeep,
             Span::new(0, 0),
             "input larger than 4 GiB",
-        )]);
+        ));
     }
+    Ok(())
+}
+
+/// Only the recursive-descent parser (`None` where it gives up); for the tests that compare
+/// the two parsers.
+pub fn descent_only(src: &str, entry: Entry) -> Option<Parsed> {
+    check_size(src).ok()?;
     let mut lexer = Lexer::new(src, entry);
+    let tokens: Vec<Spanned<'_>> = lexer.by_ref().collect();
+    if !lexer.take_errors().is_empty() {
+        return None;
+    }
+    descent::parse(src, &tokens, entry)
+}
+
+/// Only the LR parser; for the tests that compare the two parsers.
+pub fn lr_only(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
+    check_size(src).map_err(|e| vec![e])?;
+    let mut lexer = Lexer::new(src, entry);
+    let tokens: Vec<Spanned<'_>> = lexer.by_ref().collect();
+    let lex_errors = lexer.take_errors();
+    lr_parse(src, &tokens, lex_errors)
+}
+
+/// The LR parser over the tokens (error tokens skipped: their errors are in `lex_errors`).
+fn lr_parse<'s>(
+    src: &'s str,
+    tokens: &[Spanned<'s>],
+    lex_errors: Vec<ParseError>,
+) -> Result<Parsed, Vec<ParseError>> {
     let mut b = Builder::new(src);
-    let tokens = lexer
-        .by_ref()
+    let tokens = tokens
+        .iter()
+        .copied()
         .filter(|(_, t, _)| *t != Tok::Error)
         .map(Ok::<_, ParseError>);
     let result = grammar::TopParser::new().parse(&mut b, tokens);
-    let lex_errors = lexer.take_errors();
     let mut errors = b.errors;
     let result = match result {
         Ok(p) => Some(*p),

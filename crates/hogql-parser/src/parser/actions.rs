@@ -655,17 +655,7 @@ impl<'s> Builder<'s> {
                     ChainPart::Name(n) => Some(n),
                     ChainPart::Index(_) => None,
                 });
-                let call = Call {
-                    name: name.unwrap_or_default(),
-                    args: args.args,
-                    params: None,
-                    distinct: args.distinct,
-                    order_by: args.order_by,
-                    filter_expr: None,
-                    within_group: None,
-                    desugared: false,
-                };
-                self.x(ExprKind::Call(call), l, r, d)
+                self.call_name(name.unwrap_or_default(), args, callee.d, l, r)
             }
             ExprKind::Call(c)
                 if !paren
@@ -697,6 +687,22 @@ impl<'s> Builder<'s> {
                 )
             }
         }
+    }
+
+    /// `name(args)`: a call of a plain name, whose node (a field) had depth `callee_d`. The
+    /// recursive-descent parser calls this directly, without building the field first.
+    pub fn call_name(&mut self, name: String, args: CallArgs, callee_d: u32, l: u32, r: u32) -> X {
+        let call = Call {
+            name,
+            args: args.args,
+            params: None,
+            distinct: args.distinct,
+            order_by: args.order_by,
+            filter_expr: None,
+            within_group: None,
+            desugared: false,
+        };
+        self.x(ExprKind::Call(call), l, r, callee_d.max(args.depth))
     }
 
     /// A call with a keyword as its name (`trim(x)`).

@@ -48,15 +48,20 @@ pub(crate) fn run(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
     if let Err(e) = check_size(src) {
         return Err(vec![e]);
     }
-    let mut lexer = Lexer::new(src, entry);
-    let tokens: Vec<Spanned<'_>> = lexer.by_ref().collect();
-    let lex_errors = lexer.take_errors();
-    if lex_errors.is_empty()
-        && let Some(p) = descent::parse(src, &tokens, entry)
-    {
+    if let Some(p) = descent_only(src, entry) {
         return Ok(p);
     }
+    let (tokens, lex_errors) = lex(src, entry);
     lr_parse(src, &tokens, lex_errors)
+}
+
+/// All tokens and the lexical errors, for the LR parser.
+fn lex(src: &str, entry: Entry) -> (Vec<Spanned<'_>>, Vec<ParseError>) {
+    let mut lexer = Lexer::new(src, entry);
+    // Tokens average well over three bytes of source, so this rarely grows.
+    let mut tokens = Vec::with_capacity(src.len() / 3 + 8);
+    tokens.extend(lexer.by_ref());
+    (tokens, lexer.take_errors())
 }
 
 /// Spans are `u32` offsets.
@@ -71,24 +76,19 @@ fn check_size(src: &str) -> Result<(), ParseError> {
     Ok(())
 }
 
-/// Only the recursive-descent parser (`None` where it gives up); for the tests that compare
-/// the two parsers.
+/// The recursive-descent parser alone: `None` where it gives up (also on any lexical error).
+/// The tests compare it with [`lr_only`].
 pub fn descent_only(src: &str, entry: Entry) -> Option<Parsed> {
     check_size(src).ok()?;
     let mut lexer = Lexer::new(src, entry);
-    let tokens: Vec<Spanned<'_>> = lexer.by_ref().collect();
-    if !lexer.take_errors().is_empty() {
-        return None;
-    }
-    descent::parse(src, &tokens, entry)
+    let p = descent::parse(src, &mut lexer, entry)?;
+    lexer.take_errors().is_empty().then_some(p)
 }
 
 /// Only the LR parser; for the tests that compare the two parsers.
 pub fn lr_only(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
     check_size(src).map_err(|e| vec![e])?;
-    let mut lexer = Lexer::new(src, entry);
-    let tokens: Vec<Spanned<'_>> = lexer.by_ref().collect();
-    let lex_errors = lexer.take_errors();
+    let (tokens, lex_errors) = lex(src, entry);
     lr_parse(src, &tokens, lex_errors)
 }
 

@@ -2,11 +2,11 @@
 //! operators. Operator chains are collected flat and handed to [`Chain::finish`], the same
 //! precedence climbing the LR parser uses.
 
-use super::{Ctx, P, Parser, before_rparen, no_trailing};
+use super::{Ctx, P, Parser, before_rparen, ident_kw, no_trailing, same};
 use crate::ast::LambdaBody;
 use crate::ast::{ArithmeticOp, CompareOp};
-use crate::parser::actions::{CallArgs, N, X, unescape};
-use crate::parser::chain::{BinOp, Chain, Piece};
+use crate::parser::actions::{CallArgs, N, X, unescape, unquote_ident};
+use crate::parser::chain::{BinOp, Piece, finish_pieces};
 use crate::token::{Kw, Tok};
 
 impl<'s> Parser<'_, 's> {
@@ -56,10 +56,10 @@ impl<'s> Parser<'_, 's> {
             }
             Tok::LParen
                 if ctx.paren()
-                    && self.peek_at(1) == Tok::RParen
-                    && self.peek_at(2) == Tok::Arrow =>
+                    && same(self.peek_at(1), Tok::RParen)
+                    && same(self.peek_at(2), Tok::Arrow) =>
             {
-                self.pos += 3;
+                self.advance(3);
                 let body = self.lambda_body()?;
                 let r = self.prev_end();
                 return Some(self.b.lambda_names(Vec::new(), body, l, r));
@@ -114,47 +114,50 @@ impl<'s> Parser<'_, 's> {
     /// A prefix `NOT` (not the function `not(…)`).
     #[inline]
     fn at_prefix_not(&self) -> bool {
-        self.at_kw(Kw::Not) && self.peek_at(1) != Tok::LParen
+        self.at_kw(Kw::Not) && !same(self.peek_at(1), Tok::LParen)
     }
 
     /// `OpExpr<S>`: operands joined by binary operators, prefix `NOT`s and `IS [NOT] NULL`.
     /// `first` is the first operand when the caller already read it; otherwise the chain starts
     /// here (with prefix `NOT`s, or as an operand of any kind).
+    ///
+    /// The pieces go to the end of the shared buffer `self.pieces` (operands that contain
+    /// chains of their own take theirs off again before this one continues).
     fn op_expr(&mut self, first: Option<(u32, X, u32)>) -> P<X> {
-        let mut pieces = Vec::new();
+        let start = self.pieces.len();
         let (l, x, r) = match first {
             Some(f) => f,
             None => {
-                let np = self.nots(&mut pieces);
+                let np = self.nots();
                 self.operand(if np { Ctx::Np } else { Ctx::Any })?
             }
         };
-        if pieces.is_empty() && !self.at_operator() {
+        if self.pieces.len() == start && !self.at_operator() {
             return Some(x);
         }
-        pieces.push(Piece::Operand(x, l, r));
+        self.pieces.push(Piece::Operand(x, l, r));
         loop {
             let at = self.start();
             if let Some((negated, null_l, null_r, n)) = self.is_null() {
-                self.pos += n;
-                pieces.push(Piece::IsNull(negated, null_l, null_r));
+                self.advance(n);
+                self.pieces.push(Piece::IsNull(negated, null_l, null_r));
                 continue;
             }
             let Some((op, n)) = self.binop() else { break };
-            self.pos += n;
-            pieces.push(Piece::Op(op, at));
-            let np = self.nots(&mut pieces);
+            self.advance(n);
+            self.pieces.push(Piece::Op(op, at));
+            let np = self.nots();
             let (l, x, r) = self.operand(if np { Ctx::Np } else { Ctx::Any })?;
-            pieces.push(Piece::Operand(x, l, r));
+            self.pieces.push(Piece::Operand(x, l, r));
         }
-        Chain(pieces).finish(&mut self.b).ok()
+        finish_pieces(&mut self.b, self.pieces.drain(start..)).ok()
     }
 
     /// Prefix `NOT`s; whether there was one.
-    fn nots(&mut self, pieces: &mut Vec<Piece>) -> bool {
+    fn nots(&mut self) -> bool {
         let mut any = false;
         while self.at_prefix_not() {
-            pieces.push(Piece::Not(self.start()));
+            self.pieces.push(Piece::Not(self.start()));
             self.bump();
             any = true;
         }
@@ -182,10 +185,10 @@ impl<'s> Parser<'_, 's> {
         }
         let (negated, at) = match self.peek_at(1) {
             Tok::Kw(Kw::Null) => (false, 1),
-            Tok::Kw(Kw::Not) if self.peek_at(2) == Tok::Kw(Kw::Null) => (true, 2),
+            Tok::Kw(Kw::Not) if same(self.peek_at(2), Tok::Kw(Kw::Null)) => (true, 2),
             _ => return None,
         };
-        let (l, _, r) = self.toks[self.pos + at];
+        let (l, _, r) = self.tok_at(at);
         Some((negated, l, r, at + 1))
     }
 
@@ -216,7 +219,7 @@ impl<'s> Parser<'_, 's> {
             Tok::NotILike => cmp(C::NotILike),
             Tok::Nullish => Some((BinOp::Nullish, 1)),
             Tok::NotBetween => Some((BinOp::Between(true), 1)),
-            Tok::NotIn => Some(if self.peek_at(1) == Tok::Kw(Kw::Cohort) {
+            Tok::NotIn => Some(if same(self.peek_at(1), Tok::Kw(Kw::Cohort)) {
                 (BinOp::Cmp(C::NotInCohort), 2)
             } else {
                 (BinOp::Cmp(C::NotIn), 1)
@@ -227,7 +230,7 @@ impl<'s> Parser<'_, 's> {
                 Kw::Like => cmp(C::Like),
                 Kw::ILike => cmp(C::ILike),
                 Kw::Between => Some((BinOp::Between(false), 1)),
-                Kw::In => Some(if self.peek_at(1) == Tok::Kw(Kw::Cohort) {
+                Kw::In => Some(if same(self.peek_at(1), Tok::Kw(Kw::Cohort)) {
                     (BinOp::Cmp(C::InCohort), 2)
                 } else {
                     (BinOp::Cmp(C::In), 1)
@@ -283,7 +286,17 @@ impl<'s> Parser<'_, 's> {
     /// `FILTER` and `WITHIN GROUP`.
     fn postfix(&mut self, ctx: Ctx) -> P<X> {
         let l = self.start();
-        let mut p = self.primary(ctx)?;
+        let mut p = match self.call_of_name() {
+            Some(name) => {
+                self.advance(2);
+                let args = self.call_args()?;
+                self.expect(Tok::RParen)?;
+                let r = self.prev_end();
+                // The name alone would have been a field of depth 1.
+                self.b.call_name(name, args, 1, l, r)
+            }
+            None => self.primary(ctx)?,
+        };
         loop {
             p = match self.peek() {
                 Tok::LParen => {
@@ -371,6 +384,28 @@ impl<'s> Parser<'_, 's> {
                 }
                 _ => return Some(p),
             };
+        }
+    }
+
+    /// The name of `name(` next, when the name alone would be a plain field (not `true` or
+    /// `false`): the call is then built without the field.
+    #[inline]
+    fn call_of_name(&self) -> Option<String> {
+        if !same(self.peek_at(1), Tok::LParen) {
+            return None;
+        }
+        match self.peek() {
+            Tok::Ident(s)
+                if !s.eq_ignore_ascii_case("true") && !s.eq_ignore_ascii_case("false") =>
+            {
+                Some(s.to_string())
+            }
+            Tok::QuotedIdent(s) => Some(unquote_ident(s)),
+            Tok::Kw(k) if ident_kw(k) => {
+                let (l, _, r) = self.tok_at(0);
+                Some(self.text(l, r).to_string())
+            }
+            _ => None,
         }
     }
 

@@ -25,7 +25,8 @@ mod select;
 
 use super::Parsed;
 use super::actions::{Builder, unquote_ident};
-use crate::lexer::{Entry, Spanned};
+use super::chain::Piece;
+use crate::lexer::{Entry, Lexer, Spanned};
 use crate::token::{Kw, Tok};
 
 /// `None`: not accepted here (the LR parser decides what is wrong).
@@ -56,15 +57,26 @@ impl Ctx {
     }
 }
 
-/// Parses a whole token stream (with the lexer's start token first and no error tokens).
-pub(super) fn parse<'s>(src: &'s str, tokens: &[Spanned<'s>], entry: Entry) -> P<Parsed> {
+/// Parses the lexer's tokens (the start token first). The caller checks the lexer's errors
+/// afterwards: an error token is accepted by no rule, but errors may also come without one.
+pub(super) fn parse<'s>(src: &'s str, lexer: &mut Lexer<'s>, entry: Entry) -> P<Parsed> {
+    lexer.next()?;
+    let end = src.len() as u32;
     let mut p = Parser {
-        toks: tokens,
-        pos: 1,
-        end: src.len() as u32,
+        lexer,
+        ahead: [(end, EOF, end); LOOKAHEAD],
+        head: 0,
+        lexed: 0,
+        consumed: 0,
+        prev_end: 0,
+        end,
         b: Builder::new(src),
         depth: 0,
+        pieces: Vec::new(),
     };
+    for slot in 0..LOOKAHEAD {
+        p.pull(slot);
+    }
     let parsed = match entry {
         Entry::Expr => Parsed::Expr(*p.expr(Ctx::Any)?.v),
         Entry::Select => Parsed::Query(p.select_set()?.v),
@@ -72,18 +84,31 @@ pub(super) fn parse<'s>(src: &'s str, tokens: &[Spanned<'s>], entry: Entry) -> P
         Entry::Template => Parsed::Expr(p.full_template()?),
     };
     // Every token consumed, and no action reported an error (e.g. a node too deep).
-    (p.pos == p.toks.len() && p.b.errors.is_empty()).then_some(parsed)
+    (p.at_end() && p.b.errors.is_empty()).then_some(parsed)
 }
 
+/// How many tokens the parser sees ahead (`IS NOT DISTINCT FROM` is the longest decision).
+const LOOKAHEAD: usize = 4;
+
 struct Parser<'t, 's> {
-    toks: &'t [Spanned<'s>],
-    /// Index of the next token.
-    pos: usize,
+    /// Tokens are read as the parser goes: a token buffer for the whole input would be the
+    /// largest allocation of a parse.
+    lexer: &'t mut Lexer<'s>,
+    /// The next tokens, a ring starting at `head`; past the end of the input, `EOF` tokens.
+    ahead: [Spanned<'s>; LOOKAHEAD],
+    head: usize,
+    /// Tokens taken from the lexer and consumed by the parser.
+    lexed: usize,
+    consumed: usize,
+    /// End of the last token consumed.
+    prev_end: u32,
     /// The source length: where the end of input is.
     end: u32,
     b: Builder<'s>,
     /// Nesting of the recursive rules, bounded by [`MAX_NESTING`].
     depth: u32,
+    /// Operator chains under construction (see `op_expr`), one buffer for all.
+    pieces: Vec<Piece>,
 }
 
 /// How deep the recursive rules may nest before this parser gives up and leaves the input to
@@ -97,50 +122,78 @@ const MAX_NESTING: u32 = 128;
 const EOF: Tok<'static> = Tok::Error;
 
 impl<'s> Parser<'_, 's> {
+    /// Reads the next token into a slot of the ring.
+    #[inline]
+    fn pull(&mut self, slot: usize) {
+        self.ahead[slot] = match self.lexer.next() {
+            Some(t) => {
+                self.lexed += 1;
+                t
+            }
+            None => (self.end, EOF, self.end),
+        };
+    }
+
+    /// The `k`-th token ahead (`k` < [`LOOKAHEAD`]).
+    #[inline]
+    fn tok_at(&self, k: usize) -> Spanned<'s> {
+        self.ahead[(self.head + k) % LOOKAHEAD]
+    }
+
     #[inline]
     fn peek(&self) -> Tok<'s> {
-        match self.toks.get(self.pos) {
-            Some(t) => t.1,
-            None => EOF,
-        }
+        self.tok_at(0).1
     }
 
     #[inline]
     fn peek_at(&self, k: usize) -> Tok<'s> {
-        match self.toks.get(self.pos + k) {
-            Some(t) => t.1,
-            None => EOF,
-        }
+        self.tok_at(k).1
     }
 
     #[inline]
     fn at(&self, t: Tok<'_>) -> bool {
-        self.peek() == t
+        same(self.peek(), t)
     }
 
     #[inline]
     fn at_kw(&self, k: Kw) -> bool {
-        self.peek() == Tok::Kw(k)
+        same(self.peek(), Tok::Kw(k))
+    }
+
+    /// Every token consumed.
+    #[inline]
+    fn at_end(&self) -> bool {
+        self.consumed == self.lexed
     }
 
     /// Start of the next token (the end of the input after the last).
     #[inline]
     fn start(&self) -> u32 {
-        match self.toks.get(self.pos) {
-            Some(t) => t.0,
-            None => self.end,
-        }
+        self.tok_at(0).0
     }
 
-    /// End of the last token consumed.
+    /// End of the last token consumed (0 before the first).
     #[inline]
     fn prev_end(&self) -> u32 {
-        self.toks[self.pos - 1].2
+        self.prev_end
     }
 
+    /// Consumes the next token (never called at the end of the input).
     #[inline]
     fn bump(&mut self) {
-        self.pos += 1;
+        self.prev_end = self.tok_at(0).2;
+        // The consumed token's slot becomes the back of the ring.
+        self.pull(self.head);
+        self.head = (self.head + 1) % LOOKAHEAD;
+        self.consumed += 1;
+    }
+
+    /// Consumes `n` tokens.
+    #[inline]
+    fn advance(&mut self, n: usize) {
+        for _ in 0..n {
+            self.bump();
+        }
     }
 
     /// Consumes `t` if it is next.
@@ -148,7 +201,7 @@ impl<'s> Parser<'_, 's> {
     fn eat(&mut self, t: Tok<'_>) -> bool {
         let hit = self.at(t);
         if hit {
-            self.pos += 1;
+            self.bump();
         }
         hit
     }
@@ -193,7 +246,7 @@ impl<'s> Parser<'_, 's> {
             Tok::Ident(s) => s.to_string(),
             Tok::QuotedIdent(s) => unquote_ident(s),
             Tok::Kw(k) if name_kw(k) => {
-                let (l, _, r) = self.toks[self.pos];
+                let (l, _, r) = self.tok_at(0);
                 self.text(l, r).to_string()
             }
             _ => return None,
@@ -222,13 +275,23 @@ impl<'s> Parser<'_, 's> {
     }
 }
 
+/// Token equality by kind (and keyword). The text of identifiers, numbers and strings is not
+/// compared (no caller asks about it), which makes this cheaper than the derived `==`.
+#[inline]
+fn same(a: Tok<'_>, b: Tok<'_>) -> bool {
+    match (a, b) {
+        (Tok::Kw(x), Tok::Kw(y)) => x == y,
+        _ => std::mem::discriminant(&a) == std::mem::discriminant(&b),
+    }
+}
+
 /// Accepts no token: a list without a trailing comma.
 fn no_trailing(_: Tok<'_>) -> bool {
     false
 }
 
 fn before_rparen(t: Tok<'_>) -> bool {
-    t == Tok::RParen
+    same(t, Tok::RParen)
 }
 
 /// Keywords that may start an expression as a plain name (the grammar's `IdentKw`).

@@ -2,7 +2,7 @@
 //! `CASE`, `CAST`, `INTERVAL`, `TRIM`, `not(…)`, `#n`, template strings and HogQLX tags.
 
 use super::expr::is_number;
-use super::{Ctx, P, Parser, before_rparen, ident_kw};
+use super::{Ctx, P, Parser, before_rparen, ident_kw, same};
 use crate::ast::{ChainPart, Constant, ExprKind, Field};
 use crate::parser::actions::{X, unescape, unquote_ident};
 use crate::token::{Kw, Tok};
@@ -10,7 +10,7 @@ use crate::token::{Kw, Tok};
 impl<'s> Parser<'_, 's> {
     /// `Primary<S>`.
     pub(super) fn primary(&mut self, ctx: Ctx) -> P<X> {
-        let (l, t, r) = *self.toks.get(self.pos)?;
+        let (l, t, r) = self.tok_at(0);
         match t {
             Tok::Ident(s) => {
                 self.bump();
@@ -41,7 +41,7 @@ impl<'s> Parser<'_, 's> {
                 let items = if self.at(Tok::RBracket) {
                     Vec::new()
                 } else {
-                    self.comma_list(|t| t == Tok::RBracket, |p| p.expr(Ctx::Any))?
+                    self.comma_list(|t| same(t, Tok::RBracket), |p| p.expr(Ctx::Any))?
                 };
                 self.expect(Tok::RBracket)?;
                 let r = self.prev_end();
@@ -86,7 +86,7 @@ impl<'s> Parser<'_, 's> {
             Kw::Interval => self.interval(l),
             Kw::Trim => self.trim(l),
             // `not(…)`: the function (a prefix `NOT` is read by the operator chain).
-            Kw::Not if self.peek_at(1) == Tok::LParen => {
+            Kw::Not if same(self.peek_at(1), Tok::LParen) => {
                 self.bump();
                 let nr = self.prev_end();
                 self.bump();
@@ -102,17 +102,18 @@ impl<'s> Parser<'_, 's> {
 
     /// `Literal`: a number, a string or `NULL`.
     pub(super) fn literal(&mut self) -> P<X> {
-        let (l, t, r) = *self.toks.get(self.pos)?;
-        self.bump();
-        match t {
-            Tok::Str(s) => Some(self.b.string(s, l, r)),
-            Tok::Kw(Kw::Null) => Some(self.b.constant(Constant::Null, l, r)),
+        let (l, t, r) = self.tok_at(0);
+        let x = match t {
+            Tok::Str(s) => self.b.string(s, l, r),
+            Tok::Kw(Kw::Null) => self.b.constant(Constant::Null, l, r),
             t if is_number(t) => {
                 let text = self.text(l, r);
-                Some(self.b.number(text, false, l, r))
+                self.b.number(text, false, l, r)
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        self.bump();
+        Some(x)
     }
 
     /// `(e)`, `(a, b)`, `(a,)` or `(SELECT …)`.
@@ -237,7 +238,7 @@ impl<'s> Parser<'_, 's> {
             return self.b.interval_string(s, l, r).ok();
         }
         let e = self.expr(Ctx::Any)?;
-        let (ul, Tok::Ident(u), r) = *self.toks.get(self.pos)? else {
+        let (ul, Tok::Ident(u), r) = self.tok_at(0) else {
             return None;
         };
         self.bump();
@@ -276,7 +277,7 @@ impl<'s> Parser<'_, 's> {
         self.bump();
         let mut pieces = Vec::new();
         loop {
-            let (tl, t, tr) = *self.toks.get(self.pos)?;
+            let (tl, t, tr) = self.tok_at(0);
             match t {
                 Tok::TemplateText(s) => {
                     self.bump();
@@ -302,9 +303,10 @@ impl<'s> Parser<'_, 's> {
 
     /// A whole text as a template (the `parse_template` entry point).
     pub(super) fn full_template(&mut self) -> P<crate::ast::Expr> {
-        let l = self.toks.get(self.pos).map_or(0, |t| t.0);
+        let l = if self.at_end() { 0 } else { self.start() };
         let mut pieces = Vec::new();
-        while let Some(&(tl, t, tr)) = self.toks.get(self.pos) {
+        while !self.at_end() {
+            let (tl, t, tr) = self.tok_at(0);
             match t {
                 Tok::TemplateText(s) => {
                     self.bump();
@@ -320,7 +322,7 @@ impl<'s> Parser<'_, 's> {
 
     /// `<tag attrs/>` or `<tag attrs>children</tag>`.
     pub(super) fn tag(&mut self) -> P<X> {
-        let (l, Tok::TagOpen(open), _) = *self.toks.get(self.pos)? else {
+        let (l, Tok::TagOpen(open), _) = self.tok_at(0) else {
             return None;
         };
         self.bump();
@@ -355,7 +357,7 @@ impl<'s> Parser<'_, 's> {
         }
         let mut children = Vec::new();
         loop {
-            let (cl, t, cr) = *self.toks.get(self.pos)?;
+            let (cl, t, cr) = self.tok_at(0);
             match t {
                 Tok::TagText(s) => {
                     self.bump();

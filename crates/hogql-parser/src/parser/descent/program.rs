@@ -11,7 +11,7 @@ impl<'s> Parser<'_, 's> {
     /// The whole input as a program.
     pub(super) fn program(&mut self) -> P<Vec<Stmt>> {
         let mut items = Vec::new();
-        while self.pos < self.toks.len() {
+        while !self.at_end() {
             items.push(self.item()?);
         }
         Some(sel::statements(items).into_iter().map(|s| s.v).collect())
@@ -142,7 +142,7 @@ impl<'s> Parser<'_, 's> {
 
     /// The empty statement at the next token (`;`, or the `;` before `else`).
     fn empty_stmt(&mut self) -> SN {
-        let (l, _, r) = self.toks[self.pos];
+        let (l, _, r) = self.tok_at(0);
         self.bump();
         self.b.s(StmtKind::Expr(None), l, r, 0)
     }

@@ -1,7 +1,7 @@
 //! SELECT queries: set operations, clauses, FROM with joins, windows, ORDER BY and LIMIT.
 
 use super::expr::is_number;
-use super::{Ctx, P, Parser, no_trailing};
+use super::{Ctx, P, Parser, no_trailing, same};
 use crate::ast::*;
 use crate::parser::actions::{N, X};
 use crate::parser::select::{self as sel, FromClause, JoinPart, LimitParts, SelectParts};
@@ -34,7 +34,7 @@ impl<'s> Parser<'_, 's> {
         let mut r = 0;
         while let Some((op, n)) = self.set_op() {
             let ql = self.start();
-            self.pos += n;
+            self.advance(n);
             let (q, end) = self.set_member()?;
             r = end;
             rest.push((op, q, ql, end));
@@ -49,7 +49,7 @@ impl<'s> Parser<'_, 's> {
     /// after its last (always empty) optional clause, which it places at the next token; at the
     /// end of the input, at the last token.
     fn select_end(&self) -> u32 {
-        if self.pos < self.toks.len() {
+        if !self.at_end() {
             self.start()
         } else {
             self.prev_end()
@@ -140,7 +140,7 @@ impl<'s> Parser<'_, 's> {
         self.expect_kw(Kw::Select)?;
         let distinct = self.eat_kw(Kw::Distinct);
         let mut columns = vec![self.column()?];
-        while self.at(Tok::Comma) && self.peek_at(1) != Tok::Kw(Kw::From) {
+        while self.at(Tok::Comma) && !same(self.peek_at(1), Tok::Kw(Kw::From)) {
             self.bump();
             columns.push(self.column()?);
         }
@@ -167,7 +167,7 @@ impl<'s> Parser<'_, 's> {
         while self.at_kw(Kw::With)
             && matches!(self.peek_at(1), Tok::Kw(Kw::Cube | Kw::Rollup | Kw::Totals))
         {
-            self.pos += 2;
+            self.advance(2);
         }
         let having = self.clause(Kw::Having)?;
         let qualify = self.clause(Kw::Qualify)?;
@@ -241,7 +241,7 @@ impl<'s> Parser<'_, 's> {
         };
         self.bump();
         self.expect(Tok::LParen)?;
-        let e = self.comma_list(|t| t == Tok::RParen, |p| p.expr(Ctx::Any))?;
+        let e = self.comma_list(|t| same(t, Tok::RParen), |p| p.expr(Ctx::Any))?;
         self.expect(Tok::RParen)?;
         Some((e, Some(mode)))
     }
@@ -270,7 +270,7 @@ impl<'s> Parser<'_, 's> {
     /// `[PARTITION BY …] [ORDER BY …] [frame]` (all optional).
     pub(super) fn window_spec(&mut self) -> P<N<WindowExpr>> {
         let l = self.start();
-        let first = self.pos;
+        let first = self.consumed;
         let partition = if self.eat_kw(Kw::Partition) {
             self.expect_kw(Kw::By)?;
             Some(self.comma_list(no_trailing, |p| p.expr(Ctx::Any))?)
@@ -303,7 +303,7 @@ impl<'s> Parser<'_, 's> {
             None => None,
         };
         // An empty window is an empty span where it would start.
-        let r = if self.pos == first {
+        let r = if self.consumed == first {
             l
         } else {
             self.prev_end()
@@ -432,8 +432,8 @@ impl<'s> Parser<'_, 's> {
         }
         parts.limit = Some(a);
         parts.offset = b;
-        if sep != Some(false) && self.at_kw(Kw::With) && self.peek_at(1) == Tok::Kw(Kw::Ties) {
-            self.pos += 2;
+        if sep != Some(false) && self.at_kw(Kw::With) && same(self.peek_at(1), Tok::Kw(Kw::Ties)) {
+            self.advance(2);
             parts.with_ties = true;
             parts.ties_end = Some(self.prev_end());
             if sep.is_none() && self.eat_kw(Kw::Offset) {
@@ -464,7 +464,7 @@ impl<'s> Parser<'_, 's> {
                     let op = Ok(("CROSS JOIN".to_string(), jl));
                     joins.push(sel::joined(&mut self.b, t, op, None, jl, r).ok()?);
                 }
-                Tok::Kw(Kw::Left | Kw::Inner) if self.peek_at(1) == Tok::Kw(Kw::Array) => break,
+                Tok::Kw(Kw::Left | Kw::Inner) if same(self.peek_at(1), Tok::Kw(Kw::Array)) => break,
                 Tok::Kw(
                     Kw::Join
                     | Kw::All
@@ -644,7 +644,7 @@ impl<'s> Parser<'_, 's> {
     }
 
     fn ratio_number(&mut self) -> P<X> {
-        let (l, t, r) = *self.toks.get(self.pos)?;
+        let (l, t, r) = self.tok_at(0);
         if !is_number(t) {
             return None;
         }

@@ -61,7 +61,16 @@ pub struct Builder<'s> {
     pub src: &'s str,
     pub errors: Vec<ParseError>,
     too_deep: bool,
+    /// Boxes left over from list items: an item is built boxed like any expression and then
+    /// moved into its list's `Vec<Expr>`; its box is kept here for the next node instead of
+    /// going back to the allocator (allocation was a large part of parsing time). The boxes
+    /// themselves are the point, hence `Vec<Box<_>>`.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Expr>>,
 }
+
+/// How many spare boxes a builder keeps.
+const SPARE_BOXES: usize = 64;
 
 impl<'s> Builder<'s> {
     pub fn new(src: &'s str) -> Self {
@@ -69,7 +78,40 @@ impl<'s> Builder<'s> {
             src,
             errors: Vec::new(),
             too_deep: false,
+            spare: Vec::new(),
         }
+    }
+
+    /// A box for a new node, reusing a spare one if there is one.
+    #[inline]
+    fn boxed(&mut self, e: Expr) -> Box<Expr> {
+        match self.spare.pop() {
+            Some(mut b) => {
+                *b = e;
+                b
+            }
+            None => Box::new(e),
+        }
+    }
+
+    /// Moves an expression out of its box, keeping the box for later nodes.
+    #[inline]
+    pub fn unbox(&mut self, mut b: Box<Expr>) -> Expr {
+        let placeholder = Expr::new(ExprKind::Constant(Constant::Null), Span::default());
+        let e = std::mem::replace(&mut *b, placeholder);
+        if self.spare.len() < SPARE_BOXES {
+            self.spare.push(b);
+        }
+        e
+    }
+
+    /// Unboxes a list of expressions.
+    pub fn exprs(&mut self, items: Vec<X>) -> Vec<Expr> {
+        let mut out = Vec::with_capacity(items.len());
+        for x in items {
+            out.push(self.unbox(x.v));
+        }
+        out
     }
 
     /// Checks a depth; past [`MAX_DEPTH`] reports once and returns `false`.
@@ -96,7 +138,7 @@ impl<'s> Builder<'s> {
     pub fn x(&mut self, kind: ExprKind, l: u32, r: u32, child_d: u32) -> X {
         let d = child_d + 1;
         if self.depth_ok(d, l, r) {
-            N::new(Box::new(Expr::new(kind, span(l, r))), d)
+            N::new(self.boxed(Expr::new(kind, span(l, r))), d)
         } else {
             N::new(
                 Box::new(Expr::new(ExprKind::Constant(Constant::Null), span(l, r))),
@@ -204,14 +246,10 @@ impl<'s> Builder<'s> {
                 return self.constant(Constant::Bool(false), l, r);
             }
         }
-        self.x(
-            ExprKind::Field(Field {
-                chain: vec![ChainPart::Name(name)],
-            }),
-            l,
-            r,
-            0,
-        )
+        // Room for `table.column` and `properties.$key` without growing.
+        let mut chain = Vec::with_capacity(3);
+        chain.push(ChainPart::Name(name));
+        self.x(ExprKind::Field(Field { chain }), l, r, 0)
     }
 
     /// `base.name`: extends a field chain, otherwise a property access.
@@ -395,7 +433,8 @@ impl<'s> Builder<'s> {
         let mut items = Vec::new();
         let mut d = 0;
         for x in [a, b] {
-            match x.v.kind {
+            let e = self.unbox(x.v);
+            match e.kind {
                 ExprKind::And(inner) if is_and => {
                     d = d.max(x.d - 1);
                     items.extend(inner);
@@ -406,7 +445,7 @@ impl<'s> Builder<'s> {
                 }
                 kind => {
                     d = d.max(x.d);
-                    items.push(Expr::new(kind, x.v.span));
+                    items.push(Expr::new(kind, e.span));
                 }
             }
         }
@@ -443,14 +482,15 @@ impl<'s> Builder<'s> {
         let mut args = Vec::new();
         let mut d = 0;
         for x in [a, b] {
-            match x.v.kind {
+            let e = self.unbox(x.v);
+            match e.kind {
                 ExprKind::Call(c) if c.desugared && c.name == "concat" => {
                     d = d.max(x.d - 1);
                     args.extend(c.args);
                 }
                 kind => {
                     d = d.max(x.d);
-                    args.push(Expr::new(kind, x.v.span));
+                    args.push(Expr::new(kind, e.span));
                 }
             }
         }
@@ -464,12 +504,14 @@ impl<'s> Builder<'s> {
 
     pub fn ternary(&mut self, c: X, a: X, b: X, l: u32, r: u32) -> X {
         let d = c.d.max(a.d).max(b.d);
-        self.sugar_call("if", vec![*c.v, *a.v, *b.v], l, r, d)
+        let args = vec![self.unbox(c.v), self.unbox(a.v), self.unbox(b.v)];
+        self.sugar_call("if", args, l, r, d)
     }
 
     pub fn nullish(&mut self, a: X, b: X, l: u32, r: u32) -> X {
         let d = a.d.max(b.d);
-        self.sugar_call("ifNull", vec![*a.v, *b.v], l, r, d)
+        let args = vec![self.unbox(a.v), self.unbox(b.v)];
+        self.sugar_call("ifNull", args, l, r, d)
     }
 
     pub fn alias(&mut self, e: X, alias: String, l: u32, r: u32) -> Result<X, ParseError> {
@@ -528,7 +570,8 @@ impl<'s> Builder<'s> {
             }
         };
         let d = e.d;
-        Ok(self.sugar_call(name, vec![*e.v], l, r, d))
+        let args = vec![self.unbox(e.v)];
+        Ok(self.sugar_call(name, args, l, r, d))
     }
 
     /// `INTERVAL '2 days'`: the count and the unit (singular or plural) from the string.
@@ -604,7 +647,10 @@ impl<'s> Builder<'s> {
             1 => pieces
                 .pop()
                 .unwrap_or_else(|| self.constant(Constant::Null, l, r)),
-            _ => self.sugar_call("concat", exprs(pieces), l, r, d),
+            _ => {
+                let pieces = self.exprs(pieces);
+                self.sugar_call("concat", pieces, l, r, d)
+            }
         }
     }
 
@@ -623,12 +669,14 @@ impl<'s> Builder<'s> {
 
     pub fn array(&mut self, items: Vec<X>, l: u32, r: u32) -> X {
         let d = dmax(&items);
-        self.x(ExprKind::Array(exprs(items)), l, r, d)
+        let items = self.exprs(items);
+        self.x(ExprKind::Array(items), l, r, d)
     }
 
     pub fn tuple(&mut self, items: Vec<X>, l: u32, r: u32) -> X {
         let d = dmax(&items);
-        self.x(ExprKind::Tuple(exprs(items)), l, r, d)
+        let items = self.exprs(items);
+        self.x(ExprKind::Tuple(items), l, r, d)
     }
 
     pub fn dict(&mut self, items: Vec<(X, X)>, l: u32, r: u32) -> X {
@@ -927,10 +975,15 @@ pub struct CallArgs {
 }
 
 impl CallArgs {
-    pub fn new(distinct: bool, args: Vec<X>, order_by: Option<Vec<N<OrderExpr>>>) -> Self {
+    pub fn new(
+        b: &mut Builder<'_>,
+        distinct: bool,
+        args: Vec<X>,
+        order_by: Option<Vec<N<OrderExpr>>>,
+    ) -> Self {
         let depth = dmax(&args).max(order_by.as_deref().map_or(0, dmax));
         CallArgs {
-            args: exprs(args),
+            args: b.exprs(args),
             distinct,
             order_by: order_by.map(vals),
             depth,

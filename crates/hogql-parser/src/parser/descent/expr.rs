@@ -449,7 +449,7 @@ impl<'s> Parser<'_, 's> {
     /// `CallArgs`: what is between a call's parentheses.
     pub(super) fn call_args(&mut self) -> P<CallArgs> {
         if self.at(Tok::RParen) {
-            return Some(CallArgs::new(false, Vec::new(), None));
+            return Some(CallArgs::new(&mut self.b, false, Vec::new(), None));
         }
         let distinct = self.eat_kw(Kw::Distinct);
         let args = self.comma_list(
@@ -462,7 +462,7 @@ impl<'s> Parser<'_, 's> {
         } else {
             None
         };
-        Some(CallArgs::new(distinct, args, order))
+        Some(CallArgs::new(&mut self.b, distinct, args, order))
     }
 
     /// `CommaT<Expr>` before `)`: possibly empty, trailing comma allowed.

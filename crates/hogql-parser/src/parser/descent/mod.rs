@@ -262,7 +262,8 @@ impl<'s> Parser<'_, 's> {
         trailing: fn(Tok<'_>) -> bool,
         mut item: impl FnMut(&mut Self) -> P<T>,
     ) -> P<Vec<T>> {
-        let mut v = vec![item(self)?];
+        let mut v = Vec::with_capacity(4);
+        v.push(item(self)?);
         while self.at(Tok::Comma) {
             if trailing(self.peek_at(1)) {
                 self.bump();

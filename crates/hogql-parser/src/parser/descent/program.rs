@@ -65,13 +65,17 @@ impl<'s> Parser<'_, 's> {
                 }
                 let e = self.expr(Ctx::Any)?;
                 let r = self.prev_end();
-                Some(self.b.s(StmtKind::Return(Some(*e.v)), l, r, e.d))
+                let d = e.d;
+                let e = self.b.unbox(e.v);
+                Some(self.b.s(StmtKind::Return(Some(e)), l, r, d))
             }
             Tok::Kw(Kw::Throw) => {
                 self.bump();
                 let e = self.expr(Ctx::Any)?;
                 let r = self.prev_end();
-                Some(self.b.s(StmtKind::Throw(*e.v), l, r, e.d))
+                let d = e.d;
+                let e = self.b.unbox(e.v);
+                Some(self.b.s(StmtKind::Throw(e), l, r, d))
             }
             Tok::Kw(Kw::Fun | Kw::Fn) => {
                 self.bump();
@@ -114,14 +118,15 @@ impl<'s> Parser<'_, 's> {
             let r = self.prev_end();
             let d = t.d.max(v.d);
             let kind = StmtKind::Assign {
-                left: *t.v,
-                right: *v.v,
+                left: self.b.unbox(t.v),
+                right: self.b.unbox(v.v),
             };
             return Some(self.b.s(kind, l, r, d));
         }
         let r = self.prev_end();
         let d = t.d;
-        Some(self.b.s(StmtKind::Expr(Some(*t.v)), l, r, d))
+        let e = self.b.unbox(t.v);
+        Some(self.b.s(StmtKind::Expr(Some(e)), l, r, d))
     }
 
     /// `(cond)` of `if` and `while`.
@@ -243,7 +248,7 @@ impl<'s> Parser<'_, 's> {
         let d = expr.as_ref().map_or(0, |e| e.d);
         let kind = StmtKind::VarDecl {
             name,
-            expr: expr.map(|e| *e.v),
+            expr: expr.map(|e| self.b.unbox(e.v)),
         };
         Some(self.b.s(kind, l, r, d))
     }

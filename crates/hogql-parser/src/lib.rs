@@ -1,6 +1,9 @@
 //! HogQL and Hog: lexer, parser, AST, printer and PostHog-compatible JSON export.
 //!
-//! Stages (see `ARCHITECTURE.md`): text → tokens ([`lexer`]) → AST ([`ast`]).
+//! Stages (see `ARCHITECTURE.md`): text → tokens ([`lexer`]) → AST ([`ast`]). Parsing tries a
+//! recursive-descent parser first and falls back to the LR parser generated from
+//! `grammar/hogql.lalrpop` (the definition of the language, and the one that reports errors);
+//! both build the same trees, which `tests/descent.rs` checks.
 //! One function per entry point: [`parse_expr`], [`parse_select`], [`parse_program`],
 //! [`parse_template`]. Errors are values ([`ParseError`]); line/column is computed only for
 //! display ([`LineIndex`]).

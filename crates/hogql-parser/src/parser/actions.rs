@@ -1015,8 +1015,8 @@ fn sugar(name: &str, args: Vec<Expr>) -> Call {
 
 /// Names that may not be aliases (PostHog reserves them).
 pub fn check_alias(alias: &str, l: u32, r: u32) -> Result<(), ParseError> {
-    let lower = alias.to_ascii_lowercase();
-    if matches!(lower.as_str(), "true" | "false" | "null" | "team_id") {
+    let reserved = ["true", "false", "null", "team_id"];
+    if reserved.iter().any(|w| alias.eq_ignore_ascii_case(w)) {
         return Err(ParseError::new(
             ErrorKind::InvalidName,
             span(l, r),
@@ -1028,6 +1028,12 @@ pub fn check_alias(alias: &str, l: u32, r: u32) -> Result<(), ParseError> {
 
 /// The value of a number literal. Integers that overflow `i64` keep their digits.
 pub fn number_constant(text: &str, negative: bool) -> Constant {
+    // Most literals are short decimal integers: no case folding or wide arithmetic needed
+    // (18 digits always fit an `i64`).
+    if !text.is_empty() && text.len() <= 18 && text.bytes().all(|c| c.is_ascii_digit()) {
+        let v: i64 = text.parse().unwrap_or_default();
+        return Constant::Int(if negative { -v } else { v });
+    }
     let lower = text.to_ascii_lowercase();
     let sign = if negative { -1.0 } else { 1.0 };
     if lower == "inf" || lower == "infinity" {

@@ -110,6 +110,19 @@ pub fn finish_pieces(
     b: &mut Builder<'_>,
     pieces: impl Iterator<Item = Piece>,
 ) -> Result<X, ParseError> {
+    // The climbing recurses up to once per piece (`NOT NOT NOT … x`), up to `MAX_DEPTH` levels:
+    // a long chain is built on a stack segment of its own, so that it fits any thread.
+    if pieces.size_hint().0 > LONG_CHAIN {
+        return stacker::grow(LONG_CHAIN_STACK, || climb(b, pieces));
+    }
+    climb(b, pieces)
+}
+
+/// Chains with more pieces than this get their own stack segment of this many bytes.
+const LONG_CHAIN: usize = 64;
+const LONG_CHAIN_STACK: usize = 8 << 20;
+
+fn climb(b: &mut Builder<'_>, pieces: impl Iterator<Item = Piece>) -> Result<X, ParseError> {
     let mut c = Climb {
         b,
         pieces: pieces.peekable(),

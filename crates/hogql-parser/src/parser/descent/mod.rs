@@ -26,6 +26,7 @@ mod select;
 use super::Parsed;
 use super::actions::{Builder, unquote_ident};
 use super::chain::Piece;
+use crate::MAX_DEPTH;
 use crate::lexer::{Entry, Lexer, Spanned};
 use crate::token::{Kw, Tok};
 
@@ -112,11 +113,17 @@ struct Parser<'t, 's> {
 }
 
 /// How deep the recursive rules may nest before this parser gives up and leaves the input to
-/// the LR parser, which needs no stack. Each level of nesting (a parenthesis, call, block, …)
-/// costs about 2 KiB of stack in a release build and 7 KiB in a debug build (measured), so 128
-/// levels stay under 1 MiB even in a test thread (2 MiB). The tree itself may be deeper (up to
-/// [`crate::MAX_DEPTH`]); such rare input is parsed, or rejected, by the LR parser.
-const MAX_NESTING: u32 = 128;
+/// the LR parser. A tree deeper than [`MAX_DEPTH`] is an error anyway, and every level of
+/// nesting here (a parenthesis, call, block, …) adds at least one level to the tree.
+const MAX_NESTING: u32 = MAX_DEPTH;
+
+/// Each level of nesting costs about 2 KiB of stack in a release build and 7 KiB in a debug
+/// build (measured), so 500 levels do not fit every thread (test threads have 2 MiB, some
+/// callers 512 KiB). Every [`STACK_CHECK_EVERY`] levels, when less than [`STACK_RED_ZONE`] is
+/// left, parsing continues on a new heap-allocated stack segment of [`STACK_SEGMENT`] bytes.
+const STACK_RED_ZONE: usize = 192 * 1024;
+const STACK_SEGMENT: usize = 1024 * 1024;
+const STACK_CHECK_EVERY: u32 = 8;
 
 /// The end of input: a token no rule accepts.
 const EOF: Tok<'static> = Tok::Error;
@@ -229,7 +236,11 @@ impl<'s> Parser<'_, 's> {
             return None;
         }
         self.depth += 1;
-        let r = f(self);
+        let r = if self.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || f(self))
+        } else {
+            f(self)
+        };
         self.depth -= 1;
         r
     }

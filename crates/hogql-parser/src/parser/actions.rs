@@ -981,12 +981,23 @@ impl CallArgs {
         args: Vec<X>,
         order_by: Option<Vec<N<OrderExpr>>>,
     ) -> Self {
-        let depth = dmax(&args).max(order_by.as_deref().map_or(0, dmax));
+        let depth = dmax(&args);
+        let args = b.exprs(args);
+        CallArgs::from_exprs(distinct, args, depth, order_by)
+    }
+
+    /// Arguments already moved out of their boxes; `depth` is the deepest of them.
+    pub fn from_exprs(
+        distinct: bool,
+        args: Vec<Expr>,
+        depth: u32,
+        order_by: Option<Vec<N<OrderExpr>>>,
+    ) -> Self {
         CallArgs {
-            args: b.exprs(args),
+            depth: depth.max(order_by.as_deref().map_or(0, dmax)),
+            args,
             distinct,
             order_by: order_by.map(vals),
-            depth,
         }
     }
 }

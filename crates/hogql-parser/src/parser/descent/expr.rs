@@ -452,17 +452,27 @@ impl<'s> Parser<'_, 's> {
             return Some(CallArgs::new(&mut self.b, false, Vec::new(), None));
         }
         let distinct = self.eat_kw(Kw::Distinct);
-        let args = self.comma_list(
-            |t| matches!(t, Tok::RParen | Tok::Kw(Kw::Order)),
-            |p| p.expr(Ctx::Any),
-        )?;
+        // `Comma1T<Expr>`, each argument moved into the list as soon as it is read.
+        let mut args = Vec::with_capacity(4);
+        let mut depth = 0;
+        loop {
+            let x = self.expr(Ctx::Any)?;
+            depth = depth.max(x.d);
+            args.push(self.b.unbox(x.v));
+            if !self.eat(Tok::Comma) {
+                break;
+            }
+            if matches!(self.peek(), Tok::RParen | Tok::Kw(Kw::Order)) {
+                break;
+            }
+        }
         let order = if self.eat_kw(Kw::Order) {
             self.expect_kw(Kw::By)?;
             Some(self.comma_list(no_trailing, Self::order_item)?)
         } else {
             None
         };
-        Some(CallArgs::new(&mut self.b, distinct, args, order))
+        Some(CallArgs::from_exprs(distinct, args, depth, order))
     }
 
     /// `CommaT<Expr>` before `)`: possibly empty, trailing comma allowed.

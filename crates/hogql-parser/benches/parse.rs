@@ -2,7 +2,8 @@
 //! and the ratio to PostHog's own parser measured in the same run.
 //!
 //! Run: `cargo bench -p hogql-parser` (set HOG_BENCH_NO_PEER=1 to skip the peer). A stage name as
-//! argument (`lex-queries`, `parse-queries`, `lex-program`, `parse-program`) runs only that stage
+//! argument (`lex-queries`, `parse-queries`, `lex-program`, `parse-program`, and `lr-queries`,
+//! `lr-program` for the LR parser alone) runs only that stage
 //! for 10 s, which is what a profiler wants (`perf record … parse-… parse-queries`).
 
 use hogql_parser::lexer::{Entry, Lexer};
@@ -77,6 +78,15 @@ fn main() {
     let parse_p = || {
         std::hint::black_box(hogql_parser::parse_program(&program).is_ok());
     };
+    // The LR parser alone (what `parse_*` falls back to), for comparison in the same run.
+    let lr_q = || {
+        for q in &queries {
+            std::hint::black_box(hogql_parser::testing::lr_only(q, Entry::Select).is_ok());
+        }
+    };
+    let lr_p = || {
+        std::hint::black_box(hogql_parser::testing::lr_only(&program, Entry::Program).is_ok());
+    };
 
     // `cargo bench` passes `--bench`; a stage name (and optionally a run count, default 20)
     // runs only that stage a fixed number of times, so that `perf stat` counts comparable work.
@@ -88,6 +98,8 @@ fn main() {
             "parse-queries" => (q_bytes, Box::new(parse_q)),
             "lex-program" => (program.len(), Box::new(lex_p)),
             "parse-program" => (program.len(), Box::new(parse_p)),
+            "lr-queries" => (q_bytes, Box::new(lr_q)),
+            "lr-program" => (program.len(), Box::new(lr_p)),
             other => panic!("unknown stage {other:?}"),
         };
         let (wall, cpu) = (Instant::now(), cpu_time());
@@ -130,6 +142,13 @@ fn main() {
     println!(
         "all inputs     {:>8} bytes  parse {:>8.1} MB/s (lexing included)",
         total, ours
+    );
+    let lr_q = time(min, lr_q);
+    let lr_p = time(min, lr_p);
+    println!(
+        "LR parser alone (the fallback, for comparison): queries {:.1} MB/s, program {:.1} MB/s",
+        mbps(q_bytes, lr_q),
+        mbps(program.len(), lr_p)
     );
 
     if std::env::var("HOG_BENCH_NO_PEER").is_ok() {

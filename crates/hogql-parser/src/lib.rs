@@ -1,6 +1,9 @@
 //! HogQL and Hog: lexer, parser, AST, printer and PostHog-compatible JSON export.
 //!
-//! Stages (see `ARCHITECTURE.md`): text → tokens ([`lexer`]) → AST ([`ast`]).
+//! Stages (see `ARCHITECTURE.md`): text → tokens ([`lexer`]) → AST ([`ast`]). Parsing tries a
+//! recursive-descent parser first and falls back to the LR parser generated from
+//! `grammar/hogql.lalrpop` (the definition of the language, and the one that reports errors);
+//! both build the same trees, which `tests/descent.rs` checks.
 //! One function per entry point: [`parse_expr`], [`parse_select`], [`parse_program`],
 //! [`parse_template`]. Errors are values ([`ParseError`]); line/column is computed only for
 //! display ([`LineIndex`]).
@@ -27,6 +30,12 @@ use parser::Parsed;
 /// chain of thousands of `+`) is a [`ErrorKind::TooDeep`] error, so code that walks the tree
 /// recursively (visitors, printers, compilers, `Drop`) stays within a small stack.
 pub const MAX_DEPTH: u32 = 500;
+
+/// The two parsers separately, for the tests that check they agree (not part of the API).
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::parser::{Parsed, descent_only, lr_only};
+}
 
 /// Parses one HogQL/Hog expression (`1 + 2`, `properties.$browser = 'Chrome'`, `x -> x * 2`).
 pub fn parse_expr(src: &str) -> Result<Expr, Vec<ParseError>> {

@@ -3,9 +3,14 @@
 //! Two sources of trees: the benchmark corpus (`../shared/bench/parser/`: 1,000 real-looking
 //! queries and a 5,000-line Hog program) and proptest-generated trees covering the expression
 //! forms, SELECT clauses and Hog statements. Generated trees are limited to shapes the parser
-//! can build; where a shape is left out, a comment says why.
+//! can build; where a shape is left out, a comment says why. Every printed text is also parsed
+//! by both parsers, which must agree (`tests/common`).
 
+mod common;
+
+use common::agree;
 use hogql_parser::ast::*;
+use hogql_parser::lexer::Entry;
 use hogql_parser::print::{print_expr, print_hog_expr, print_program, print_query};
 use hogql_parser::{parse_expr, parse_program, parse_select};
 use proptest::prelude::*;
@@ -46,6 +51,7 @@ fn strip_spans(v: &mut Value) {
 /// Prints a query, parses the text again and compares; `Err` describes the difference.
 fn query_round_trip(q: &Query) -> Result<(), String> {
     let text = print_query(q);
+    agree(&text, Entry::Select, true)?;
     let again =
         parse_select(&text).map_err(|e| format!("printed text does not parse: {e:?}\n{text}"))?;
     if shape(q) != shape(&again) {
@@ -64,6 +70,7 @@ fn query_round_trip(q: &Query) -> Result<(), String> {
 
 fn expr_round_trip(e: &Expr) -> Result<(), String> {
     let text = print_expr(e);
+    agree(&text, Entry::Expr, true)?;
     let again =
         parse_expr(&text).map_err(|err| format!("printed text does not parse: {err:?}\n{text}"))?;
     if shape(e) != shape(&again) {
@@ -76,6 +83,7 @@ fn expr_round_trip(e: &Expr) -> Result<(), String> {
 
 fn program_round_trip(p: &Program) -> Result<(), String> {
     let text = print_program(p);
+    agree(&text, Entry::Program, true)?;
     let again = parse_program(&text)
         .map_err(|err| format!("printed text does not parse: {err:?}\n{text}"))?;
     if shape(p) != shape(&again) {

@@ -61,7 +61,16 @@ pub struct Builder<'s> {
     pub src: &'s str,
     pub errors: Vec<ParseError>,
     too_deep: bool,
+    /// Boxes left over from list items: an item is built boxed like any expression and then
+    /// moved into its list's `Vec<Expr>`; its box is kept here for the next node instead of
+    /// going back to the allocator (allocation was a large part of parsing time). The boxes
+    /// themselves are the point, hence `Vec<Box<_>>`.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Expr>>,
 }
+
+/// How many spare boxes a builder keeps.
+const SPARE_BOXES: usize = 64;
 
 impl<'s> Builder<'s> {
     pub fn new(src: &'s str) -> Self {
@@ -69,7 +78,40 @@ impl<'s> Builder<'s> {
             src,
             errors: Vec::new(),
             too_deep: false,
+            spare: Vec::new(),
         }
+    }
+
+    /// A box for a new node, reusing a spare one if there is one.
+    #[inline]
+    fn boxed(&mut self, e: Expr) -> Box<Expr> {
+        match self.spare.pop() {
+            Some(mut b) => {
+                *b = e;
+                b
+            }
+            None => Box::new(e),
+        }
+    }
+
+    /// Moves an expression out of its box, keeping the box for later nodes.
+    #[inline]
+    pub fn unbox(&mut self, mut b: Box<Expr>) -> Expr {
+        let placeholder = Expr::new(ExprKind::Constant(Constant::Null), Span::default());
+        let e = std::mem::replace(&mut *b, placeholder);
+        if self.spare.len() < SPARE_BOXES {
+            self.spare.push(b);
+        }
+        e
+    }
+
+    /// Unboxes a list of expressions.
+    pub fn exprs(&mut self, items: Vec<X>) -> Vec<Expr> {
+        let mut out = Vec::with_capacity(items.len());
+        for x in items {
+            out.push(self.unbox(x.v));
+        }
+        out
     }
 
     /// Checks a depth; past [`MAX_DEPTH`] reports once and returns `false`.
@@ -96,7 +138,7 @@ impl<'s> Builder<'s> {
     pub fn x(&mut self, kind: ExprKind, l: u32, r: u32, child_d: u32) -> X {
         let d = child_d + 1;
         if self.depth_ok(d, l, r) {
-            N::new(Box::new(Expr::new(kind, span(l, r))), d)
+            N::new(self.boxed(Expr::new(kind, span(l, r))), d)
         } else {
             N::new(
                 Box::new(Expr::new(ExprKind::Constant(Constant::Null), span(l, r))),
@@ -204,14 +246,10 @@ impl<'s> Builder<'s> {
                 return self.constant(Constant::Bool(false), l, r);
             }
         }
-        self.x(
-            ExprKind::Field(Field {
-                chain: vec![ChainPart::Name(name)],
-            }),
-            l,
-            r,
-            0,
-        )
+        // Room for `table.column` and `properties.$key` without growing.
+        let mut chain = Vec::with_capacity(3);
+        chain.push(ChainPart::Name(name));
+        self.x(ExprKind::Field(Field { chain }), l, r, 0)
     }
 
     /// `base.name`: extends a field chain, otherwise a property access.
@@ -395,7 +433,8 @@ impl<'s> Builder<'s> {
         let mut items = Vec::new();
         let mut d = 0;
         for x in [a, b] {
-            match x.v.kind {
+            let e = self.unbox(x.v);
+            match e.kind {
                 ExprKind::And(inner) if is_and => {
                     d = d.max(x.d - 1);
                     items.extend(inner);
@@ -406,7 +445,7 @@ impl<'s> Builder<'s> {
                 }
                 kind => {
                     d = d.max(x.d);
-                    items.push(Expr::new(kind, x.v.span));
+                    items.push(Expr::new(kind, e.span));
                 }
             }
         }
@@ -443,14 +482,15 @@ impl<'s> Builder<'s> {
         let mut args = Vec::new();
         let mut d = 0;
         for x in [a, b] {
-            match x.v.kind {
+            let e = self.unbox(x.v);
+            match e.kind {
                 ExprKind::Call(c) if c.desugared && c.name == "concat" => {
                     d = d.max(x.d - 1);
                     args.extend(c.args);
                 }
                 kind => {
                     d = d.max(x.d);
-                    args.push(Expr::new(kind, x.v.span));
+                    args.push(Expr::new(kind, e.span));
                 }
             }
         }
@@ -464,12 +504,14 @@ impl<'s> Builder<'s> {
 
     pub fn ternary(&mut self, c: X, a: X, b: X, l: u32, r: u32) -> X {
         let d = c.d.max(a.d).max(b.d);
-        self.sugar_call("if", vec![*c.v, *a.v, *b.v], l, r, d)
+        let args = vec![self.unbox(c.v), self.unbox(a.v), self.unbox(b.v)];
+        self.sugar_call("if", args, l, r, d)
     }
 
     pub fn nullish(&mut self, a: X, b: X, l: u32, r: u32) -> X {
         let d = a.d.max(b.d);
-        self.sugar_call("ifNull", vec![*a.v, *b.v], l, r, d)
+        let args = vec![self.unbox(a.v), self.unbox(b.v)];
+        self.sugar_call("ifNull", args, l, r, d)
     }
 
     pub fn alias(&mut self, e: X, alias: String, l: u32, r: u32) -> Result<X, ParseError> {
@@ -528,7 +570,8 @@ impl<'s> Builder<'s> {
             }
         };
         let d = e.d;
-        Ok(self.sugar_call(name, vec![*e.v], l, r, d))
+        let args = vec![self.unbox(e.v)];
+        Ok(self.sugar_call(name, args, l, r, d))
     }
 
     /// `INTERVAL '2 days'`: the count and the unit (singular or plural) from the string.
@@ -604,7 +647,10 @@ impl<'s> Builder<'s> {
             1 => pieces
                 .pop()
                 .unwrap_or_else(|| self.constant(Constant::Null, l, r)),
-            _ => self.sugar_call("concat", exprs(pieces), l, r, d),
+            _ => {
+                let pieces = self.exprs(pieces);
+                self.sugar_call("concat", pieces, l, r, d)
+            }
         }
     }
 
@@ -623,12 +669,14 @@ impl<'s> Builder<'s> {
 
     pub fn array(&mut self, items: Vec<X>, l: u32, r: u32) -> X {
         let d = dmax(&items);
-        self.x(ExprKind::Array(exprs(items)), l, r, d)
+        let items = self.exprs(items);
+        self.x(ExprKind::Array(items), l, r, d)
     }
 
     pub fn tuple(&mut self, items: Vec<X>, l: u32, r: u32) -> X {
         let d = dmax(&items);
-        self.x(ExprKind::Tuple(exprs(items)), l, r, d)
+        let items = self.exprs(items);
+        self.x(ExprKind::Tuple(items), l, r, d)
     }
 
     pub fn dict(&mut self, items: Vec<(X, X)>, l: u32, r: u32) -> X {
@@ -655,17 +703,7 @@ impl<'s> Builder<'s> {
                     ChainPart::Name(n) => Some(n),
                     ChainPart::Index(_) => None,
                 });
-                let call = Call {
-                    name: name.unwrap_or_default(),
-                    args: args.args,
-                    params: None,
-                    distinct: args.distinct,
-                    order_by: args.order_by,
-                    filter_expr: None,
-                    within_group: None,
-                    desugared: false,
-                };
-                self.x(ExprKind::Call(call), l, r, d)
+                self.call_name(name.unwrap_or_default(), args, callee.d, l, r)
             }
             ExprKind::Call(c)
                 if !paren
@@ -697,6 +735,22 @@ impl<'s> Builder<'s> {
                 )
             }
         }
+    }
+
+    /// `name(args)`: a call of a plain name, whose node (a field) had depth `callee_d`. The
+    /// recursive-descent parser calls this directly, without building the field first.
+    pub fn call_name(&mut self, name: String, args: CallArgs, callee_d: u32, l: u32, r: u32) -> X {
+        let call = Call {
+            name,
+            args: args.args,
+            params: None,
+            distinct: args.distinct,
+            order_by: args.order_by,
+            filter_expr: None,
+            within_group: None,
+            desugared: false,
+        };
+        self.x(ExprKind::Call(call), l, r, callee_d.max(args.depth))
     }
 
     /// A call with a keyword as its name (`trim(x)`).
@@ -921,13 +975,29 @@ pub struct CallArgs {
 }
 
 impl CallArgs {
-    pub fn new(distinct: bool, args: Vec<X>, order_by: Option<Vec<N<OrderExpr>>>) -> Self {
-        let depth = dmax(&args).max(order_by.as_deref().map_or(0, dmax));
+    pub fn new(
+        b: &mut Builder<'_>,
+        distinct: bool,
+        args: Vec<X>,
+        order_by: Option<Vec<N<OrderExpr>>>,
+    ) -> Self {
+        let depth = dmax(&args);
+        let args = b.exprs(args);
+        CallArgs::from_exprs(distinct, args, depth, order_by)
+    }
+
+    /// Arguments already moved out of their boxes; `depth` is the deepest of them.
+    pub fn from_exprs(
+        distinct: bool,
+        args: Vec<Expr>,
+        depth: u32,
+        order_by: Option<Vec<N<OrderExpr>>>,
+    ) -> Self {
         CallArgs {
-            args: exprs(args),
+            depth: depth.max(order_by.as_deref().map_or(0, dmax)),
+            args,
             distinct,
             order_by: order_by.map(vals),
-            depth,
         }
     }
 }
@@ -956,8 +1026,8 @@ fn sugar(name: &str, args: Vec<Expr>) -> Call {
 
 /// Names that may not be aliases (PostHog reserves them).
 pub fn check_alias(alias: &str, l: u32, r: u32) -> Result<(), ParseError> {
-    let lower = alias.to_ascii_lowercase();
-    if matches!(lower.as_str(), "true" | "false" | "null" | "team_id") {
+    let reserved = ["true", "false", "null", "team_id"];
+    if reserved.iter().any(|w| alias.eq_ignore_ascii_case(w)) {
         return Err(ParseError::new(
             ErrorKind::InvalidName,
             span(l, r),
@@ -969,6 +1039,12 @@ pub fn check_alias(alias: &str, l: u32, r: u32) -> Result<(), ParseError> {
 
 /// The value of a number literal. Integers that overflow `i64` keep their digits.
 pub fn number_constant(text: &str, negative: bool) -> Constant {
+    // Most literals are short decimal integers: no case folding or wide arithmetic needed
+    // (18 digits always fit an `i64`).
+    if !text.is_empty() && text.len() <= 18 && text.bytes().all(|c| c.is_ascii_digit()) {
+        let v: i64 = text.parse().unwrap_or_default();
+        return Constant::Int(if negative { -v } else { v });
+    }
     let lower = text.to_ascii_lowercase();
     let sign = if negative { -1.0 } else { 1.0 };
     if lower == "inf" || lower == "infinity" {

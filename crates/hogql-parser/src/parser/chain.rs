@@ -100,31 +100,53 @@ impl Chain {
 
     /// Builds the tree.
     pub fn finish(self, b: &mut Builder<'_>) -> Result<X, ParseError> {
-        let mut c = Climb {
-            b,
-            pieces: self.0.into_iter().peekable(),
-            depth: 0,
-        };
-        let (x, _, _) = c.expr(0)?;
-        match c.pieces.next() {
-            None => Ok(x),
-            Some(p) => Err(unexpected(&p)),
-        }
+        finish_pieces(b, self.0.into_iter())
+    }
+}
+
+/// Builds the tree of a chain's pieces in source order (the recursive-descent parser drains
+/// them from a buffer it reuses).
+pub fn finish_pieces(
+    b: &mut Builder<'_>,
+    pieces: impl Iterator<Item = Piece>,
+) -> Result<X, ParseError> {
+    // The climbing recurses up to once per piece (`NOT NOT NOT … x`), up to `MAX_DEPTH` levels:
+    // a long chain is built on a stack segment of its own, so that it fits any thread.
+    if pieces.size_hint().0 > LONG_CHAIN {
+        return stacker::grow(LONG_CHAIN_STACK, || climb(b, pieces));
+    }
+    climb(b, pieces)
+}
+
+/// Chains with more pieces than this get their own stack segment of this many bytes.
+const LONG_CHAIN: usize = 64;
+const LONG_CHAIN_STACK: usize = 8 << 20;
+
+fn climb(b: &mut Builder<'_>, pieces: impl Iterator<Item = Piece>) -> Result<X, ParseError> {
+    let mut c = Climb {
+        b,
+        pieces: pieces.peekable(),
+        depth: 0,
+    };
+    let (x, _, _) = c.expr(0)?;
+    match c.pieces.next() {
+        None => Ok(x),
+        Some(p) => Err(unexpected(&p)),
     }
 }
 
 /// An expression built so far, with its outer span.
 type Built = (X, u32, u32);
 
-struct Climb<'b, 's> {
+struct Climb<'b, 's, I: Iterator<Item = Piece>> {
     b: &'b mut Builder<'s>,
-    pieces: std::iter::Peekable<std::vec::IntoIter<Piece>>,
+    pieces: std::iter::Peekable<I>,
     /// Nesting of `expr` calls; bounded so that input such as `a + NOT b + NOT c …` repeated
     /// thousands of times is an error, not a stack overflow.
     depth: u32,
 }
 
-impl Climb<'_, '_> {
+impl<I: Iterator<Item = Piece>> Climb<'_, '_, I> {
     /// An expression whose operators all have level ≥ `min`.
     fn expr(&mut self, min: u8) -> Result<Built, ParseError> {
         self.depth += 1;

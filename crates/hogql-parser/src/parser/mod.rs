@@ -1,7 +1,10 @@
-//! Runs the generated LR parser over the lexer's tokens and turns lalrpop's errors into ours.
+//! Parses the lexer's tokens: first with the recursive-descent fast path ([`descent`]); if that
+//! does not accept the input, with the LR parser generated from `grammar/hogql.lalrpop`, which
+//! defines the language and reports the errors (turned from lalrpop's into ours here).
 
 mod actions;
 mod chain;
+mod descent;
 mod select;
 
 #[allow(clippy::all, clippy::pedantic, unused)]
@@ -11,12 +14,13 @@ mod grammar {
 
 use crate::ast::{Expr, Query, Span, Stmt};
 use crate::error::{ErrorKind, ParseError};
-use crate::lexer::{Entry, Lexer};
+use crate::lexer::{Entry, Lexer, Spanned};
 use crate::token::Tok;
 use actions::Builder;
 use lalrpop_util::ErrorRecovery;
 
 /// What the grammar's start rule produced.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     Expr(Expr),
     Query(Query),
@@ -41,21 +45,66 @@ impl Builder<'_> {
 /// Parses `src` from the given entry point. On success the tree; otherwise every error found
 /// (lexical errors, recovered syntax errors, the final syntax error), in source order.
 pub(crate) fn run(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
+    if let Err(e) = check_size(src) {
+        return Err(vec![e]);
+    }
+    if let Some(p) = descent_only(src, entry) {
+        return Ok(p);
+    }
+    let (tokens, lex_errors) = lex(src, entry);
+    lr_parse(src, &tokens, lex_errors)
+}
+
+/// All tokens and the lexical errors, for the LR parser.
+fn lex(src: &str, entry: Entry) -> (Vec<Spanned<'_>>, Vec<ParseError>) {
+    let mut lexer = Lexer::new(src, entry);
+    // Tokens average well over three bytes of source, so this rarely grows.
+    let mut tokens = Vec::with_capacity(src.len() / 3 + 8);
+    tokens.extend(lexer.by_ref());
+    (tokens, lexer.take_errors())
+}
+
+/// Spans are `u32` offsets.
+fn check_size(src: &str) -> Result<(), ParseError> {
     if src.len() >= u32::MAX as usize {
-        return Err(vec![ParseError::new(
+        return Err(ParseError::new(
             ErrorKind::TooDeep,
             Span::new(0, 0),
             "input larger than 4 GiB",
-        )]);
+        ));
     }
+    Ok(())
+}
+
+/// The recursive-descent parser alone: `None` where it gives up (also on any lexical error).
+/// The tests compare it with [`lr_only`].
+pub fn descent_only(src: &str, entry: Entry) -> Option<Parsed> {
+    check_size(src).ok()?;
     let mut lexer = Lexer::new(src, entry);
+    let p = descent::parse(src, &mut lexer, entry)?;
+    lexer.take_errors().is_empty().then_some(p)
+}
+
+/// Only the LR parser; for the tests that compare the two parsers.
+pub fn lr_only(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
+    check_size(src).map_err(|e| vec![e])?;
+    let (tokens, lex_errors) = lex(src, entry);
+    lr_parse(src, &tokens, lex_errors)
+}
+
+/// The LR parser over the tokens (error tokens skipped: their errors are in `lex_errors`).
+fn lr_parse<'s>(
+    src: &'s str,
+    tokens: &[Spanned<'s>],
+    lex_errors: Vec<ParseError>,
+) -> Result<Parsed, Vec<ParseError>> {
     let mut b = Builder::new(src);
-    let tokens = lexer
-        .by_ref()
+    let tokens = tokens
+        .iter()
+        .copied()
         .filter(|(_, t, _)| *t != Tok::Error)
         .map(Ok::<_, ParseError>);
     let result = grammar::TopParser::new().parse(&mut b, tokens);
-    let lex_errors = lexer.take_errors();
     let mut errors = b.errors;
     let result = match result {
         Ok(p) => Some(*p),

@@ -218,13 +218,13 @@ pub fn select(
         select_from = None;
     }
     let (group_by, group_by_mode) = match p.group_by {
-        Some((g, m)) => (Some(exprs(g)), m),
+        Some((g, m)) => (Some(b.exprs(g)), m),
         None => (None, None),
     };
     let q = SelectQuery {
         ctes: p.ctes.map(vals),
         distinct: p.distinct,
-        select: exprs(p.columns),
+        select: b.exprs(p.columns),
         select_from,
         array_join,
         prewhere: bx(p.prewhere),
@@ -730,9 +730,10 @@ pub fn then_before_else(b: &Builder<'_>, mut t: SN, else_l: u32) -> SN {
 
 pub fn if_stmt(b: &mut Builder<'_>, c: X, t: SN, e: Option<SN>, l: u32, r: u32) -> SN {
     let d = c.d.max(t.d).max(opt_sd(&e));
+    let cond = b.unbox(c.v);
     b.s(
         StmtKind::If {
-            cond: *c.v,
+            cond,
             then: Box::new(t.v),
             else_: e.map(|e| Box::new(e.v)),
         },
@@ -744,9 +745,10 @@ pub fn if_stmt(b: &mut Builder<'_>, c: X, t: SN, e: Option<SN>, l: u32, r: u32) 
 
 pub fn while_stmt(b: &mut Builder<'_>, c: X, body: SN, l: u32, r: u32) -> SN {
     let d = c.d.max(body.d);
+    let cond = b.unbox(c.v);
     b.s(
         StmtKind::While {
-            cond: *c.v,
+            cond,
             body: Box::new(body.v),
         },
         l,
@@ -764,7 +766,7 @@ pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: SN, l: u32, r: u32) -> SN
                 .max(body.d);
             let kind = StmtKind::For {
                 init: init.map(|s| Box::new(s.v)),
-                cond: cond.map(|c| *c.v),
+                cond: cond.map(|c| b.unbox(c.v)),
                 step: step.map(|s| Box::new(s.v)),
                 body: Box::new(body.v),
             };
@@ -772,11 +774,12 @@ pub fn for_stmt(b: &mut Builder<'_>, h: ForHead, body: SN, l: u32, r: u32) -> SN
         }
         ForHead::In(key_var, value_var, expr) => {
             let d = expr.d.max(body.d);
+            let expr = b.unbox(expr.v);
             b.s(
                 StmtKind::ForIn {
                     key_var,
                     value_var,
-                    expr: *expr.v,
+                    expr,
                     body: Box::new(body.v),
                 },
                 l,

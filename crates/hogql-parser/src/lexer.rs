@@ -1,7 +1,7 @@
 //! The lexer: source text → [`Tok`]s with byte spans.
 //!
-//! Plain tokens come from a logos automaton ([`Raw`]). Around it, a small mode stack handles the
-//! context-sensitive parts logos cannot: template strings (`f'…{expr}…'`), HogQLX tags
+//! Plain tokens come from a hand-written scanner ([`raw`]). Around it, a small mode stack handles the
+//! context-sensitive parts a context-free scanner cannot: template strings (`f'…{expr}…'`), HogQLX tags
 //! (`<a x={1}>text</a>`), tuple indexes (`t.1.2` is not the float `1.2`) and `if` at the start of
 //! a statement. Bad input becomes a [`Tok::Error`] token plus a [`ParseError`], and lexing
 //! continues after it.
@@ -9,123 +9,9 @@
 use crate::ast::Span;
 use crate::error::{ErrorKind, ParseError};
 use crate::token::{Kw, Tok};
-use logos::Logos;
+use raw::{Raw, RawTok};
 
-/// The logos automaton for one token in normal mode. Whitespace (the Unicode `White_Space` set
-/// and the BOM) and the three comment forms are skipped.
-#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
-#[logos(skip r"[ \t\r\n\x0B\x0C\u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]+")]
-#[logos(skip(r"(--|//)[^\n]*", allow_greedy = true))]
-#[logos(skip r"/\*([^*]|\*+[^*/])*\*+/")]
-enum Raw {
-    #[regex(r"[A-Za-z_$][A-Za-z0-9_$]*")]
-    Word,
-    #[regex(r"`([^`\\]|``|\\[^\n])*`")]
-    #[regex(r#""([^"\\]|""|\\[^\n])*""#)]
-    QuotedIdent,
-    #[regex(r"'([^'\\]|''|\\[bfrnt0av\\'{}xX])*'", priority = 10)]
-    Str,
-    /// A string with an escape we do not accept; reported as an error.
-    #[regex(r"'([^'\\]|''|\\[^\n])*'", priority = 5)]
-    BadStr,
-    #[regex(r"[0-9]+")]
-    Int,
-    #[regex(r"0[xX][0-9a-fA-F]+")]
-    Hex,
-    #[regex(r"0[bB][01]+")]
-    Bin,
-    #[regex(r"0[oO][0-7]*")]
-    Octal,
-    #[regex(r"[0-9]+\.[0-9]*([eE][+-]?[0-9]+)?")]
-    #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?")]
-    #[regex(r"[0-9]+[eE][+-]?[0-9]+")]
-    Float,
-    #[token("f'")]
-    #[token("F'")]
-    TemplateStart,
-    #[token("'")]
-    UnterminatedStr,
-    #[token("`")]
-    #[token("\"")]
-    UnterminatedQuoted,
-    #[token("/*")]
-    UnterminatedComment,
-    #[token("->")]
-    Arrow,
-    #[token("*")]
-    Star,
-    #[token("\\")]
-    Backslash,
-    #[token("::")]
-    DoubleColon,
-    #[token(":=")]
-    ColonEq,
-    #[token(":")]
-    Colon,
-    #[token(",")]
-    Comma,
-    #[token("||")]
-    Concat,
-    #[token("-")]
-    Minus,
-    #[token("+")]
-    Plus,
-    #[token(".")]
-    Dot,
-    #[token("==")]
-    EqEq,
-    #[token("=")]
-    Eq,
-    #[token(">=")]
-    GtEq,
-    #[token(">")]
-    Gt,
-    #[token("#")]
-    Hash,
-    #[token("<=")]
-    LtEq,
-    #[token("<")]
-    Lt,
-    #[token("!=")]
-    #[token("<>")]
-    NotEq,
-    #[token("<=>")]
-    Spaceship,
-    #[token("=~")]
-    #[token("~")]
-    Regex,
-    #[token("=~*")]
-    #[token("~*")]
-    IRegex,
-    #[token("!~")]
-    NotRegex,
-    #[token("!~*")]
-    NotIRegex,
-    #[token("?.")]
-    NullProp,
-    #[token("??")]
-    Nullish,
-    #[token("?")]
-    Question,
-    #[token("%")]
-    Percent,
-    #[token("/")]
-    Slash,
-    #[token(";")]
-    Semi,
-    #[token("(")]
-    LParen,
-    #[token(")")]
-    RParen,
-    #[token("[")]
-    LBracket,
-    #[token("]")]
-    RBracket,
-    #[token("{")]
-    LBrace,
-    #[token("}")]
-    RBrace,
-}
+mod raw;
 
 /// Which grammar entry point the token stream is for; it decides the start token and how
 /// `if` and template text are lexed.
@@ -161,7 +47,8 @@ pub struct Lexer<'a> {
     entry: Entry,
     /// The synthetic start token is emitted first.
     started: bool,
-    prev: Option<Tok<'a>>,
+    /// What the context rules need to know about the previous token ([`Prev`]).
+    prev: Prev,
     /// End offset of the previous token.
     prev_end: usize,
     /// The previous token was `.` or `?.`, so digits are a tuple index, not a float.
@@ -191,7 +78,7 @@ impl<'a> Lexer<'a> {
             modes: vec![base],
             entry,
             started: false,
-            prev: None,
+            prev: Prev(Prev::START),
             prev_end: 0,
             after_dot: false,
             in_sample: false,
@@ -241,21 +128,42 @@ impl<'a> Lexer<'a> {
             if digits > 0 {
                 let start = self.pos + ws;
                 self.pos = start + digits;
-                return Some((
-                    start as u32,
-                    Tok::Int(&self.src[start..self.pos]),
-                    self.pos as u32,
-                ));
+                return self.emit(start, Tok::Int(&self.src[start..self.pos]), self.pos);
             }
         }
-        let mut lx = Raw::lexer(self.rest());
-        let raw = lx.next()?;
-        let base = self.pos;
-        let (s, e) = (base + lx.span().start, base + lx.span().end);
+        let RawTok {
+            kind,
+            start: s,
+            end: e,
+        } = raw::next(self.src, self.pos)?;
         self.pos = e;
         let text = &self.src[s..e];
-        let tok = match raw {
-            Err(()) => {
+        // The common tokens first, each returned where it is built (see `emit_with`).
+        use Prev as P;
+        match kind {
+            Raw::Word => return self.word(s, e),
+            Raw::Int => return self.emit_with(s, Tok::Int(text), e, P::ENDS_OPERAND | P::RATIO),
+            Raw::Str if !self.prev.is(P::INTERVAL) => {
+                return self.emit_with(s, Tok::Str(text), e, P::ENDS_OPERAND);
+            }
+            Raw::QuotedIdent => {
+                return self.emit_with(s, Tok::QuotedIdent(text), e, P::ENDS_OPERAND);
+            }
+            Raw::Comma => return self.emit_with(s, Tok::Comma, e, P::OPERAND_NEXT),
+            Raw::LParen => return self.emit_with(s, Tok::LParen, e, P::OPERAND_NEXT),
+            Raw::RParen => return self.emit_with(s, Tok::RParen, e, P::ENDS_OPERAND),
+            Raw::LBracket => return self.emit_with(s, Tok::LBracket, e, P::OPERAND_NEXT),
+            Raw::RBracket => return self.emit_with(s, Tok::RBracket, e, P::ENDS_OPERAND),
+            Raw::Dot => return self.emit_with(s, Tok::Dot, e, P::DOT),
+            Raw::Eq => return self.emit_with(s, Tok::Eq, e, 0),
+            Raw::Star => return self.emit_with(s, Tok::Star, e, 0),
+            Raw::Minus => return self.emit_with(s, Tok::Minus, e, 0),
+            Raw::Plus => return self.emit_with(s, Tok::Plus, e, 0),
+            Raw::ColonEq => return self.emit_with(s, Tok::ColonEq, e, P::OPERAND_NEXT),
+            _ => {}
+        }
+        let tok = match kind {
+            Raw::Error => {
                 let ch = text.chars().next().unwrap_or('?');
                 self.error(
                     ErrorKind::UnexpectedCharacter,
@@ -265,57 +173,20 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Word) => {
-                let tok = self.word(text);
-                match tok {
-                    Tok::Kw(Kw::Not) => {
-                        if let Some((next, end)) = self.peek_word(e) {
-                            let compound = match next {
-                                Kw::In => Some(Tok::NotIn),
-                                Kw::Like => Some(Tok::NotLike),
-                                Kw::ILike => Some(Tok::NotILike),
-                                Kw::Between => Some(Tok::NotBetween),
-                                _ => None,
-                            };
-                            if let Some(c) = compound {
-                                self.pos = end;
-                                return Some((s as u32, c, end as u32));
-                            }
-                        }
-                        tok
-                    }
-                    Tok::Kw(Kw::Return) if self.entry == Entry::Program => {
-                        let next = Raw::lexer(self.rest()).next();
-                        let bare = match next {
-                            None => true,
-                            Some(Ok(Raw::RBrace)) => true,
-                            Some(Ok(Raw::Word)) => {
-                                self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else)
-                            }
-                            _ => false,
-                        };
-                        if bare {
-                            self.pending_semi = Some(e);
-                        }
-                        tok
-                    }
-                    _ => tok,
-                }
-            }
             // In programs a `;` right before `else` ends the `then` branch, not a statement.
-            Ok(Raw::Semi)
+            Raw::Semi
                 if self.entry == Entry::Program
-                    && self.prev != Some(Tok::Kw(Kw::Return))
+                    && !self.prev.is(Prev::RETURN)
                     && self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else) =>
             {
                 Tok::SemiElse
             }
-            Ok(Raw::QuotedIdent) => Tok::QuotedIdent(text),
-            Ok(Raw::Str) if self.prev == Some(Tok::Kw(Kw::Interval)) && interval_string(text) => {
+            Raw::QuotedIdent => Tok::QuotedIdent(text),
+            Raw::Str if self.prev.is(Prev::INTERVAL) && interval_string(text) => {
                 Tok::IntervalStr(text)
             }
-            Ok(Raw::Str) => Tok::Str(text),
-            Ok(Raw::BadStr) => {
+            Raw::Str => Tok::Str(text),
+            Raw::BadStr => {
                 self.error(
                     ErrorKind::InvalidLiteral,
                     s,
@@ -324,10 +195,10 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Int) => Tok::Int(text),
-            Ok(Raw::Hex) => Tok::Hex(text),
-            Ok(Raw::Bin) => Tok::Bin(text),
-            Ok(Raw::Octal) => {
+            Raw::Int => Tok::Int(text),
+            Raw::Hex => Tok::Hex(text),
+            Raw::Bin => Tok::Bin(text),
+            Raw::Octal => {
                 self.error(
                     ErrorKind::InvalidLiteral,
                     s,
@@ -336,13 +207,11 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Float) => {
+            Raw::Float => {
                 // `.5` directly after an operand is member access `.` + `5` (`t.1.5`, `{}.1`).
                 if text.starts_with('.')
                     && s == self.prev_end
-                    && self
-                        .prev
-                        .is_some_and(|t| ends_operand(t) || t == Tok::RBrace)
+                    && self.prev.is(Prev::ENDS_OPERAND | Prev::RBRACE)
                 {
                     self.pos = s + 1;
                     Tok::Dot
@@ -350,11 +219,11 @@ impl<'a> Lexer<'a> {
                     Tok::Float(text)
                 }
             }
-            Ok(Raw::TemplateStart) => {
+            Raw::TemplateStart => {
                 self.modes.push(Mode::Template);
                 Tok::TemplateStart
             }
-            Ok(Raw::UnterminatedStr) => {
+            Raw::UnterminatedStr => {
                 self.pos = self.src.len();
                 self.error(
                     ErrorKind::Unterminated,
@@ -364,7 +233,7 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::UnterminatedQuoted) => {
+            Raw::UnterminatedQuoted => {
                 self.pos = self.src.len();
                 self.error(
                     ErrorKind::Unterminated,
@@ -374,7 +243,7 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::UnterminatedComment) => {
+            Raw::UnterminatedComment => {
                 self.pos = self.src.len();
                 self.error(
                     ErrorKind::Unterminated,
@@ -384,37 +253,37 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Lt) => match tag_name(&self.src[e..]) {
+            Raw::Lt => match tag_name(&self.src[e..]) {
                 Some(n) if self.mode() != Mode::TagAttrs => {
                     self.pos = e + n;
                     self.modes.push(Mode::TagAttrs);
-                    return Some((s as u32, Tok::TagOpen(&self.src[e..e + n]), self.pos as u32));
+                    return self.emit(s, Tok::TagOpen(&self.src[e..e + n]), self.pos);
                 }
                 _ => Tok::Lt,
             },
-            Ok(Raw::Gt) if self.mode() == Mode::TagAttrs => {
+            Raw::Gt if self.mode() == Mode::TagAttrs => {
                 self.set_mode(Mode::TagChildren);
                 Tok::TagGt
             }
             // `<a>=</a>`: the `>` closes the opening tag and `=` is the first child text.
-            Ok(Raw::GtEq) if self.mode() == Mode::TagAttrs => {
+            Raw::GtEq if self.mode() == Mode::TagAttrs => {
                 self.pos = s + 1;
                 self.set_mode(Mode::TagChildren);
                 Tok::TagGt
             }
-            Ok(Raw::Slash) if self.mode() == Mode::TagAttrs && self.rest().starts_with('>') => {
+            Raw::Slash if self.mode() == Mode::TagAttrs && self.rest().starts_with('>') => {
                 self.pos += 1;
                 self.pop_mode();
-                return Some((s as u32, Tok::TagSelfClose, self.pos as u32));
+                return self.emit(s, Tok::TagSelfClose, self.pos);
             }
-            Ok(Raw::LBrace) => {
+            Raw::LBrace => {
                 match self.mode() {
                     Mode::Normal { braces } => self.set_mode(Mode::Normal { braces: braces + 1 }),
                     _ => self.modes.push(Mode::Normal { braces: 0 }),
                 }
                 Tok::LBrace
             }
-            Ok(Raw::RBrace) => {
+            Raw::RBrace => {
                 if let Mode::Normal { braces } = self.mode() {
                     if braces > 0 {
                         self.set_mode(Mode::Normal { braces: braces - 1 });
@@ -425,109 +294,143 @@ impl<'a> Lexer<'a> {
                 }
                 Tok::RBrace
             }
-            Ok(r) => punct(r),
+            r => punct(r),
         };
-        Some((s as u32, tok, self.pos as u32))
+        self.emit(s, tok, self.pos)
+    }
+
+    /// Returns a token after updating what the context rules remember about it. Every token
+    /// goes through here, built in place (the token is not first stored and then copied, which
+    /// on x86 stalls on partial store forwarding).
+    #[inline(always)]
+    fn emit(&mut self, l: usize, mut t: Tok<'a>, r: usize) -> Option<Spanned<'a>> {
+        if self.in_sample && t == Tok::Kw(Kw::Offset) {
+            t = Tok::SampleOffset;
+        }
+        let prev = Prev::of(t);
+        self.prev_end = r;
+        self.after_dot = prev.is(Prev::DOT);
+        self.in_sample = prev.is(Prev::SAMPLE) || (self.in_sample && prev.is(Prev::RATIO));
+        self.prev = prev;
+        Some((l as u32, t, r as u32))
+    }
+
+    /// [`Self::emit`] for a token whose [`Prev`] flags are known where it is built: no
+    /// `OFFSET` keyword, so no `SAMPLE … OFFSET` check either.
+    #[inline(always)]
+    fn emit_with(&mut self, l: usize, t: Tok<'a>, r: usize, flags: u16) -> Option<Spanned<'a>> {
+        debug_assert_eq!(Prev(flags), Prev::of(t));
+        let prev = Prev(flags);
+        self.prev_end = r;
+        self.after_dot = prev.is(Prev::DOT);
+        self.in_sample = self.in_sample && prev.is(Prev::RATIO);
+        self.prev = prev;
+        Some((l as u32, t, r as u32))
     }
 
     /// The keyword starting at byte `from` (after whitespace and comments), with its end.
     fn peek_word(&self, from: usize) -> Option<(Kw, usize)> {
-        let mut lx = Raw::lexer(&self.src[from..]);
-        match lx.next() {
-            Some(Ok(Raw::Word)) => Kw::lookup(lx.slice()).map(|k| (k, from + lx.span().end)),
+        match raw::next(self.src, from) {
+            Some(RawTok {
+                kind: Raw::Word,
+                start,
+                end,
+            }) => Kw::lookup(&self.src[start..end]).map(|k| (k, end)),
             _ => None,
         }
     }
 
-    /// Classifies an identifier-shaped word.
-    fn word(&self, text: &'a str) -> Tok<'a> {
-        match Kw::lookup(text) {
-            Some(Kw::If)
+    /// An identifier-shaped word from `s` to `e` (`self.pos` is `e`): a name, a keyword, or one
+    /// of the tokens that keywords become in context.
+    #[inline(always)]
+    fn word(&mut self, s: usize, e: usize) -> Option<Spanned<'a>> {
+        let text = &self.src[s..e];
+        let Some(k) = Kw::lookup_in(self.src.as_bytes(), s, e) else {
+            return self.emit_with(s, Tok::Ident(text), e, Prev::ENDS_OPERAND);
+        };
+        let tok = match k {
+            Kw::If
                 if self.entry == Entry::Program
                     && self.if_starts_statement()
                     && !self.if_is_call() =>
             {
                 Tok::IfStmt
             }
-            Some(Kw::And | Kw::Or | Kw::In) if self.operator_word_is_call() => Tok::Ident(text),
-            Some(k) => Tok::Kw(k),
-            None => Tok::Ident(text),
-        }
+            Kw::And | Kw::Or | Kw::In if self.operator_word_is_call() => Tok::Ident(text),
+            Kw::Not => {
+                if let Some((next, end)) = self.peek_word(e) {
+                    let compound = match next {
+                        Kw::In => Some(Tok::NotIn),
+                        Kw::Like => Some(Tok::NotLike),
+                        Kw::ILike => Some(Tok::NotILike),
+                        Kw::Between => Some(Tok::NotBetween),
+                        _ => None,
+                    };
+                    if let Some(c) = compound {
+                        self.pos = end;
+                        return self.emit(s, c, end);
+                    }
+                }
+                Tok::Kw(k)
+            }
+            Kw::Return if self.entry == Entry::Program => {
+                let bare = match raw::next(self.src, e).map(|t| t.kind) {
+                    None | Some(Raw::RBrace) => true,
+                    Some(Raw::Word) => self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else),
+                    _ => false,
+                };
+                if bare {
+                    self.pending_semi = Some(e);
+                }
+                Tok::Kw(k)
+            }
+            _ => Tok::Kw(k),
+        };
+        self.emit(s, tok, e)
     }
 
     /// `and(a, b)`, `or(a, b)`, `in(a, b)` are function calls where an operand starts (PostHog
     /// accepts them): the word is followed by `(` and comes right after a token that can only
     /// be followed by an operand. Called right after the word (which ends at `self.pos`).
     fn operator_word_is_call(&self) -> bool {
-        let operand_starts = match self.prev {
-            None => true,
-            Some(t) => matches!(
-                t,
-                Tok::StartExpr
-                    | Tok::StartSelect
-                    | Tok::StartProgram
-                    | Tok::LParen
-                    | Tok::LBracket
-                    | Tok::Comma
-                    | Tok::ColonEq
-                    | Tok::Arrow
-                    | Tok::Question
-                    | Tok::Kw(
-                        Kw::Select
-                            | Kw::Distinct
-                            | Kw::Return
-                            | Kw::Where
-                            | Kw::Prewhere
-                            | Kw::Having
-                            | Kw::Qualify
-                            | Kw::When
-                            | Kw::Then
-                            | Kw::Else
-                            | Kw::Not
-                    )
-            ),
-        };
-        operand_starts && Raw::lexer(&self.src[self.pos..]).next() == Some(Ok(Raw::LParen))
+        let operand_starts = self.prev.is(Prev::START | Prev::OPERAND_NEXT);
+        operand_starts && raw::next(self.src, self.pos).is_some_and(|t| t.kind == Raw::LParen)
     }
 
     /// In a program, `if` after something that ends an expression or a statement starts an `if`
     /// statement; after an operator, `(`, `,` and the like it is the function `if(c, a, b)`.
     fn if_starts_statement(&self) -> bool {
-        match self.prev {
-            None => true,
-            Some(t) => {
-                matches!(t, Tok::Semi | Tok::LBrace | Tok::RBrace | Tok::Kw(Kw::Else))
-                    || ends_operand(t)
-            }
-        }
+        self.prev
+            .is(Prev::START | Prev::STATEMENT_END | Prev::ENDS_OPERAND)
     }
 
     /// `if(a, b, c)` where a statement starts is the function `if` (PostHog's parser tries the
     /// `if` statement first and falls back to an expression): the parenthesis after `if` holds
     /// a comma at its top level. Called right after the `if` (which ends at `self.pos`).
     fn if_is_call(&self) -> bool {
-        let mut lx = Raw::lexer(&self.src[self.pos..]);
-        if lx.next() != Some(Ok(Raw::LParen)) {
+        let Some(open) = raw::next(self.src, self.pos).filter(|t| t.kind == Raw::LParen) else {
             return false;
-        }
+        };
         let mut depth = 1u32;
         // Open HogQLX tags: a comma in their text (`if (<a>,</a>) …`) is not an argument separator.
         let mut tags = 0u32;
-        while let Some(t) = lx.next() {
-            let rest = lx.remainder();
-            match t {
-                Ok(Raw::Lt) if rest.starts_with('/') => tags = tags.saturating_sub(1),
-                Ok(Raw::Lt) if tag_name(rest).is_some() => tags += 1,
-                Ok(Raw::Slash) if tags > 0 && rest.starts_with('>') => tags -= 1,
-                Ok(_) if tags > 0 => {}
-                Ok(Raw::LParen | Raw::LBracket | Raw::LBrace) => depth += 1,
-                Ok(Raw::RParen | Raw::RBracket | Raw::RBrace) => {
+        let mut pos = open.end;
+        while let Some(t) = raw::next(self.src, pos) {
+            pos = t.end;
+            let rest = &self.src[pos..];
+            match t.kind {
+                Raw::Lt if rest.starts_with('/') => tags = tags.saturating_sub(1),
+                Raw::Lt if tag_name(rest).is_some() => tags += 1,
+                Raw::Slash if tags > 0 && rest.starts_with('>') => tags -= 1,
+                _ if tags > 0 => {}
+                Raw::LParen | Raw::LBracket | Raw::LBrace => depth += 1,
+                Raw::RParen | Raw::RBracket | Raw::RBrace => {
                     depth -= 1;
                     if depth == 0 {
                         return false;
                     }
                 }
-                Ok(Raw::Comma) if depth == 1 => return true,
+                Raw::Comma if depth == 1 => return true,
                 _ => {}
             }
         }
@@ -666,50 +569,50 @@ impl<'a> Iterator for Lexer<'a> {
             return Some((0, t, 0));
         }
         if let Some(at) = self.pending_semi.take() {
-            self.prev = Some(Tok::Semi);
+            self.prev = Prev::of(Tok::Semi);
             return Some((at as u32, Tok::Semi, at as u32));
         }
-        let item = match self.mode() {
+        match self.mode() {
             Mode::Normal { .. } | Mode::TagAttrs => self.next_normal(),
-            Mode::Template => self.next_template(false),
-            Mode::FullTemplate => self.next_template(true),
-            Mode::TagChildren => self.next_children(),
-        };
-        let item = match item {
-            Some((l, Tok::Kw(Kw::Offset), r)) if self.in_sample => Some((l, Tok::SampleOffset, r)),
-            other => other,
-        };
-        if let Some((_, t, end)) = item {
-            self.prev_end = end as usize;
-            self.after_dot = matches!(t, Tok::Dot | Tok::NullProp);
-            self.in_sample = match t {
-                Tok::Kw(Kw::Sample) => true,
-                Tok::Int(_) | Tok::Float(_) | Tok::Hex(_) | Tok::Bin(_) | Tok::Slash => {
-                    self.in_sample
-                }
-                Tok::Kw(Kw::Inf | Kw::Nan) => self.in_sample,
-                _ => false,
-            };
-            self.prev = Some(t);
+            mode => {
+                let (l, t, r) = match mode {
+                    Mode::Template => self.next_template(false),
+                    Mode::FullTemplate => self.next_template(true),
+                    _ => self.next_children(),
+                }?;
+                self.emit(l as usize, t, r as usize)
+            }
         }
-        item
     }
 }
 
-fn span(start: usize, end: usize) -> Span {
-    Span::new(start as u32, end as u32)
-}
+/// What the context rules ask about the previous token, as bit flags computed once per token
+/// (cheaper than keeping and re-matching the token itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Prev(u16);
 
-/// Tokens after which a `.digits` is member access and `if` starts a new statement.
-fn ends_operand(t: Tok<'_>) -> bool {
-    matches!(
-        t,
-        Tok::Ident(_)
+impl Prev {
+    /// No token yet (the synthetic start token does not count).
+    const START: u16 = 1;
+    /// It can end an operand: a `.5` right after it is member access.
+    const ENDS_OPERAND: u16 = 1 << 1;
+    const RBRACE: u16 = 1 << 2;
+    /// Only an operand can follow it: `and(`, `or(`, `in(` after it are calls.
+    const OPERAND_NEXT: u16 = 1 << 3;
+    /// `;`, `{`, `}`, `else`: an `if` after it starts a statement.
+    const STATEMENT_END: u16 = 1 << 4;
+    const RETURN: u16 = 1 << 5;
+    const INTERVAL: u16 = 1 << 6;
+    /// `.` or `?.`: digits next are a tuple index.
+    const DOT: u16 = 1 << 7;
+    const SAMPLE: u16 = 1 << 8;
+    /// A token of a sample ratio (`1/10`, `0.1`), which keeps a `SAMPLE` open for `OFFSET`.
+    const RATIO: u16 = 1 << 9;
+
+    fn of(t: Tok<'_>) -> Prev {
+        let flags = match t {
+            Tok::Ident(_)
             | Tok::QuotedIdent(_)
-            | Tok::Int(_)
-            | Tok::Hex(_)
-            | Tok::Bin(_)
-            | Tok::Float(_)
             | Tok::Str(_)
             | Tok::IntervalStr(_)
             | Tok::TemplateEnd
@@ -717,8 +620,52 @@ fn ends_operand(t: Tok<'_>) -> bool {
             | Tok::RBracket
             | Tok::TagSelfClose
             | Tok::TagClose(_)
-            | Tok::Kw(Kw::Null | Kw::Inf | Kw::Nan | Kw::End)
-    )
+            | Tok::Kw(Kw::Null | Kw::End) => Prev::ENDS_OPERAND,
+            Tok::Int(_)
+            | Tok::Hex(_)
+            | Tok::Bin(_)
+            | Tok::Float(_)
+            | Tok::Kw(Kw::Inf | Kw::Nan) => Prev::ENDS_OPERAND | Prev::RATIO,
+            Tok::Slash => Prev::RATIO,
+            Tok::RBrace => Prev::RBRACE | Prev::STATEMENT_END,
+            Tok::Semi | Tok::LBrace => Prev::STATEMENT_END,
+            Tok::Kw(Kw::Else) => Prev::STATEMENT_END | Prev::OPERAND_NEXT,
+            Tok::Kw(Kw::Return) => Prev::RETURN | Prev::OPERAND_NEXT,
+            Tok::StartExpr
+            | Tok::StartSelect
+            | Tok::StartProgram
+            | Tok::LParen
+            | Tok::LBracket
+            | Tok::Comma
+            | Tok::ColonEq
+            | Tok::Arrow
+            | Tok::Question
+            | Tok::Kw(
+                Kw::Select
+                | Kw::Distinct
+                | Kw::Where
+                | Kw::Prewhere
+                | Kw::Having
+                | Kw::Qualify
+                | Kw::When
+                | Kw::Then
+                | Kw::Not,
+            ) => Prev::OPERAND_NEXT,
+            Tok::Kw(Kw::Interval) => Prev::INTERVAL,
+            Tok::Kw(Kw::Sample) => Prev::SAMPLE,
+            Tok::Dot | Tok::NullProp => Prev::DOT,
+            _ => 0,
+        };
+        Prev(flags)
+    }
+
+    fn is(self, flags: u16) -> bool {
+        self.0 & flags != 0
+    }
+}
+
+fn span(start: usize, end: usize) -> Span {
+    Span::new(start as u32, end as u32)
 }
 
 /// Whether a string literal (with its quotes) reads `count unit`, as in `INTERVAL '2 days'`.

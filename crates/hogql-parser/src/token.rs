@@ -115,24 +115,101 @@ macro_rules! keywords {
                 match self { $(Kw::$variant => $text),* }
             }
 
-            /// Looks up an identifier-shaped word (any case).
-            pub fn lookup(word: &str) -> Option<Kw> {
-                // Longest keyword is 11 bytes; longer words are never keywords.
-                if word.len() > 11 || word.len() < 2 {
-                    return None;
-                }
-                let mut buf = [0u8; 11];
-                let lower = &mut buf[..word.len()];
-                lower.copy_from_slice(word.as_bytes());
-                lower.make_ascii_lowercase();
-                match &*lower {
-                    $($text => Some(Kw::$variant),)*
-                    b"infinity" => Some(Kw::Inf),
-                    _ => None,
-                }
-            }
+            /// Every keyword with its text, and the other spellings (`infinity`).
+            const SPELLINGS: &'static [(&'static [u8], Kw)] =
+                &[$(($text, Kw::$variant),)* (b"infinity", Kw::Inf)];
         }
     };
+}
+
+/// A word of at most 16 bytes as one number, with bit 0x20 set in each of its bytes: that
+/// lower-cases ASCII letters and leaves digits and `$` as they are (`_` becomes DEL, which no
+/// keyword holds). So two words of identifier characters are equal ignoring ASCII case exactly
+/// when their keys are equal, and a keyword is found with one comparison.
+const fn fold_key(bytes: [u8; 16], len: usize) -> u128 {
+    let mask = if len >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (8 * len)) - 1
+    };
+    (u128::from_le_bytes(bytes) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask
+}
+
+const fn key_hash(key: u128) -> usize {
+    let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - KEYWORD_TABLE_BITS)) as usize
+}
+
+const KEYWORD_TABLE_BITS: u32 = 9;
+const KEYWORD_TABLE_SIZE: usize = 1 << KEYWORD_TABLE_BITS;
+
+/// Every spelling as its key ([`fold_key`]), in the order of [`Kw::SPELLINGS`].
+static KEYWORD_KEYS: [u128; Kw::SPELLINGS.len()] = {
+    let mut keys = [0u128; Kw::SPELLINGS.len()];
+    let mut k = 0;
+    while k < keys.len() {
+        let text = Kw::SPELLINGS[k].0;
+        let mut bytes = [0u8; 16];
+        let mut i = 0;
+        while i < text.len() {
+            bytes[i] = text[i];
+            i += 1;
+        }
+        keys[k] = fold_key(bytes, text.len());
+        k += 1;
+    }
+    keys
+};
+
+/// Open-addressing hash table over the keyword keys, built at compile time: slot → index + 1
+/// (0 = empty). Most identifiers are no keyword and land on an empty slot.
+static KEYWORD_SLOTS: [u8; KEYWORD_TABLE_SIZE] = {
+    let mut table = [0u8; KEYWORD_TABLE_SIZE];
+    let mut k = 0;
+    while k < KEYWORD_KEYS.len() {
+        let mut slot = key_hash(KEYWORD_KEYS[k]);
+        while table[slot] != 0 {
+            slot = (slot + 1) % KEYWORD_TABLE_SIZE;
+        }
+        table[slot] = (k + 1) as u8;
+        k += 1;
+    }
+    table
+};
+
+impl Kw {
+    /// Looks up an identifier-shaped word (any case).
+    pub fn lookup(word: &str) -> Option<Kw> {
+        Kw::lookup_in(word.as_bytes(), 0, word.len())
+    }
+
+    /// Looks up the identifier-shaped word `src[start..end]` (any case). Taking the whole
+    /// source lets the common case read the word with one 16-byte load.
+    #[inline]
+    pub fn lookup_in(src: &[u8], start: usize, end: usize) -> Option<Kw> {
+        let len = end.checked_sub(start)?;
+        // Keywords are 2 to 11 bytes long.
+        if !(2..=11).contains(&len) {
+            return None;
+        }
+        let bytes: [u8; 16] = match src.get(start..start + 16) {
+            Some(b) => b.try_into().ok()?,
+            None => {
+                let mut b = [0u8; 16];
+                b[..len].copy_from_slice(src.get(start..end)?);
+                b
+            }
+        };
+        let key = fold_key(bytes, len);
+        let mut slot = key_hash(key);
+        loop {
+            let k = usize::from(KEYWORD_SLOTS[slot]).checked_sub(1)?;
+            if KEYWORD_KEYS[k] == key {
+                return Some(Kw::SPELLINGS[k].1);
+            }
+            slot = (slot + 1) % KEYWORD_TABLE_SIZE;
+        }
+    }
 }
 
 // Byte-string patterns so `lookup` can match the lower-cased buffer directly.

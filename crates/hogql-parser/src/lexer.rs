@@ -43,7 +43,11 @@ enum Mode {
 pub struct Lexer<'a> {
     src: &'a str,
     pos: usize,
-    modes: Vec<Mode>,
+    /// The current mode (top of the mode stack), kept out of the vector because every token
+    /// reads it.
+    mode: Mode,
+    /// The modes below it; empty while in the base mode, which is never popped.
+    outer_modes: Vec<Mode>,
     entry: Entry,
     /// The synthetic start token is emitted first.
     started: bool,
@@ -75,7 +79,8 @@ impl<'a> Lexer<'a> {
         Lexer {
             src,
             pos: 0,
-            modes: vec![base],
+            mode: base,
+            outer_modes: Vec::new(),
             entry,
             started: false,
             prev: Prev(Prev::START),
@@ -98,19 +103,22 @@ impl<'a> Lexer<'a> {
     }
 
     fn mode(&self) -> Mode {
-        // The stack is never empty: the base mode is never popped (pops check `len() > 1`).
-        *self.modes.last().unwrap_or(&Mode::Normal { braces: 0 })
+        self.mode
     }
 
     fn set_mode(&mut self, m: Mode) {
-        if let Some(top) = self.modes.last_mut() {
-            *top = m;
-        }
+        self.mode = m;
     }
 
+    fn push_mode(&mut self, m: Mode) {
+        self.outer_modes.push(self.mode);
+        self.mode = m;
+    }
+
+    /// Returns to the enclosing mode; a no-op in the base mode.
     fn pop_mode(&mut self) {
-        if self.modes.len() > 1 {
-            self.modes.pop();
+        if let Some(m) = self.outer_modes.pop() {
+            self.mode = m;
         }
     }
 
@@ -131,11 +139,16 @@ impl<'a> Lexer<'a> {
                 return self.emit(start, Tok::Int(&self.src[start..self.pos]), self.pos);
             }
         }
+        let start = raw::skip_trivia(self.src.as_bytes(), self.pos);
+        if let Some(e) = raw::word_at(self.src.as_bytes(), start) {
+            self.pos = e;
+            return self.word(start, e);
+        }
         let RawTok {
             kind,
             start: s,
             end: e,
-        } = raw::next(self.src, self.pos)?;
+        } = raw::token_at(self.src, start)?;
         self.pos = e;
         let text = &self.src[s..e];
         // The common tokens first, each returned where it is built (see `emit_with`).
@@ -162,6 +175,14 @@ impl<'a> Lexer<'a> {
             Raw::ColonEq => return self.emit_with(s, Tok::ColonEq, e, P::OPERAND_NEXT),
             _ => {}
         }
+        self.next_normal_rare(kind, s, e)
+    }
+
+    /// The rest of [`Self::next_normal`]: tokens that are rarer or need context. Out of line, so
+    /// that the common path stays small.
+    #[inline(never)]
+    fn next_normal_rare(&mut self, kind: Raw, s: usize, e: usize) -> Option<Spanned<'a>> {
+        let text = &self.src[s..e];
         let tok = match kind {
             Raw::Error => {
                 let ch = text.chars().next().unwrap_or('?');
@@ -220,7 +241,7 @@ impl<'a> Lexer<'a> {
                 }
             }
             Raw::TemplateStart => {
-                self.modes.push(Mode::Template);
+                self.push_mode(Mode::Template);
                 Tok::TemplateStart
             }
             Raw::UnterminatedStr => {
@@ -256,7 +277,7 @@ impl<'a> Lexer<'a> {
             Raw::Lt => match tag_name(&self.src[e..]) {
                 Some(n) if self.mode() != Mode::TagAttrs => {
                     self.pos = e + n;
-                    self.modes.push(Mode::TagAttrs);
+                    self.push_mode(Mode::TagAttrs);
                     return self.emit(s, Tok::TagOpen(&self.src[e..e + n]), self.pos);
                 }
                 _ => Tok::Lt,
@@ -279,7 +300,7 @@ impl<'a> Lexer<'a> {
             Raw::LBrace => {
                 match self.mode() {
                     Mode::Normal { braces } => self.set_mode(Mode::Normal { braces: braces + 1 }),
-                    _ => self.modes.push(Mode::Normal { braces: 0 }),
+                    _ => self.push_mode(Mode::Normal { braces: 0 }),
                 }
                 Tok::LBrace
             }
@@ -468,7 +489,7 @@ impl<'a> Lexer<'a> {
         match bytes.get(i) {
             Some(b'{') => {
                 self.pos = i + 1;
-                self.modes.push(Mode::Normal { braces: 0 });
+                self.push_mode(Mode::Normal { braces: 0 });
                 Some((i as u32, Tok::LBrace, self.pos as u32))
             }
             Some(_) => {
@@ -501,7 +522,7 @@ impl<'a> Lexer<'a> {
         }
         if rest.starts_with('{') {
             self.pos += 1;
-            self.modes.push(Mode::Normal { braces: 0 });
+            self.push_mode(Mode::Normal { braces: 0 });
             return Some((start as u32, Tok::LBrace, self.pos as u32));
         }
         if let Some(after) = rest.strip_prefix("</") {
@@ -530,7 +551,7 @@ impl<'a> Lexer<'a> {
             && let Some(n) = tag_name(after)
         {
             self.pos = start + 1 + n;
-            self.modes.push(Mode::TagAttrs);
+            self.push_mode(Mode::TagAttrs);
             return Some((start as u32, Tok::TagOpen(&after[..n]), self.pos as u32));
         }
         // Text runs to the next `{` or `<` (a `<` that opens nothing is text too).

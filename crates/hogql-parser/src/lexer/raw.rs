@@ -137,7 +137,26 @@ fn unicode_space(s: &[u8], i: usize) -> Option<usize> {
 
 /// The offset of the first byte at or after `i` that is not whitespace or inside a comment.
 /// An unterminated `/*` is not skipped: it is a token.
-fn skip_trivia(s: &[u8], mut i: usize) -> usize {
+#[inline(always)]
+pub(super) fn skip_trivia(s: &[u8], mut i: usize) -> usize {
+    // Between two tokens there is usually nothing or some ASCII spaces.
+    while let Some(&b) = s.get(i) {
+        if !is(b, ASCII_SPACE) {
+            let slow = match b {
+                b'-' => s.get(i + 1) == Some(&b'-'),
+                b'/' => matches!(s.get(i + 1), Some(b'/' | b'*')),
+                _ => b >= 0x80,
+            };
+            return if slow { skip_trivia_slow(s, i) } else { i };
+        }
+        i += 1;
+    }
+    i
+}
+
+/// [`skip_trivia`] for comments and non-ASCII whitespace.
+#[inline(never)]
+fn skip_trivia_slow(s: &[u8], mut i: usize) -> usize {
     loop {
         let Some(&b) = s.get(i) else { return i };
         if is(b, ASCII_SPACE) {
@@ -174,9 +193,26 @@ fn find_comment_end(s: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The next plain token at or after byte `pos` of `src` (a char boundary), or `None` at the end.
+#[inline(always)]
 pub(super) fn next(src: &str, pos: usize) -> Option<RawTok> {
+    token_at(src, skip_trivia(src.as_bytes(), pos))
+}
+
+/// If a word (`Raw::Word`) starts at byte `start` of `s`, its end. The lexer tries this first:
+/// most tokens are words.
+#[inline(always)]
+pub(super) fn word_at(s: &[u8], start: usize) -> Option<usize> {
+    let &b = s.get(start)?;
+    if !is(b, WORD_START) || (b | 0x20 == b'f' && s.get(start + 1) == Some(&b'\'')) {
+        return None;
+    }
+    Some(start + 1 + run(s, start + 1, WORD_CONT))
+}
+
+/// The plain token starting at byte `start` of `src` (after trivia), or `None` at the end.
+#[inline(always)]
+pub(super) fn token_at(src: &str, start: usize) -> Option<RawTok> {
     let s = src.as_bytes();
-    let start = skip_trivia(s, pos);
     let &b = s.get(start)?;
     let at = |k: usize| s.get(start + k).copied().unwrap_or(0);
     let (kind, len) = match b {

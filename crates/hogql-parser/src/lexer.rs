@@ -139,10 +139,17 @@ impl<'a> Lexer<'a> {
                 return self.emit(start, Tok::Int(&self.src[start..self.pos]), self.pos);
             }
         }
-        let start = raw::skip_trivia(self.src.as_bytes(), self.pos);
-        if let Some(e) = raw::word_at(self.src.as_bytes(), start) {
+        let bytes = self.src.as_bytes();
+        let start = raw::skip_trivia(bytes, self.pos);
+        if let Some(e) = raw::word_at(bytes, start) {
             self.pos = e;
             return self.word(start, e);
+        }
+        // Punctuation that is one byte whatever follows: a table lookup, no jump on the byte.
+        let single = bytes.get(start).map_or(0, |&b| SINGLE_BYTE[usize::from(b)]);
+        if let Some(&(tok, flags)) = SINGLE_TOKENS.get(usize::from(single).wrapping_sub(1)) {
+            self.pos = start + 1;
+            return self.emit_with(start, tok, start + 1, flags);
         }
         let RawTok {
             kind,
@@ -336,15 +343,15 @@ impl<'a> Lexer<'a> {
         Some((l as u32, t, r as u32))
     }
 
-    /// [`Self::emit`] for a token whose [`Prev`] flags are known where it is built: no
-    /// `OFFSET` keyword, so no `SAMPLE … OFFSET` check either.
+    /// [`Self::emit`] for a token whose [`Prev`] flags are known where it is built; the caller
+    /// has already turned an `OFFSET` after `SAMPLE` into [`Tok::SampleOffset`].
     #[inline(always)]
     fn emit_with(&mut self, l: usize, t: Tok<'a>, r: usize, flags: u16) -> Option<Spanned<'a>> {
         debug_assert_eq!(Prev(flags), Prev::of(t));
         let prev = Prev(flags);
         self.prev_end = r;
         self.after_dot = prev.is(Prev::DOT);
-        self.in_sample = self.in_sample && prev.is(Prev::RATIO);
+        self.in_sample = prev.is(Prev::SAMPLE) || (self.in_sample && prev.is(Prev::RATIO));
         self.prev = prev;
         Some((l as u32, t, r as u32))
     }
@@ -405,7 +412,11 @@ impl<'a> Lexer<'a> {
                 }
                 Tok::Kw(k)
             }
-            _ => Tok::Kw(k),
+            Kw::Offset if self.in_sample => Tok::SampleOffset,
+            _ => {
+                let flags = Prev::of_keyword(k);
+                return self.emit_with(s, Tok::Kw(k), e, flags);
+            }
         };
         self.emit(s, tok, e)
     }
@@ -607,6 +618,32 @@ impl<'a> Iterator for Lexer<'a> {
     }
 }
 
+/// The tokens that are one byte whatever follows and need no context, with their [`Prev`] flags.
+const SINGLE_TOKENS: [(Tok<'static>, u16); 10] = [
+    (Tok::Comma, Prev::OPERAND_NEXT),
+    (Tok::LParen, Prev::OPERAND_NEXT),
+    (Tok::RParen, Prev::ENDS_OPERAND),
+    (Tok::LBracket, Prev::OPERAND_NEXT),
+    (Tok::RBracket, Prev::ENDS_OPERAND),
+    (Tok::Star, 0),
+    (Tok::Plus, 0),
+    (Tok::Percent, 0),
+    (Tok::Hash, 0),
+    (Tok::Backslash, 0),
+];
+
+/// Byte → index + 1 in [`SINGLE_TOKENS`] (0: not such a byte).
+static SINGLE_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let bytes = *b",()[]*+%#\\";
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = (i + 1) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// What the context rules ask about the previous token, as bit flags computed once per token
 /// (cheaper than keeping and re-matching the token itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -630,6 +667,7 @@ impl Prev {
     /// A token of a sample ratio (`1/10`, `0.1`), which keeps a `SAMPLE` open for `OFFSET`.
     const RATIO: u16 = 1 << 9;
 
+    #[inline(always)]
     fn of(t: Tok<'_>) -> Prev {
         let flags = match t {
             Tok::Ident(_)
@@ -678,6 +716,11 @@ impl Prev {
             _ => 0,
         };
         Prev(flags)
+    }
+
+    /// [`Prev::of`] a keyword token; a table lookup rather than a jump.
+    fn of_keyword(k: Kw) -> u16 {
+        Prev::of(Tok::Kw(k)).0
     }
 
     fn is(self, flags: u16) -> bool {

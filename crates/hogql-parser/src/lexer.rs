@@ -128,17 +128,6 @@ impl<'a> Lexer<'a> {
 
     /// Lexes the next token in normal (or tag-attribute) mode.
     fn next_normal(&mut self) -> Option<Spanned<'a>> {
-        // Tuple index after `.`: plain digits, never a float.
-        if self.after_dot {
-            let rest = self.rest();
-            let ws = rest.len() - rest.trim_start().len();
-            let digits = rest[ws..].bytes().take_while(u8::is_ascii_digit).count();
-            if digits > 0 {
-                let start = self.pos + ws;
-                self.pos = start + digits;
-                return self.emit(start, Tok::Int(&self.src[start..self.pos]), self.pos);
-            }
-        }
         let bytes = self.src.as_bytes();
         let start = raw::skip_trivia(bytes, self.pos);
         if let Some(e) = raw::word_at(bytes, start) {
@@ -151,6 +140,18 @@ impl<'a> Lexer<'a> {
             self.pos = start + 1;
             return self.emit_with(start, tok, start + 1, flags);
         }
+        // Tuple index after `.`: plain digits, never a float. (Only where the token starts with
+        // a digit, which is also where the whitespace below ends if it is followed by digits.)
+        if self.after_dot && bytes.get(start).is_some_and(u8::is_ascii_digit) {
+            let rest = self.rest();
+            let ws = rest.len() - rest.trim_start().len();
+            let digits = rest[ws..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                let start = self.pos + ws;
+                self.pos = start + digits;
+                return self.emit(start, Tok::Int(&self.src[start..self.pos]), self.pos);
+            }
+        }
         let RawTok {
             kind,
             start: s,
@@ -160,8 +161,10 @@ impl<'a> Lexer<'a> {
         let text = &self.src[s..e];
         // The common tokens first, each returned where it is built (see `emit_with`).
         use Prev as P;
+        if let Some(&Some((tok, flags))) = PLAIN_TOKENS.get(kind as usize) {
+            return self.emit_with(s, tok, e, flags);
+        }
         match kind {
-            Raw::Word => return self.word(s, e),
             Raw::Int => return self.emit_with(s, Tok::Int(text), e, P::ENDS_OPERAND | P::RATIO),
             Raw::Str if !self.prev.is(P::INTERVAL) => {
                 return self.emit_with(s, Tok::Str(text), e, P::ENDS_OPERAND);
@@ -169,17 +172,6 @@ impl<'a> Lexer<'a> {
             Raw::QuotedIdent => {
                 return self.emit_with(s, Tok::QuotedIdent(text), e, P::ENDS_OPERAND);
             }
-            Raw::Comma => return self.emit_with(s, Tok::Comma, e, P::OPERAND_NEXT),
-            Raw::LParen => return self.emit_with(s, Tok::LParen, e, P::OPERAND_NEXT),
-            Raw::RParen => return self.emit_with(s, Tok::RParen, e, P::ENDS_OPERAND),
-            Raw::LBracket => return self.emit_with(s, Tok::LBracket, e, P::OPERAND_NEXT),
-            Raw::RBracket => return self.emit_with(s, Tok::RBracket, e, P::ENDS_OPERAND),
-            Raw::Dot => return self.emit_with(s, Tok::Dot, e, P::DOT),
-            Raw::Eq => return self.emit_with(s, Tok::Eq, e, 0),
-            Raw::Star => return self.emit_with(s, Tok::Star, e, 0),
-            Raw::Minus => return self.emit_with(s, Tok::Minus, e, 0),
-            Raw::Plus => return self.emit_with(s, Tok::Plus, e, 0),
-            Raw::ColonEq => return self.emit_with(s, Tok::ColonEq, e, P::OPERAND_NEXT),
             _ => {}
         }
         self.next_normal_rare(kind, s, e)
@@ -632,6 +624,51 @@ const SINGLE_TOKENS: [(Tok<'static>, u16); 10] = [
     (Tok::Backslash, 0),
 ];
 
+/// [`Raw`] kind → its token and [`Prev`] flags, for the operators and punctuation whose token
+/// never depends on context (`<`, `>`, `>=`, `/`, `;`, `{` and `}` do: tags, `;` before `else`,
+/// template and tag braces). A table lookup instead of a jump on the kind.
+static PLAIN_TOKENS: [Option<(Tok<'static>, u16)>; Raw::RBrace as usize + 1] = {
+    let plain = [
+        (Raw::Arrow, Tok::Arrow),
+        (Raw::Star, Tok::Star),
+        (Raw::Backslash, Tok::Backslash),
+        (Raw::DoubleColon, Tok::DoubleColon),
+        (Raw::ColonEq, Tok::ColonEq),
+        (Raw::Colon, Tok::Colon),
+        (Raw::Comma, Tok::Comma),
+        (Raw::Concat, Tok::Concat),
+        (Raw::Minus, Tok::Minus),
+        (Raw::Plus, Tok::Plus),
+        (Raw::Dot, Tok::Dot),
+        (Raw::EqEq, Tok::EqEq),
+        (Raw::Eq, Tok::Eq),
+        (Raw::Hash, Tok::Hash),
+        (Raw::LtEq, Tok::LtEq),
+        (Raw::NotEq, Tok::NotEq),
+        (Raw::Spaceship, Tok::Spaceship),
+        (Raw::Regex, Tok::Regex),
+        (Raw::IRegex, Tok::IRegex),
+        (Raw::NotRegex, Tok::NotRegex),
+        (Raw::NotIRegex, Tok::NotIRegex),
+        (Raw::NullProp, Tok::NullProp),
+        (Raw::Nullish, Tok::Nullish),
+        (Raw::Question, Tok::Question),
+        (Raw::Percent, Tok::Percent),
+        (Raw::LParen, Tok::LParen),
+        (Raw::RParen, Tok::RParen),
+        (Raw::LBracket, Tok::LBracket),
+        (Raw::RBracket, Tok::RBracket),
+    ];
+    let mut t = [None; Raw::RBrace as usize + 1];
+    let mut i = 0;
+    while i < plain.len() {
+        let (raw, tok) = plain[i];
+        t[raw as usize] = Some((tok, Prev::of(tok).0));
+        i += 1;
+    }
+    t
+};
+
 /// Byte → index + 1 in [`SINGLE_TOKENS`] (0: not such a byte).
 static SINGLE_BYTE: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -668,7 +705,7 @@ impl Prev {
     const RATIO: u16 = 1 << 9;
 
     #[inline(always)]
-    fn of(t: Tok<'_>) -> Prev {
+    const fn of(t: Tok<'_>) -> Prev {
         let flags = match t {
             Tok::Ident(_)
             | Tok::QuotedIdent(_)

@@ -188,8 +188,9 @@ impl Kw {
     #[inline]
     pub fn lookup_in(src: &[u8], start: usize, end: usize) -> Option<Kw> {
         let len = end.checked_sub(start)?;
-        // Keywords are 2 to 11 bytes long.
-        if !(2..=11).contains(&len) {
+        // Keywords are 2 to 11 bytes long; shorter words (up to the 16 bytes of a key) just
+        // miss in the table, which is cheaper than a hard-to-predict branch on the length.
+        if len > 16 {
             return None;
         }
         let bytes: [u8; 16] = match src.get(start..start + 16) {

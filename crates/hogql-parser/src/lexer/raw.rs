@@ -74,6 +74,7 @@ pub(super) enum Raw {
     LBracket,
     RBracket,
     LBrace,
+    /// The last variant: tables indexed by kind are sized by it.
     RBrace,
 }
 

@@ -368,6 +368,20 @@ impl<'a> Lexer<'a> {
         let Some(k) = Kw::lookup_in(self.src.as_bytes(), s, e) else {
             return self.emit_with(s, Tok::Ident(text), e, Prev::ENDS_OPERAND);
         };
+        if !matches!(
+            k,
+            Kw::If | Kw::And | Kw::Or | Kw::In | Kw::Not | Kw::Return | Kw::Offset
+        ) {
+            return self.emit_with(s, Tok::Kw(k), e, Prev::of_keyword(k));
+        }
+        self.contextual_keyword(k, s, e)
+    }
+
+    /// The keywords whose token depends on what surrounds them. Out of line: they are rare
+    /// next to names and other keywords.
+    #[inline(never)]
+    fn contextual_keyword(&mut self, k: Kw, s: usize, e: usize) -> Option<Spanned<'a>> {
+        let text = &self.src[s..e];
         let tok = match k {
             Kw::If
                 if self.entry == Entry::Program
@@ -404,11 +418,7 @@ impl<'a> Lexer<'a> {
                 }
                 Tok::Kw(k)
             }
-            Kw::Offset if self.in_sample => Tok::SampleOffset,
-            _ => {
-                let flags = Prev::of_keyword(k);
-                return self.emit_with(s, Tok::Kw(k), e, flags);
-            }
+            _ => Tok::Kw(k),
         };
         self.emit(s, tok, e)
     }

@@ -127,13 +127,19 @@ macro_rules! keywords {
 /// keyword holds). So two words of identifier characters are equal ignoring ASCII case exactly
 /// when their keys are equal, and a keyword is found with one comparison.
 const fn fold_key(bytes: [u8; 16], len: usize) -> u128 {
-    let mask = if len >= 16 {
-        u128::MAX
-    } else {
-        (1u128 << (8 * len)) - 1
-    };
-    (u128::from_le_bytes(bytes) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask
+    (u128::from_le_bytes(bytes) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & KEY_MASKS[len]
 }
+
+/// `KEY_MASKS[n]` keeps the low `n` bytes of a key.
+static KEY_MASKS: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n < 17 {
+        m[n] = (m[n - 1] << 8) | 0xFF;
+        n += 1;
+    }
+    m
+};
 
 const fn key_hash(key: u128) -> usize {
     let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);

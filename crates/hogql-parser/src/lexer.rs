@@ -1,10 +1,17 @@
 //! The lexer: source text → [`Tok`]s with byte spans.
 //!
-//! Plain tokens come from a hand-written scanner ([`raw`]). Around it, a small mode stack handles the
-//! context-sensitive parts a context-free scanner cannot: template strings (`f'…{expr}…'`), HogQLX tags
-//! (`<a x={1}>text</a>`), tuple indexes (`t.1.2` is not the float `1.2`) and `if` at the start of
-//! a statement. Bad input becomes a [`Tok::Error`] token plus a [`ParseError`], and lexing
-//! continues after it.
+//! Plain tokens come from a hand-written scanner ([`raw`]). Around it, a small mode stack handles
+//! the context-sensitive parts a context-free scanner cannot: template strings (`f'…{expr}…'`),
+//! HogQLX tags (`<a x={1}>text</a>`), tuple indexes (`t.1.2` is not the float `1.2`) and `if` at
+//! the start of a statement. Bad input becomes a [`Tok::Error`] token plus a [`ParseError`], and
+//! lexing continues after it.
+//!
+//! Lexing runs before every parse, so the common path is kept short: words and one-byte
+//! punctuation are recognised before the general dispatch, context-free tokens come from tables,
+//! and what the context rules need to know about the previous token is a set of bit flags
+//! ([`Prev`]) computed where the token is built. The token stream is pinned by
+//! `tests/lexer_golden.rs` and compared with the earlier logos-based lexer in
+//! `tests/lexer_equivalence.rs`.
 
 use crate::ast::Span;
 use crate::error::{ErrorKind, ParseError};

@@ -141,19 +141,23 @@ static KEY_MASKS: [u128; 17] = {
     m
 };
 
+/// A perfect hash of the keyword keys: the multiplier was searched for so that no two
+/// keywords share a slot (the table below fails to compile if one does), so a lookup is one
+/// slot and one comparison.
 const fn key_hash(key: u128) -> usize {
     let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
-    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - KEYWORD_TABLE_BITS)) as usize
+    (x.wrapping_mul(0x2025_BF05_4B75_1985) >> (64 - KEYWORD_TABLE_BITS)) as usize
 }
 
 const KEYWORD_TABLE_BITS: u32 = 9;
 const KEYWORD_TABLE_SIZE: usize = 1 << KEYWORD_TABLE_BITS;
 
-/// Every spelling as its key ([`fold_key`]), in the order of [`Kw::SPELLINGS`].
-static KEYWORD_KEYS: [u128; Kw::SPELLINGS.len()] = {
-    let mut keys = [0u128; Kw::SPELLINGS.len()];
+/// Every spelling as its key ([`fold_key`]), at its index in [`Kw::SPELLINGS`] plus one; index
+/// 0 holds key 0, which no word has (its first byte is not zero).
+static KEYWORD_KEYS: [u128; Kw::SPELLINGS.len() + 1] = {
+    let mut keys = [0u128; Kw::SPELLINGS.len() + 1];
     let mut k = 0;
-    while k < keys.len() {
+    while k < Kw::SPELLINGS.len() {
         let text = Kw::SPELLINGS[k].0;
         let mut bytes = [0u8; 16];
         let mut i = 0;
@@ -161,23 +165,23 @@ static KEYWORD_KEYS: [u128; Kw::SPELLINGS.len()] = {
             bytes[i] = text[i];
             i += 1;
         }
-        keys[k] = fold_key(bytes, text.len());
+        keys[k + 1] = fold_key(bytes, text.len());
         k += 1;
     }
     keys
 };
 
-/// Open-addressing hash table over the keyword keys, built at compile time: slot → index + 1
-/// (0 = empty). Most identifiers are no keyword and land on an empty slot.
+/// Hash slot → index in [`KEYWORD_KEYS`] (0 for an empty slot, whose key matches no word).
 static KEYWORD_SLOTS: [u8; KEYWORD_TABLE_SIZE] = {
     let mut table = [0u8; KEYWORD_TABLE_SIZE];
-    let mut k = 0;
+    let mut k = 1;
     while k < KEYWORD_KEYS.len() {
-        let mut slot = key_hash(KEYWORD_KEYS[k]);
-        while table[slot] != 0 {
-            slot = (slot + 1) % KEYWORD_TABLE_SIZE;
-        }
-        table[slot] = (k + 1) as u8;
+        let slot = key_hash(KEYWORD_KEYS[k]);
+        assert!(
+            table[slot] == 0,
+            "two keywords share a hash slot: pick another multiplier"
+        );
+        table[slot] = k as u8;
         k += 1;
     }
     table
@@ -208,14 +212,11 @@ impl Kw {
             }
         };
         let key = fold_key(bytes, len);
-        let mut slot = key_hash(key);
-        loop {
-            let k = usize::from(KEYWORD_SLOTS[slot]).checked_sub(1)?;
-            if KEYWORD_KEYS[k] == key {
-                return Some(Kw::SPELLINGS[k].1);
-            }
-            slot = (slot + 1) % KEYWORD_TABLE_SIZE;
+        let k = usize::from(KEYWORD_SLOTS[key_hash(key)]);
+        if KEYWORD_KEYS[k] != key {
+            return None;
         }
+        Some(Kw::SPELLINGS.get(k.wrapping_sub(1))?.1)
     }
 }
 
@@ -319,5 +320,76 @@ impl fmt::Display for Tok<'_> {
             }
         };
         f.write_str(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_keyword_is_found_in_any_case_and_near_misses_are_not() {
+        for &(text, kw) in Kw::SPELLINGS {
+            let text = std::str::from_utf8(text).unwrap_or_default();
+            assert_eq!(Kw::lookup(text), Some(kw), "{text}");
+            assert_eq!(Kw::lookup(&text.to_ascii_uppercase()), Some(kw), "{text}");
+            let mixed: String = text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert_eq!(Kw::lookup(&mixed), Some(kw), "{mixed}");
+            // Found in a longer source, too (the 16-byte read past the word).
+            let src = format!("{text} rest of the source");
+            assert_eq!(
+                Kw::lookup_in(src.as_bytes(), 0, text.len()),
+                Some(kw),
+                "{text}"
+            );
+            for near in [
+                format!("{text}s"),
+                format!("{text}_"),
+                text[1..].to_string(),
+            ] {
+                if Kw::SPELLINGS.iter().all(|(t, _)| *t != near.as_bytes()) {
+                    assert_eq!(Kw::lookup(&near), None, "{near}");
+                }
+            }
+        }
+        for word in [
+            "",
+            "a",
+            "x",
+            "_",
+            "$",
+            "selectselectselect",
+            "date",
+            "événement",
+        ] {
+            assert_eq!(Kw::lookup(word), None, "{word}");
+        }
+    }
+
+    /// The hash table agrees with the plain definition: a case-insensitive scan of the list.
+    fn lookup_by_scan(word: &str) -> Option<Kw> {
+        Kw::SPELLINGS
+            .iter()
+            .find(|(text, _)| text.eq_ignore_ascii_case(word.as_bytes()))
+            .map(|&(_, kw)| kw)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lookup_equals_a_scan_of_the_keyword_list(
+            word in "(?i)(se|lect|in|not|on|or|and|f|inf|inity|nan|[a-z_$0-9]|.){0,6}"
+        ) {
+            proptest::prop_assert_eq!(Kw::lookup(&word), lookup_by_scan(&word));
+        }
     }
 }

@@ -1,131 +1,24 @@
 //! The lexer: source text → [`Tok`]s with byte spans.
 //!
-//! Plain tokens come from a logos automaton ([`Raw`]). Around it, a small mode stack handles the
-//! context-sensitive parts logos cannot: template strings (`f'…{expr}…'`), HogQLX tags
-//! (`<a x={1}>text</a>`), tuple indexes (`t.1.2` is not the float `1.2`) and `if` at the start of
-//! a statement. Bad input becomes a [`Tok::Error`] token plus a [`ParseError`], and lexing
-//! continues after it.
+//! Plain tokens come from a hand-written scanner ([`raw`]). Around it, a small mode stack handles
+//! the context-sensitive parts a context-free scanner cannot: template strings (`f'…{expr}…'`),
+//! HogQLX tags (`<a x={1}>text</a>`), tuple indexes (`t.1.2` is not the float `1.2`) and `if` at
+//! the start of a statement. Bad input becomes a [`Tok::Error`] token plus a [`ParseError`], and
+//! lexing continues after it.
+//!
+//! Lexing runs before every parse, so the common path is kept short: words and one-byte
+//! punctuation are recognised before the general dispatch, context-free tokens come from tables,
+//! and what the context rules need to know about the previous token is a set of bit flags
+//! ([`Prev`]) computed where the token is built. The token stream is pinned by
+//! `tests/lexer_golden.rs` and compared with the earlier logos-based lexer in
+//! `tests/lexer_equivalence.rs`.
 
 use crate::ast::Span;
 use crate::error::{ErrorKind, ParseError};
 use crate::token::{Kw, Tok};
-use logos::Logos;
+use raw::{Raw, RawTok};
 
-/// The logos automaton for one token in normal mode. Whitespace (the Unicode `White_Space` set
-/// and the BOM) and the three comment forms are skipped.
-#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
-#[logos(skip r"[ \t\r\n\x0B\x0C\u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}]+")]
-#[logos(skip(r"(--|//)[^\n]*", allow_greedy = true))]
-#[logos(skip r"/\*([^*]|\*+[^*/])*\*+/")]
-enum Raw {
-    #[regex(r"[A-Za-z_$][A-Za-z0-9_$]*")]
-    Word,
-    #[regex(r"`([^`\\]|``|\\[^\n])*`")]
-    #[regex(r#""([^"\\]|""|\\[^\n])*""#)]
-    QuotedIdent,
-    #[regex(r"'([^'\\]|''|\\[bfrnt0av\\'{}xX])*'", priority = 10)]
-    Str,
-    /// A string with an escape we do not accept; reported as an error.
-    #[regex(r"'([^'\\]|''|\\[^\n])*'", priority = 5)]
-    BadStr,
-    #[regex(r"[0-9]+")]
-    Int,
-    #[regex(r"0[xX][0-9a-fA-F]+")]
-    Hex,
-    #[regex(r"0[bB][01]+")]
-    Bin,
-    #[regex(r"0[oO][0-7]*")]
-    Octal,
-    #[regex(r"[0-9]+\.[0-9]*([eE][+-]?[0-9]+)?")]
-    #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?")]
-    #[regex(r"[0-9]+[eE][+-]?[0-9]+")]
-    Float,
-    #[token("f'")]
-    #[token("F'")]
-    TemplateStart,
-    #[token("'")]
-    UnterminatedStr,
-    #[token("`")]
-    #[token("\"")]
-    UnterminatedQuoted,
-    #[token("/*")]
-    UnterminatedComment,
-    #[token("->")]
-    Arrow,
-    #[token("*")]
-    Star,
-    #[token("\\")]
-    Backslash,
-    #[token("::")]
-    DoubleColon,
-    #[token(":=")]
-    ColonEq,
-    #[token(":")]
-    Colon,
-    #[token(",")]
-    Comma,
-    #[token("||")]
-    Concat,
-    #[token("-")]
-    Minus,
-    #[token("+")]
-    Plus,
-    #[token(".")]
-    Dot,
-    #[token("==")]
-    EqEq,
-    #[token("=")]
-    Eq,
-    #[token(">=")]
-    GtEq,
-    #[token(">")]
-    Gt,
-    #[token("#")]
-    Hash,
-    #[token("<=")]
-    LtEq,
-    #[token("<")]
-    Lt,
-    #[token("!=")]
-    #[token("<>")]
-    NotEq,
-    #[token("<=>")]
-    Spaceship,
-    #[token("=~")]
-    #[token("~")]
-    Regex,
-    #[token("=~*")]
-    #[token("~*")]
-    IRegex,
-    #[token("!~")]
-    NotRegex,
-    #[token("!~*")]
-    NotIRegex,
-    #[token("?.")]
-    NullProp,
-    #[token("??")]
-    Nullish,
-    #[token("?")]
-    Question,
-    #[token("%")]
-    Percent,
-    #[token("/")]
-    Slash,
-    #[token(";")]
-    Semi,
-    #[token("(")]
-    LParen,
-    #[token(")")]
-    RParen,
-    #[token("[")]
-    LBracket,
-    #[token("]")]
-    RBracket,
-    #[token("{")]
-    LBrace,
-    #[token("}")]
-    RBrace,
-}
+mod raw;
 
 /// Which grammar entry point the token stream is for; it decides the start token and how
 /// `if` and template text are lexed.
@@ -157,11 +50,16 @@ enum Mode {
 pub struct Lexer<'a> {
     src: &'a str,
     pos: usize,
-    modes: Vec<Mode>,
+    /// The current mode (top of the mode stack), kept out of the vector because every token
+    /// reads it.
+    mode: Mode,
+    /// The modes below it; empty while in the base mode, which is never popped.
+    outer_modes: Vec<Mode>,
     entry: Entry,
     /// The synthetic start token is emitted first.
     started: bool,
-    prev: Option<Tok<'a>>,
+    /// What the context rules need to know about the previous token ([`Prev`]).
+    prev: Prev,
     /// End offset of the previous token.
     prev_end: usize,
     /// The previous token was `.` or `?.`, so digits are a tuple index, not a float.
@@ -188,10 +86,11 @@ impl<'a> Lexer<'a> {
         Lexer {
             src,
             pos: 0,
-            modes: vec![base],
+            mode: base,
+            outer_modes: Vec::new(),
             entry,
             started: false,
-            prev: None,
+            prev: Prev(Prev::START),
             prev_end: 0,
             after_dot: false,
             in_sample: false,
@@ -211,19 +110,22 @@ impl<'a> Lexer<'a> {
     }
 
     fn mode(&self) -> Mode {
-        // The stack is never empty: the base mode is never popped (pops check `len() > 1`).
-        *self.modes.last().unwrap_or(&Mode::Normal { braces: 0 })
+        self.mode
     }
 
     fn set_mode(&mut self, m: Mode) {
-        if let Some(top) = self.modes.last_mut() {
-            *top = m;
-        }
+        self.mode = m;
     }
 
+    fn push_mode(&mut self, m: Mode) {
+        self.outer_modes.push(self.mode);
+        self.mode = m;
+    }
+
+    /// Returns to the enclosing mode; a no-op in the base mode.
     fn pop_mode(&mut self) {
-        if self.modes.len() > 1 {
-            self.modes.pop();
+        if let Some(m) = self.outer_modes.pop() {
+            self.mode = m;
         }
     }
 
@@ -233,29 +135,62 @@ impl<'a> Lexer<'a> {
 
     /// Lexes the next token in normal (or tag-attribute) mode.
     fn next_normal(&mut self) -> Option<Spanned<'a>> {
-        // Tuple index after `.`: plain digits, never a float.
-        if self.after_dot {
+        let bytes = self.src.as_bytes();
+        let start = raw::skip_trivia(bytes, self.pos);
+        if let Some(e) = raw::word_at(bytes, start) {
+            self.pos = e;
+            return self.word(start, e);
+        }
+        // Punctuation that is one byte whatever follows: a table lookup, no jump on the byte.
+        let single = bytes.get(start).map_or(0, |&b| SINGLE_BYTE[usize::from(b)]);
+        if let Some(&(tok, flags)) = SINGLE_TOKENS.get(usize::from(single).wrapping_sub(1)) {
+            self.pos = start + 1;
+            return self.emit_with(start, tok, start + 1, flags);
+        }
+        // Tuple index after `.`: plain digits, never a float. (Only where the token starts with
+        // a digit, which is also where the whitespace below ends if it is followed by digits.)
+        if self.after_dot && bytes.get(start).is_some_and(u8::is_ascii_digit) {
             let rest = self.rest();
             let ws = rest.len() - rest.trim_start().len();
             let digits = rest[ws..].bytes().take_while(u8::is_ascii_digit).count();
             if digits > 0 {
                 let start = self.pos + ws;
                 self.pos = start + digits;
-                return Some((
-                    start as u32,
-                    Tok::Int(&self.src[start..self.pos]),
-                    self.pos as u32,
-                ));
+                return self.emit(start, Tok::Int(&self.src[start..self.pos]), self.pos);
             }
         }
-        let mut lx = Raw::lexer(self.rest());
-        let raw = lx.next()?;
-        let base = self.pos;
-        let (s, e) = (base + lx.span().start, base + lx.span().end);
+        let RawTok {
+            kind,
+            start: s,
+            end: e,
+        } = raw::token_at(self.src, start)?;
         self.pos = e;
         let text = &self.src[s..e];
-        let tok = match raw {
-            Err(()) => {
+        // The common tokens first, each returned where it is built (see `emit_with`).
+        use Prev as P;
+        if let Some(&Some((tok, flags))) = PLAIN_TOKENS.get(kind as usize) {
+            return self.emit_with(s, tok, e, flags);
+        }
+        match kind {
+            Raw::Int => return self.emit_with(s, Tok::Int(text), e, P::ENDS_OPERAND | P::RATIO),
+            Raw::Str if !self.prev.is(P::INTERVAL) => {
+                return self.emit_with(s, Tok::Str(text), e, P::ENDS_OPERAND);
+            }
+            Raw::QuotedIdent => {
+                return self.emit_with(s, Tok::QuotedIdent(text), e, P::ENDS_OPERAND);
+            }
+            _ => {}
+        }
+        self.next_normal_rare(kind, s, e)
+    }
+
+    /// The rest of [`Self::next_normal`]: tokens that are rarer or need context. Out of line, so
+    /// that the common path stays small.
+    #[inline(never)]
+    fn next_normal_rare(&mut self, kind: Raw, s: usize, e: usize) -> Option<Spanned<'a>> {
+        let text = &self.src[s..e];
+        let tok = match kind {
+            Raw::Error => {
                 let ch = text.chars().next().unwrap_or('?');
                 self.error(
                     ErrorKind::UnexpectedCharacter,
@@ -265,57 +200,20 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Word) => {
-                let tok = self.word(text);
-                match tok {
-                    Tok::Kw(Kw::Not) => {
-                        if let Some((next, end)) = self.peek_word(e) {
-                            let compound = match next {
-                                Kw::In => Some(Tok::NotIn),
-                                Kw::Like => Some(Tok::NotLike),
-                                Kw::ILike => Some(Tok::NotILike),
-                                Kw::Between => Some(Tok::NotBetween),
-                                _ => None,
-                            };
-                            if let Some(c) = compound {
-                                self.pos = end;
-                                return Some((s as u32, c, end as u32));
-                            }
-                        }
-                        tok
-                    }
-                    Tok::Kw(Kw::Return) if self.entry == Entry::Program => {
-                        let next = Raw::lexer(self.rest()).next();
-                        let bare = match next {
-                            None => true,
-                            Some(Ok(Raw::RBrace)) => true,
-                            Some(Ok(Raw::Word)) => {
-                                self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else)
-                            }
-                            _ => false,
-                        };
-                        if bare {
-                            self.pending_semi = Some(e);
-                        }
-                        tok
-                    }
-                    _ => tok,
-                }
-            }
             // In programs a `;` right before `else` ends the `then` branch, not a statement.
-            Ok(Raw::Semi)
+            Raw::Semi
                 if self.entry == Entry::Program
-                    && self.prev != Some(Tok::Kw(Kw::Return))
+                    && !self.prev.is(Prev::RETURN)
                     && self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else) =>
             {
                 Tok::SemiElse
             }
-            Ok(Raw::QuotedIdent) => Tok::QuotedIdent(text),
-            Ok(Raw::Str) if self.prev == Some(Tok::Kw(Kw::Interval)) && interval_string(text) => {
+            Raw::QuotedIdent => Tok::QuotedIdent(text),
+            Raw::Str if self.prev.is(Prev::INTERVAL) && interval_string(text) => {
                 Tok::IntervalStr(text)
             }
-            Ok(Raw::Str) => Tok::Str(text),
-            Ok(Raw::BadStr) => {
+            Raw::Str => Tok::Str(text),
+            Raw::BadStr => {
                 self.error(
                     ErrorKind::InvalidLiteral,
                     s,
@@ -324,10 +222,10 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Int) => Tok::Int(text),
-            Ok(Raw::Hex) => Tok::Hex(text),
-            Ok(Raw::Bin) => Tok::Bin(text),
-            Ok(Raw::Octal) => {
+            Raw::Int => Tok::Int(text),
+            Raw::Hex => Tok::Hex(text),
+            Raw::Bin => Tok::Bin(text),
+            Raw::Octal => {
                 self.error(
                     ErrorKind::InvalidLiteral,
                     s,
@@ -336,13 +234,11 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Float) => {
+            Raw::Float => {
                 // `.5` directly after an operand is member access `.` + `5` (`t.1.5`, `{}.1`).
                 if text.starts_with('.')
                     && s == self.prev_end
-                    && self
-                        .prev
-                        .is_some_and(|t| ends_operand(t) || t == Tok::RBrace)
+                    && self.prev.is(Prev::ENDS_OPERAND | Prev::RBRACE)
                 {
                     self.pos = s + 1;
                     Tok::Dot
@@ -350,11 +246,11 @@ impl<'a> Lexer<'a> {
                     Tok::Float(text)
                 }
             }
-            Ok(Raw::TemplateStart) => {
-                self.modes.push(Mode::Template);
+            Raw::TemplateStart => {
+                self.push_mode(Mode::Template);
                 Tok::TemplateStart
             }
-            Ok(Raw::UnterminatedStr) => {
+            Raw::UnterminatedStr => {
                 self.pos = self.src.len();
                 self.error(
                     ErrorKind::Unterminated,
@@ -364,7 +260,7 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::UnterminatedQuoted) => {
+            Raw::UnterminatedQuoted => {
                 self.pos = self.src.len();
                 self.error(
                     ErrorKind::Unterminated,
@@ -374,7 +270,7 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::UnterminatedComment) => {
+            Raw::UnterminatedComment => {
                 self.pos = self.src.len();
                 self.error(
                     ErrorKind::Unterminated,
@@ -384,37 +280,37 @@ impl<'a> Lexer<'a> {
                 );
                 Tok::Error
             }
-            Ok(Raw::Lt) => match tag_name(&self.src[e..]) {
+            Raw::Lt => match tag_name(&self.src[e..]) {
                 Some(n) if self.mode() != Mode::TagAttrs => {
                     self.pos = e + n;
-                    self.modes.push(Mode::TagAttrs);
-                    return Some((s as u32, Tok::TagOpen(&self.src[e..e + n]), self.pos as u32));
+                    self.push_mode(Mode::TagAttrs);
+                    return self.emit(s, Tok::TagOpen(&self.src[e..e + n]), self.pos);
                 }
                 _ => Tok::Lt,
             },
-            Ok(Raw::Gt) if self.mode() == Mode::TagAttrs => {
+            Raw::Gt if self.mode() == Mode::TagAttrs => {
                 self.set_mode(Mode::TagChildren);
                 Tok::TagGt
             }
             // `<a>=</a>`: the `>` closes the opening tag and `=` is the first child text.
-            Ok(Raw::GtEq) if self.mode() == Mode::TagAttrs => {
+            Raw::GtEq if self.mode() == Mode::TagAttrs => {
                 self.pos = s + 1;
                 self.set_mode(Mode::TagChildren);
                 Tok::TagGt
             }
-            Ok(Raw::Slash) if self.mode() == Mode::TagAttrs && self.rest().starts_with('>') => {
+            Raw::Slash if self.mode() == Mode::TagAttrs && self.rest().starts_with('>') => {
                 self.pos += 1;
                 self.pop_mode();
-                return Some((s as u32, Tok::TagSelfClose, self.pos as u32));
+                return self.emit(s, Tok::TagSelfClose, self.pos);
             }
-            Ok(Raw::LBrace) => {
+            Raw::LBrace => {
                 match self.mode() {
                     Mode::Normal { braces } => self.set_mode(Mode::Normal { braces: braces + 1 }),
-                    _ => self.modes.push(Mode::Normal { braces: 0 }),
+                    _ => self.push_mode(Mode::Normal { braces: 0 }),
                 }
                 Tok::LBrace
             }
-            Ok(Raw::RBrace) => {
+            Raw::RBrace => {
                 if let Mode::Normal { braces } = self.mode() {
                     if braces > 0 {
                         self.set_mode(Mode::Normal { braces: braces - 1 });
@@ -425,109 +321,157 @@ impl<'a> Lexer<'a> {
                 }
                 Tok::RBrace
             }
-            Ok(r) => punct(r),
+            r => punct(r),
         };
-        Some((s as u32, tok, self.pos as u32))
+        self.emit(s, tok, self.pos)
+    }
+
+    /// Returns a token after updating what the context rules remember about it. Every token
+    /// goes through here, built in place (the token is not first stored and then copied, which
+    /// on x86 stalls on partial store forwarding).
+    #[inline(always)]
+    fn emit(&mut self, l: usize, mut t: Tok<'a>, r: usize) -> Option<Spanned<'a>> {
+        if self.in_sample && t == Tok::Kw(Kw::Offset) {
+            t = Tok::SampleOffset;
+        }
+        let prev = Prev::of(t);
+        self.prev_end = r;
+        self.after_dot = prev.is(Prev::DOT);
+        self.in_sample = prev.is(Prev::SAMPLE) || (self.in_sample && prev.is(Prev::RATIO));
+        self.prev = prev;
+        Some((l as u32, t, r as u32))
+    }
+
+    /// [`Self::emit`] for a token whose [`Prev`] flags are known where it is built; the caller
+    /// has already turned an `OFFSET` after `SAMPLE` into [`Tok::SampleOffset`].
+    #[inline(always)]
+    fn emit_with(&mut self, l: usize, t: Tok<'a>, r: usize, flags: u16) -> Option<Spanned<'a>> {
+        debug_assert_eq!(Prev(flags), Prev::of(t));
+        let prev = Prev(flags);
+        self.prev_end = r;
+        self.after_dot = prev.is(Prev::DOT);
+        self.in_sample = prev.is(Prev::SAMPLE) || (self.in_sample && prev.is(Prev::RATIO));
+        self.prev = prev;
+        Some((l as u32, t, r as u32))
     }
 
     /// The keyword starting at byte `from` (after whitespace and comments), with its end.
     fn peek_word(&self, from: usize) -> Option<(Kw, usize)> {
-        let mut lx = Raw::lexer(&self.src[from..]);
-        match lx.next() {
-            Some(Ok(Raw::Word)) => Kw::lookup(lx.slice()).map(|k| (k, from + lx.span().end)),
+        match raw::next(self.src, from) {
+            Some(RawTok {
+                kind: Raw::Word,
+                start,
+                end,
+            }) => Kw::lookup(&self.src[start..end]).map(|k| (k, end)),
             _ => None,
         }
     }
 
-    /// Classifies an identifier-shaped word.
-    fn word(&self, text: &'a str) -> Tok<'a> {
-        match Kw::lookup(text) {
-            Some(Kw::If)
+    /// An identifier-shaped word from `s` to `e` (`self.pos` is `e`): a name, a keyword, or one
+    /// of the tokens that keywords become in context.
+    #[inline(always)]
+    fn word(&mut self, s: usize, e: usize) -> Option<Spanned<'a>> {
+        let text = &self.src[s..e];
+        let Some(k) = Kw::lookup_in(self.src.as_bytes(), s, e) else {
+            return self.emit_with(s, Tok::Ident(text), e, Prev::ENDS_OPERAND);
+        };
+        if !matches!(
+            k,
+            Kw::If | Kw::And | Kw::Or | Kw::In | Kw::Not | Kw::Return | Kw::Offset
+        ) {
+            return self.emit_with(s, Tok::Kw(k), e, Prev::of_keyword(k));
+        }
+        self.contextual_keyword(k, s, e)
+    }
+
+    /// The keywords whose token depends on what surrounds them. Out of line: they are rare
+    /// next to names and other keywords.
+    #[inline(never)]
+    fn contextual_keyword(&mut self, k: Kw, s: usize, e: usize) -> Option<Spanned<'a>> {
+        let text = &self.src[s..e];
+        let tok = match k {
+            Kw::If
                 if self.entry == Entry::Program
                     && self.if_starts_statement()
                     && !self.if_is_call() =>
             {
                 Tok::IfStmt
             }
-            Some(Kw::And | Kw::Or | Kw::In) if self.operator_word_is_call() => Tok::Ident(text),
-            Some(k) => Tok::Kw(k),
-            None => Tok::Ident(text),
-        }
+            Kw::And | Kw::Or | Kw::In if self.operator_word_is_call() => Tok::Ident(text),
+            Kw::Not => {
+                if let Some((next, end)) = self.peek_word(e) {
+                    let compound = match next {
+                        Kw::In => Some(Tok::NotIn),
+                        Kw::Like => Some(Tok::NotLike),
+                        Kw::ILike => Some(Tok::NotILike),
+                        Kw::Between => Some(Tok::NotBetween),
+                        _ => None,
+                    };
+                    if let Some(c) = compound {
+                        self.pos = end;
+                        return self.emit(s, c, end);
+                    }
+                }
+                Tok::Kw(k)
+            }
+            Kw::Return if self.entry == Entry::Program => {
+                let bare = match raw::next(self.src, e).map(|t| t.kind) {
+                    None | Some(Raw::RBrace) => true,
+                    Some(Raw::Word) => self.peek_word(e).is_some_and(|(k, _)| k == Kw::Else),
+                    _ => false,
+                };
+                if bare {
+                    self.pending_semi = Some(e);
+                }
+                Tok::Kw(k)
+            }
+            _ => Tok::Kw(k),
+        };
+        self.emit(s, tok, e)
     }
 
     /// `and(a, b)`, `or(a, b)`, `in(a, b)` are function calls where an operand starts (PostHog
     /// accepts them): the word is followed by `(` and comes right after a token that can only
     /// be followed by an operand. Called right after the word (which ends at `self.pos`).
     fn operator_word_is_call(&self) -> bool {
-        let operand_starts = match self.prev {
-            None => true,
-            Some(t) => matches!(
-                t,
-                Tok::StartExpr
-                    | Tok::StartSelect
-                    | Tok::StartProgram
-                    | Tok::LParen
-                    | Tok::LBracket
-                    | Tok::Comma
-                    | Tok::ColonEq
-                    | Tok::Arrow
-                    | Tok::Question
-                    | Tok::Kw(
-                        Kw::Select
-                            | Kw::Distinct
-                            | Kw::Return
-                            | Kw::Where
-                            | Kw::Prewhere
-                            | Kw::Having
-                            | Kw::Qualify
-                            | Kw::When
-                            | Kw::Then
-                            | Kw::Else
-                            | Kw::Not
-                    )
-            ),
-        };
-        operand_starts && Raw::lexer(&self.src[self.pos..]).next() == Some(Ok(Raw::LParen))
+        let operand_starts = self.prev.is(Prev::START | Prev::OPERAND_NEXT);
+        operand_starts && raw::next(self.src, self.pos).is_some_and(|t| t.kind == Raw::LParen)
     }
 
     /// In a program, `if` after something that ends an expression or a statement starts an `if`
     /// statement; after an operator, `(`, `,` and the like it is the function `if(c, a, b)`.
     fn if_starts_statement(&self) -> bool {
-        match self.prev {
-            None => true,
-            Some(t) => {
-                matches!(t, Tok::Semi | Tok::LBrace | Tok::RBrace | Tok::Kw(Kw::Else))
-                    || ends_operand(t)
-            }
-        }
+        self.prev
+            .is(Prev::START | Prev::STATEMENT_END | Prev::ENDS_OPERAND)
     }
 
     /// `if(a, b, c)` where a statement starts is the function `if` (PostHog's parser tries the
     /// `if` statement first and falls back to an expression): the parenthesis after `if` holds
     /// a comma at its top level. Called right after the `if` (which ends at `self.pos`).
     fn if_is_call(&self) -> bool {
-        let mut lx = Raw::lexer(&self.src[self.pos..]);
-        if lx.next() != Some(Ok(Raw::LParen)) {
+        let Some(open) = raw::next(self.src, self.pos).filter(|t| t.kind == Raw::LParen) else {
             return false;
-        }
+        };
         let mut depth = 1u32;
         // Open HogQLX tags: a comma in their text (`if (<a>,</a>) …`) is not an argument separator.
         let mut tags = 0u32;
-        while let Some(t) = lx.next() {
-            let rest = lx.remainder();
-            match t {
-                Ok(Raw::Lt) if rest.starts_with('/') => tags = tags.saturating_sub(1),
-                Ok(Raw::Lt) if tag_name(rest).is_some() => tags += 1,
-                Ok(Raw::Slash) if tags > 0 && rest.starts_with('>') => tags -= 1,
-                Ok(_) if tags > 0 => {}
-                Ok(Raw::LParen | Raw::LBracket | Raw::LBrace) => depth += 1,
-                Ok(Raw::RParen | Raw::RBracket | Raw::RBrace) => {
+        let mut pos = open.end;
+        while let Some(t) = raw::next(self.src, pos) {
+            pos = t.end;
+            let rest = &self.src[pos..];
+            match t.kind {
+                Raw::Lt if rest.starts_with('/') => tags = tags.saturating_sub(1),
+                Raw::Lt if tag_name(rest).is_some() => tags += 1,
+                Raw::Slash if tags > 0 && rest.starts_with('>') => tags -= 1,
+                _ if tags > 0 => {}
+                Raw::LParen | Raw::LBracket | Raw::LBrace => depth += 1,
+                Raw::RParen | Raw::RBracket | Raw::RBrace => {
                     depth -= 1;
                     if depth == 0 {
                         return false;
                     }
                 }
-                Ok(Raw::Comma) if depth == 1 => return true,
+                Raw::Comma if depth == 1 => return true,
                 _ => {}
             }
         }
@@ -565,7 +509,7 @@ impl<'a> Lexer<'a> {
         match bytes.get(i) {
             Some(b'{') => {
                 self.pos = i + 1;
-                self.modes.push(Mode::Normal { braces: 0 });
+                self.push_mode(Mode::Normal { braces: 0 });
                 Some((i as u32, Tok::LBrace, self.pos as u32))
             }
             Some(_) => {
@@ -598,7 +542,7 @@ impl<'a> Lexer<'a> {
         }
         if rest.starts_with('{') {
             self.pos += 1;
-            self.modes.push(Mode::Normal { braces: 0 });
+            self.push_mode(Mode::Normal { braces: 0 });
             return Some((start as u32, Tok::LBrace, self.pos as u32));
         }
         if let Some(after) = rest.strip_prefix("</") {
@@ -627,7 +571,7 @@ impl<'a> Lexer<'a> {
             && let Some(n) = tag_name(after)
         {
             self.pos = start + 1 + n;
-            self.modes.push(Mode::TagAttrs);
+            self.push_mode(Mode::TagAttrs);
             return Some((start as u32, Tok::TagOpen(&after[..n]), self.pos as u32));
         }
         // Text runs to the next `{` or `<` (a `<` that opens nothing is text too).
@@ -666,50 +610,122 @@ impl<'a> Iterator for Lexer<'a> {
             return Some((0, t, 0));
         }
         if let Some(at) = self.pending_semi.take() {
-            self.prev = Some(Tok::Semi);
+            self.prev = Prev::of(Tok::Semi);
             return Some((at as u32, Tok::Semi, at as u32));
         }
-        let item = match self.mode() {
+        match self.mode() {
             Mode::Normal { .. } | Mode::TagAttrs => self.next_normal(),
-            Mode::Template => self.next_template(false),
-            Mode::FullTemplate => self.next_template(true),
-            Mode::TagChildren => self.next_children(),
-        };
-        let item = match item {
-            Some((l, Tok::Kw(Kw::Offset), r)) if self.in_sample => Some((l, Tok::SampleOffset, r)),
-            other => other,
-        };
-        if let Some((_, t, end)) = item {
-            self.prev_end = end as usize;
-            self.after_dot = matches!(t, Tok::Dot | Tok::NullProp);
-            self.in_sample = match t {
-                Tok::Kw(Kw::Sample) => true,
-                Tok::Int(_) | Tok::Float(_) | Tok::Hex(_) | Tok::Bin(_) | Tok::Slash => {
-                    self.in_sample
-                }
-                Tok::Kw(Kw::Inf | Kw::Nan) => self.in_sample,
-                _ => false,
-            };
-            self.prev = Some(t);
+            mode => {
+                let (l, t, r) = match mode {
+                    Mode::Template => self.next_template(false),
+                    Mode::FullTemplate => self.next_template(true),
+                    _ => self.next_children(),
+                }?;
+                self.emit(l as usize, t, r as usize)
+            }
         }
-        item
     }
 }
 
-fn span(start: usize, end: usize) -> Span {
-    Span::new(start as u32, end as u32)
-}
+/// The tokens that are one byte whatever follows and need no context, with their [`Prev`] flags.
+const SINGLE_TOKENS: [(Tok<'static>, u16); 10] = [
+    (Tok::Comma, Prev::OPERAND_NEXT),
+    (Tok::LParen, Prev::OPERAND_NEXT),
+    (Tok::RParen, Prev::ENDS_OPERAND),
+    (Tok::LBracket, Prev::OPERAND_NEXT),
+    (Tok::RBracket, Prev::ENDS_OPERAND),
+    (Tok::Star, 0),
+    (Tok::Plus, 0),
+    (Tok::Percent, 0),
+    (Tok::Hash, 0),
+    (Tok::Backslash, 0),
+];
 
-/// Tokens after which a `.digits` is member access and `if` starts a new statement.
-fn ends_operand(t: Tok<'_>) -> bool {
-    matches!(
-        t,
-        Tok::Ident(_)
+/// [`Raw`] kind → its token and [`Prev`] flags, for the operators and punctuation whose token
+/// never depends on context (`<`, `>`, `>=`, `/`, `;`, `{` and `}` do: tags, `;` before `else`,
+/// template and tag braces). A table lookup instead of a jump on the kind.
+static PLAIN_TOKENS: [Option<(Tok<'static>, u16)>; Raw::RBrace as usize + 1] = {
+    let plain = [
+        (Raw::Arrow, Tok::Arrow),
+        (Raw::Star, Tok::Star),
+        (Raw::Backslash, Tok::Backslash),
+        (Raw::DoubleColon, Tok::DoubleColon),
+        (Raw::ColonEq, Tok::ColonEq),
+        (Raw::Colon, Tok::Colon),
+        (Raw::Comma, Tok::Comma),
+        (Raw::Concat, Tok::Concat),
+        (Raw::Minus, Tok::Minus),
+        (Raw::Plus, Tok::Plus),
+        (Raw::Dot, Tok::Dot),
+        (Raw::EqEq, Tok::EqEq),
+        (Raw::Eq, Tok::Eq),
+        (Raw::Hash, Tok::Hash),
+        (Raw::LtEq, Tok::LtEq),
+        (Raw::NotEq, Tok::NotEq),
+        (Raw::Spaceship, Tok::Spaceship),
+        (Raw::Regex, Tok::Regex),
+        (Raw::IRegex, Tok::IRegex),
+        (Raw::NotRegex, Tok::NotRegex),
+        (Raw::NotIRegex, Tok::NotIRegex),
+        (Raw::NullProp, Tok::NullProp),
+        (Raw::Nullish, Tok::Nullish),
+        (Raw::Question, Tok::Question),
+        (Raw::Percent, Tok::Percent),
+        (Raw::LParen, Tok::LParen),
+        (Raw::RParen, Tok::RParen),
+        (Raw::LBracket, Tok::LBracket),
+        (Raw::RBracket, Tok::RBracket),
+    ];
+    let mut t = [None; Raw::RBrace as usize + 1];
+    let mut i = 0;
+    while i < plain.len() {
+        let (raw, tok) = plain[i];
+        t[raw as usize] = Some((tok, Prev::of(tok).0));
+        i += 1;
+    }
+    t
+};
+
+/// Byte → index + 1 in [`SINGLE_TOKENS`] (0: not such a byte).
+static SINGLE_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let bytes = *b",()[]*+%#\\";
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = (i + 1) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// What the context rules ask about the previous token, as bit flags computed once per token
+/// (cheaper than keeping and re-matching the token itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Prev(u16);
+
+impl Prev {
+    /// No token yet (the synthetic start token does not count).
+    const START: u16 = 1;
+    /// It can end an operand: a `.5` right after it is member access.
+    const ENDS_OPERAND: u16 = 1 << 1;
+    const RBRACE: u16 = 1 << 2;
+    /// Only an operand can follow it: `and(`, `or(`, `in(` after it are calls.
+    const OPERAND_NEXT: u16 = 1 << 3;
+    /// `;`, `{`, `}`, `else`: an `if` after it starts a statement.
+    const STATEMENT_END: u16 = 1 << 4;
+    const RETURN: u16 = 1 << 5;
+    const INTERVAL: u16 = 1 << 6;
+    /// `.` or `?.`: digits next are a tuple index.
+    const DOT: u16 = 1 << 7;
+    const SAMPLE: u16 = 1 << 8;
+    /// A token of a sample ratio (`1/10`, `0.1`), which keeps a `SAMPLE` open for `OFFSET`.
+    const RATIO: u16 = 1 << 9;
+
+    #[inline(always)]
+    const fn of(t: Tok<'_>) -> Prev {
+        let flags = match t {
+            Tok::Ident(_)
             | Tok::QuotedIdent(_)
-            | Tok::Int(_)
-            | Tok::Hex(_)
-            | Tok::Bin(_)
-            | Tok::Float(_)
             | Tok::Str(_)
             | Tok::IntervalStr(_)
             | Tok::TemplateEnd
@@ -717,8 +733,57 @@ fn ends_operand(t: Tok<'_>) -> bool {
             | Tok::RBracket
             | Tok::TagSelfClose
             | Tok::TagClose(_)
-            | Tok::Kw(Kw::Null | Kw::Inf | Kw::Nan | Kw::End)
-    )
+            | Tok::Kw(Kw::Null | Kw::End) => Prev::ENDS_OPERAND,
+            Tok::Int(_)
+            | Tok::Hex(_)
+            | Tok::Bin(_)
+            | Tok::Float(_)
+            | Tok::Kw(Kw::Inf | Kw::Nan) => Prev::ENDS_OPERAND | Prev::RATIO,
+            Tok::Slash => Prev::RATIO,
+            Tok::RBrace => Prev::RBRACE | Prev::STATEMENT_END,
+            Tok::Semi | Tok::LBrace => Prev::STATEMENT_END,
+            Tok::Kw(Kw::Else) => Prev::STATEMENT_END | Prev::OPERAND_NEXT,
+            Tok::Kw(Kw::Return) => Prev::RETURN | Prev::OPERAND_NEXT,
+            Tok::StartExpr
+            | Tok::StartSelect
+            | Tok::StartProgram
+            | Tok::LParen
+            | Tok::LBracket
+            | Tok::Comma
+            | Tok::ColonEq
+            | Tok::Arrow
+            | Tok::Question
+            | Tok::Kw(
+                Kw::Select
+                | Kw::Distinct
+                | Kw::Where
+                | Kw::Prewhere
+                | Kw::Having
+                | Kw::Qualify
+                | Kw::When
+                | Kw::Then
+                | Kw::Not,
+            ) => Prev::OPERAND_NEXT,
+            Tok::Kw(Kw::Interval) => Prev::INTERVAL,
+            Tok::Kw(Kw::Sample) => Prev::SAMPLE,
+            Tok::Dot | Tok::NullProp => Prev::DOT,
+            _ => 0,
+        };
+        Prev(flags)
+    }
+
+    /// [`Prev::of`] a keyword token; a table lookup rather than a jump.
+    fn of_keyword(k: Kw) -> u16 {
+        Prev::of(Tok::Kw(k)).0
+    }
+
+    fn is(self, flags: u16) -> bool {
+        self.0 & flags != 0
+    }
+}
+
+fn span(start: usize, end: usize) -> Span {
+    Span::new(start as u32, end as u32)
 }
 
 /// Whether a string literal (with its quotes) reads `count unit`, as in `INTERVAL '2 days'`.

@@ -115,24 +115,109 @@ macro_rules! keywords {
                 match self { $(Kw::$variant => $text),* }
             }
 
-            /// Looks up an identifier-shaped word (any case).
-            pub fn lookup(word: &str) -> Option<Kw> {
-                // Longest keyword is 11 bytes; longer words are never keywords.
-                if word.len() > 11 || word.len() < 2 {
-                    return None;
-                }
-                let mut buf = [0u8; 11];
-                let lower = &mut buf[..word.len()];
-                lower.copy_from_slice(word.as_bytes());
-                lower.make_ascii_lowercase();
-                match &*lower {
-                    $($text => Some(Kw::$variant),)*
-                    b"infinity" => Some(Kw::Inf),
-                    _ => None,
-                }
-            }
+            /// Every keyword with its text, and the other spellings (`infinity`).
+            const SPELLINGS: &'static [(&'static [u8], Kw)] =
+                &[$(($text, Kw::$variant),)* (b"infinity", Kw::Inf)];
         }
     };
+}
+
+/// A word of at most 16 bytes as one number, with bit 0x20 set in each of its bytes: that
+/// lower-cases ASCII letters and leaves digits and `$` as they are (`_` becomes DEL, which no
+/// keyword holds). So two words of identifier characters are equal ignoring ASCII case exactly
+/// when their keys are equal, and a keyword is found with one comparison.
+const fn fold_key(bytes: [u8; 16], len: usize) -> u128 {
+    (u128::from_le_bytes(bytes) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & KEY_MASKS[len]
+}
+
+/// `KEY_MASKS[n]` keeps the low `n` bytes of a key.
+static KEY_MASKS: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n < 17 {
+        m[n] = (m[n - 1] << 8) | 0xFF;
+        n += 1;
+    }
+    m
+};
+
+/// A perfect hash of the keyword keys: the multiplier was searched for so that no two
+/// keywords share a slot (the table below fails to compile if one does), so a lookup is one
+/// slot and one comparison.
+const fn key_hash(key: u128) -> usize {
+    let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (x.wrapping_mul(0x2025_BF05_4B75_1985) >> (64 - KEYWORD_TABLE_BITS)) as usize
+}
+
+const KEYWORD_TABLE_BITS: u32 = 9;
+const KEYWORD_TABLE_SIZE: usize = 1 << KEYWORD_TABLE_BITS;
+
+/// Every spelling as its key ([`fold_key`]), at its index in [`Kw::SPELLINGS`] plus one; index
+/// 0 holds key 0, which no word has (its first byte is not zero).
+static KEYWORD_KEYS: [u128; Kw::SPELLINGS.len() + 1] = {
+    let mut keys = [0u128; Kw::SPELLINGS.len() + 1];
+    let mut k = 0;
+    while k < Kw::SPELLINGS.len() {
+        let text = Kw::SPELLINGS[k].0;
+        let mut bytes = [0u8; 16];
+        let mut i = 0;
+        while i < text.len() {
+            bytes[i] = text[i];
+            i += 1;
+        }
+        keys[k + 1] = fold_key(bytes, text.len());
+        k += 1;
+    }
+    keys
+};
+
+/// Hash slot → index in [`KEYWORD_KEYS`] (0 for an empty slot, whose key matches no word).
+static KEYWORD_SLOTS: [u8; KEYWORD_TABLE_SIZE] = {
+    let mut table = [0u8; KEYWORD_TABLE_SIZE];
+    let mut k = 1;
+    while k < KEYWORD_KEYS.len() {
+        let slot = key_hash(KEYWORD_KEYS[k]);
+        assert!(
+            table[slot] == 0,
+            "two keywords share a hash slot: pick another multiplier"
+        );
+        table[slot] = k as u8;
+        k += 1;
+    }
+    table
+};
+
+impl Kw {
+    /// Looks up an identifier-shaped word (any case).
+    pub fn lookup(word: &str) -> Option<Kw> {
+        Kw::lookup_in(word.as_bytes(), 0, word.len())
+    }
+
+    /// Looks up the identifier-shaped word `src[start..end]` (any case). Taking the whole
+    /// source lets the common case read the word with one 16-byte load.
+    #[inline]
+    pub fn lookup_in(src: &[u8], start: usize, end: usize) -> Option<Kw> {
+        let len = end.checked_sub(start)?;
+        // Keywords are 2 to 11 bytes long; shorter words (up to the 16 bytes of a key) just
+        // miss in the table, which is cheaper than a hard-to-predict branch on the length.
+        if len > 16 {
+            return None;
+        }
+        let bytes: [u8; 16] = match src.get(start..start + 16) {
+            Some(b) => b.try_into().ok()?,
+            None => {
+                let mut b = [0u8; 16];
+                b[..len].copy_from_slice(src.get(start..end)?);
+                b
+            }
+        };
+        let key = fold_key(bytes, len);
+        let k = usize::from(KEYWORD_SLOTS[key_hash(key)]);
+        if KEYWORD_KEYS[k] != key {
+            return None;
+        }
+        Some(Kw::SPELLINGS.get(k.wrapping_sub(1))?.1)
+    }
 }
 
 // Byte-string patterns so `lookup` can match the lower-cased buffer directly.
@@ -235,5 +320,76 @@ impl fmt::Display for Tok<'_> {
             }
         };
         f.write_str(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_keyword_is_found_in_any_case_and_near_misses_are_not() {
+        for &(text, kw) in Kw::SPELLINGS {
+            let text = std::str::from_utf8(text).unwrap_or_default();
+            assert_eq!(Kw::lookup(text), Some(kw), "{text}");
+            assert_eq!(Kw::lookup(&text.to_ascii_uppercase()), Some(kw), "{text}");
+            let mixed: String = text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert_eq!(Kw::lookup(&mixed), Some(kw), "{mixed}");
+            // Found in a longer source, too (the 16-byte read past the word).
+            let src = format!("{text} rest of the source");
+            assert_eq!(
+                Kw::lookup_in(src.as_bytes(), 0, text.len()),
+                Some(kw),
+                "{text}"
+            );
+            for near in [
+                format!("{text}s"),
+                format!("{text}_"),
+                text[1..].to_string(),
+            ] {
+                if Kw::SPELLINGS.iter().all(|(t, _)| *t != near.as_bytes()) {
+                    assert_eq!(Kw::lookup(&near), None, "{near}");
+                }
+            }
+        }
+        for word in [
+            "",
+            "a",
+            "x",
+            "_",
+            "$",
+            "selectselectselect",
+            "date",
+            "événement",
+        ] {
+            assert_eq!(Kw::lookup(word), None, "{word}");
+        }
+    }
+
+    /// The hash table agrees with the plain definition: a case-insensitive scan of the list.
+    fn lookup_by_scan(word: &str) -> Option<Kw> {
+        Kw::SPELLINGS
+            .iter()
+            .find(|(text, _)| text.eq_ignore_ascii_case(word.as_bytes()))
+            .map(|&(_, kw)| kw)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lookup_equals_a_scan_of_the_keyword_list(
+            word in "(?i)(se|lect|in|not|on|or|and|f|inf|inity|nan|[a-z_$0-9]|.){0,6}"
+        ) {
+            proptest::prop_assert_eq!(Kw::lookup(&word), lookup_by_scan(&word));
+        }
     }
 }

@@ -10,6 +10,10 @@ use hogql_parser::lexer::{Entry, Lexer};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The `hog` binary's allocator (see hog-cli's main.rs), so the figures are what `hog` gets.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn mbps(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }

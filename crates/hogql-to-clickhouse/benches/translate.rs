@@ -6,6 +6,10 @@ use hogql_to_clickhouse::{Context, print, resolve, translate_select};
 use std::hint::black_box;
 use std::time::Instant;
 
+/// The `hog` binary's allocator (see hog-cli's main.rs), so the figures are what `hog` gets.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const QUERY: &str = "SELECT
     toStartOfDay(timestamp) AS day,
     event,

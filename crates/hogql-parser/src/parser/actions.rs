@@ -755,17 +755,7 @@ impl<'s> Builder<'s> {
 
     /// A call with a keyword as its name (`trim(x)`).
     pub fn named_call(&mut self, name: &str, args: CallArgs, l: u32, r: u32) -> X {
-        let call = Call {
-            name: name.to_string(),
-            args: args.args,
-            params: None,
-            distinct: args.distinct,
-            order_by: args.order_by,
-            filter_expr: None,
-            within_group: None,
-            desugared: false,
-        };
-        self.x(ExprKind::Call(call), l, r, args.depth)
+        self.call_name(name.to_string(), args, 0, l, r)
     }
 
     /// `call FILTER (WHERE cond)`.

@@ -10,11 +10,14 @@ use hog_store::Value;
 use hog_store::ingest::{CollectBadLines, ImportOptions, import_jsonl};
 use serde_json::json;
 
+/// Imports with `batch_size` events per insert, writing sessions whenever two are held (so
+/// a session's rows come from several inserts and must merge).
 fn import(lines: &[String], team: i64, batch_size: usize) {
     let mut bad = CollectBadLines::default();
     let options = ImportOptions {
         team_id: team,
         batch_size,
+        sessions_held: 2,
         ..ImportOptions::default()
     };
     import_jsonl(&store(), lines.join("\n").as_bytes(), &options, &mut bad).expect("import");

@@ -161,6 +161,8 @@ fn import_with(
     let mut model = load_model(store, team_id)?;
     let batch_size = options.batch_size.max(1);
     let mut events = EventBatchBuilder::new(batch_size.min(65_536));
+    // Sessions of the batch being read, and of the batches already sent (see `sessions_held`).
+    let mut batch_sessions = SessionRows::default();
     let mut sessions = SessionRows::default();
     let mut summary = ImportSummary::default();
     let import_micros = capture::now_micros();
@@ -206,6 +208,11 @@ fn import_with(
                 summary.bad_lines += 1;
                 observer.bad_line(&error);
                 if options.strict {
+                    // The sessions of the events already sent go too; this batch's stay out
+                    // with its events.
+                    if !sessions.is_empty() {
+                        send(vec![("raw_sessions", sessions.finish(team_id)?)])?;
+                    }
                     return Err(ImportError::Strict {
                         error,
                         events: flushed_events,
@@ -230,7 +237,7 @@ fn import_with(
         }
         let session = session_rows::classify(session_id, &event.properties);
         if let SessionOf::Known(known) = &session {
-            sessions.add(known, &event.distinct_id, event.timestamp, &event.event);
+            batch_sessions.add(known, &event.distinct_id, event.timestamp, &event.event);
         }
         let uuid = event
             .uuid
@@ -256,6 +263,7 @@ fn import_with(
         })?;
         summary.events += 1;
         if events.len() >= batch_size {
+            sessions.absorb(&mut batch_sessions);
             flush(
                 send,
                 team_id,
@@ -268,6 +276,7 @@ fn import_with(
             flushed_events = summary.events;
         }
     }
+    sessions.absorb(&mut batch_sessions);
     flush(
         send,
         team_id,

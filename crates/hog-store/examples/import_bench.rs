@@ -9,6 +9,7 @@
 //! * `--store DIR`: the store directory (default: a new temporary directory, removed afterwards).
 //! * `--no-stages`: only the whole import.
 //! * `--batch N`: events per insert (default: the importer's).
+//! * `--sessions-held N`: sessions held before they are written (default: the importer's).
 
 #[path = "common/cpu.rs"]
 mod cpu;
@@ -28,6 +29,7 @@ struct Args {
     store: Option<PathBuf>,
     stages: bool,
     batch: usize,
+    sessions_held: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -37,6 +39,7 @@ fn parse_args() -> Result<Args, String> {
         store: None,
         stages: true,
         batch: ImportOptions::default().batch_size,
+        sessions_held: ImportOptions::default().sessions_held,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -55,6 +58,12 @@ fn parse_args() -> Result<Args, String> {
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or("--batch needs a number")?
+            }
+            "--sessions-held" => {
+                args.sessions_held = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--sessions-held needs a number")?
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -170,6 +179,7 @@ fn main() {
         open_input(&file),
         &ImportOptions {
             batch_size: args.batch,
+            sessions_held: args.sessions_held,
             ..ImportOptions::default()
         },
         &mut bad,

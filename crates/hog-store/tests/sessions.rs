@@ -10,11 +10,14 @@ use hog_store::Value;
 use hog_store::ingest::{CollectBadLines, ImportOptions, import_jsonl};
 use serde_json::json;
 
+/// Imports with `batch_size` events per insert, writing sessions whenever two are held (so
+/// a session's rows come from several inserts and must merge).
 fn import(lines: &[String], team: i64, batch_size: usize) {
     let mut bad = CollectBadLines::default();
     let options = ImportOptions {
         team_id: team,
         batch_size,
+        sessions_held: 2,
         ..ImportOptions::default()
     };
     import_jsonl(&store(), lines.join("\n").as_bytes(), &options, &mut bad).expect("import");
@@ -109,4 +112,28 @@ fn demo_sessions_match_the_events() {
         &params,
     );
     assert_eq!(off, Value::UInt(0));
+}
+
+#[test]
+fn a_strict_import_keeps_the_sessions_of_the_events_it_wrote() {
+    let _hold = store();
+    let team = fresh_team();
+    let mut lines: Vec<String> = hog_store::demo::events(hog_store::demo::DemoOptions {
+        events: 1_000,
+        ..Default::default()
+    })
+    .collect();
+    lines.insert(700, "not json".into());
+    let options = ImportOptions {
+        team_id: team,
+        strict: true,
+        batch_size: 300,
+        ..ImportOptions::default()
+    };
+    let mut bad = CollectBadLines::default();
+    let err = import_jsonl(&store(), lines.join("\n").as_bytes(), &options, &mut bad)
+        .expect_err("stops at line 701");
+    assert!(err.to_string().contains("600 earlier events were written"), "{err}");
+    // The first two batches (600 events) are in `events`; their sessions, and no others.
+    assert_eq!(stored(&store(), team), expected(&lines[..600]));
 }

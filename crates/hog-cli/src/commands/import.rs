@@ -107,6 +107,7 @@ fn import(args: &Args, input: Box<dyn BufRead + '_>, size: Option<u64>) -> ExitC
         team_id: args.team_id,
         strict: args.strict,
         batch_size: args.batch_size as usize,
+        ..ImportOptions::default()
     };
     let mut observer = Reporter::new(size);
     let outcome = hog_store::ingest::import_jsonl(&store, input, &options, &mut observer);

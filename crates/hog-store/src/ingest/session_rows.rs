@@ -188,6 +188,37 @@ impl SessionRows {
         row.autocaptures += i64::from(event == "$autocapture");
     }
 
+    /// Moves `later`'s sessions (of events after all of this set's) into this set, folded as
+    /// [`SessionRows::add`] folds events: ties keep this set's values.
+    pub fn absorb(&mut self, later: &mut SessionRows) {
+        for (session, row) in later.sessions.drain(..).zip(later.rows.drain(..)) {
+            let Some(&at) = self.index.get(&session) else {
+                self.index.insert(session, self.rows.len());
+                self.sessions.push(session);
+                self.rows.push(row);
+                continue;
+            };
+            let held = &mut self.rows[at];
+            if row.min_timestamp < held.min_timestamp {
+                held.min_timestamp = row.min_timestamp;
+                held.initial = row.initial;
+            }
+            if row.max_timestamp > held.max_timestamp {
+                held.max_timestamp = row.max_timestamp;
+                held.end_url = row.end_url;
+                held.distinct_id = row.distinct_id;
+            }
+            for url in row.urls {
+                if !held.urls.contains(&url) {
+                    held.urls.push(url);
+                }
+            }
+            held.pageviews += row.pageviews;
+            held.autocaptures += row.autocaptures;
+        }
+        later.index.clear();
+    }
+
     /// The rows as a batch in [`crate::sessions::STAGING_COLUMNS`]' layout; empties the set.
     pub fn finish(&mut self, team_id: i64) -> Result<RecordBatch> {
         let n = self.rows.len();
@@ -352,5 +383,95 @@ mod tests {
         let batch = rows.finish(1).unwrap();
         assert_eq!((batch.num_rows(), batch.num_columns()), (1, 14));
         assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn absorbing_a_later_batch_is_adding_its_events() {
+        let events: Vec<(Known<'_>, &str, i64, &str)> = vec![
+            (
+                Known {
+                    session: 1,
+                    values: ["u1", "r1", "", "", ""],
+                },
+                "a",
+                20,
+                "$pageview",
+            ),
+            (
+                Known {
+                    session: 2,
+                    values: ["v1", "", "", "", ""],
+                },
+                "b",
+                5,
+                "x",
+            ),
+            (
+                Known {
+                    session: 1,
+                    values: ["u0", "r0", "s", "", ""],
+                },
+                "a",
+                10,
+                "$autocapture",
+            ),
+            (
+                Known {
+                    session: 1,
+                    values: ["u2", "", "", "", ""],
+                },
+                "c",
+                30,
+                "$pageview",
+            ),
+            (
+                Known {
+                    session: 3,
+                    values: ["w", "", "", "", ""],
+                },
+                "d",
+                7,
+                "$pageview",
+            ),
+            (
+                Known {
+                    session: 1,
+                    values: ["u3", "", "", "", ""],
+                },
+                "e",
+                30,
+                "x",
+            ),
+        ];
+        let mut all = SessionRows::default();
+        for (known, id, time, event) in &events {
+            all.add(known, id, *time, event);
+        }
+        for split in 0..=events.len() {
+            let (mut first, mut second) = (SessionRows::default(), SessionRows::default());
+            for (known, id, time, event) in &events[..split] {
+                first.add(known, id, *time, event);
+            }
+            for (known, id, time, event) in &events[split..] {
+                second.add(known, id, *time, event);
+            }
+            first.absorb(&mut second);
+            assert!(second.is_empty());
+            let mut got: Vec<(u128, String)> = first
+                .sessions
+                .iter()
+                .zip(&first.rows)
+                .map(|(s, r)| (*s, format!("{r:?}")))
+                .collect();
+            let mut want: Vec<(u128, String)> = all
+                .sessions
+                .iter()
+                .zip(&all.rows)
+                .map(|(s, r)| (*s, format!("{r:?}")))
+                .collect();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "split at {split}");
+        }
     }
 }

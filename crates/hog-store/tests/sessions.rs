@@ -133,7 +133,10 @@ fn a_strict_import_keeps_the_sessions_of_the_events_it_wrote() {
     let mut bad = CollectBadLines::default();
     let err = import_jsonl(&store(), lines.join("\n").as_bytes(), &options, &mut bad)
         .expect_err("stops at line 701");
-    assert!(err.to_string().contains("600 earlier events were written"), "{err}");
+    assert!(
+        err.to_string().contains("600 earlier events were written"),
+        "{err}"
+    );
     // The first two batches (600 events) are in `events`; their sessions, and no others.
     assert_eq!(stored(&store(), team), expected(&lines[..600]));
 }

@@ -96,6 +96,7 @@ pub fn add_materialized_columns(ctx: &mut Context, store: &dyn EventStore) -> Re
             source: match c.source {
                 PropertySource::Event => MaterializedSource::EventProperties,
                 PropertySource::PersonOnEvent => MaterializedSource::EventPersonProperties,
+                PropertySource::Person => MaterializedSource::PersonProperties,
             },
             key: c.key,
             column: c.column,

@@ -148,3 +148,61 @@ fn the_repl_reads_the_column() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already holds"));
 }
+
+#[test]
+fn person_table_properties_get_a_pmat_column_that_the_persons_join_reads() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("store");
+    let store_arg = store.to_str().expect("utf-8 path");
+    let jsonl = [
+        r#"{"event": "signup", "distinct_id": "a", "timestamp": "2024-01-01T00:00:00Z", "properties": {"$set": {"email": "a@x.io", "n": 1}}}"#,
+        r#"{"event": "signup", "distinct_id": "b", "timestamp": "2024-01-01T00:00:01Z", "properties": {"$set": {"email": "b \"q\" é"}}}"#,
+        r#"{"event": "view", "distinct_id": "a", "timestamp": "2024-01-01T00:00:02Z", "properties": {}}"#,
+        r#"{"event": "view", "distinct_id": "c", "timestamp": "2024-01-01T00:00:03Z", "properties": {}}"#,
+    ]
+    .join("\n");
+    let out = hog(&["import", "-", "--store", store_arg], Some(&jsonl));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let q = "select person.properties.email as e, person.properties.n as n, count() as c \
+             from events group by e, n order by e, n";
+    let before = query(&store, q);
+    assert!(before.contains("[\"a@x.io\",\"1\",2]"), "{before}");
+
+    let out = hog(
+        &[
+            "materialize",
+            "--person-table",
+            "email",
+            "--store",
+            store_arg,
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("person.properties.email → person.pmat_email Nullable(String)"),
+        "{stdout}"
+    );
+    let out = hog(&["materialize", "--list", "--store", store_arg], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("person.pmat_email"));
+
+    assert_eq!(query(&store, q), before);
+    let out = hog(
+        &["repl", "--format", "csv", "--store", store_arg],
+        Some(&format!("\\sql\n{q};\n")),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("pmat_email"), "{stderr}");
+    // `n` has no column: it is still read from the JSON.
+    assert!(stderr.contains("JSONExtractRaw"), "{stderr}");
+}

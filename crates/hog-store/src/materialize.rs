@@ -1,6 +1,6 @@
 //! Materialised property columns (`spec/hogql-to-clickhouse.md` §5.2, `clickhouse-schema.md`):
 //! a property read often (`properties.$browser`) gets its own `Nullable(String)` column on
-//! `events`, computed from the JSON text exactly as HogQL's generic property access computes it,
+//! `events` (or, for `person.properties` read through the persons join, on `person`), computed from the JSON text exactly as HogQL's generic property access computes it,
 //! so a query can read the column instead of parsing every event's properties.
 //!
 //! The column's comment records the property name: column names replace characters (`$browser
@@ -12,13 +12,15 @@ use crate::params::{Param, Params};
 use crate::result::Value;
 use crate::store::EventStore;
 
-/// Which JSON column of `events` a materialised column is computed from.
+/// Which JSON column a materialised column is computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PropertySource {
     /// `events.properties` → `mat_<key>`.
     Event,
     /// `events.person_properties` (persons on events) → `mat_pp_<key>`.
     PersonOnEvent,
+    /// `person.properties` (read through the persons join) → `pmat_<key>` on `person`.
+    Person,
 }
 
 impl PropertySource {
@@ -26,12 +28,21 @@ impl PropertySource {
         match self {
             PropertySource::Event => "mat_",
             PropertySource::PersonOnEvent => "mat_pp_",
+            PropertySource::Person => "pmat_",
+        }
+    }
+
+    /// The table that holds the JSON column and gets the materialised one.
+    pub fn table(self) -> &'static str {
+        match self {
+            PropertySource::Event | PropertySource::PersonOnEvent => "events",
+            PropertySource::Person => "person",
         }
     }
 
     fn json_column(self) -> &'static str {
         match self {
-            PropertySource::Event => "properties",
+            PropertySource::Event | PropertySource::Person => "properties",
             PropertySource::PersonOnEvent => "person_properties",
         }
     }
@@ -51,13 +62,13 @@ impl PropertySource {
     }
 }
 
-/// One materialised property column of `events`.
+/// One materialised property column (of `events`, or of `person` for [`PropertySource::Person`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaterializedColumn {
     pub source: PropertySource,
     /// The property name.
     pub key: String,
-    /// The column on `events`.
+    /// The column on [`PropertySource::table`].
     pub column: String,
     /// `Nullable(String)` (what [`materialize_property`] creates) or legacy `String`.
     pub nullable: bool,
@@ -70,6 +81,7 @@ fn comment(source: PropertySource, key: &str) -> String {
     let tag = match source {
         PropertySource::Event => "properties",
         PropertySource::PersonOnEvent => "person_properties",
+        PropertySource::Person => "person",
     };
     format!("{COMMENT_PREFIX}{tag}:{key}")
 }
@@ -78,13 +90,15 @@ fn parse_comment(text: &str) -> Option<(PropertySource, &str)> {
     let rest = text.strip_prefix(COMMENT_PREFIX)?;
     if let Some(key) = rest.strip_prefix("person_properties:") {
         Some((PropertySource::PersonOnEvent, key))
+    } else if let Some(key) = rest.strip_prefix("person:") {
+        Some((PropertySource::Person, key))
     } else {
         rest.strip_prefix("properties:")
             .map(|key| (PropertySource::Event, key))
     }
 }
 
-/// Adds the column of `key` to `events` (if missing) and computes it for the rows already
+/// Adds the column of `key` to the source's table (if missing) and computes it for the rows already
 /// stored; rows inserted later compute it on insert. Returns the column, and whether it was new.
 ///
 /// The value is HogQL's generic form: `replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(properties,
@@ -102,7 +116,10 @@ pub fn materialize_property(
     }
     let column = source.column_name(key);
     let existing = materialized_properties(store)?;
-    if let Some(found) = existing.iter().find(|m| m.column == column) {
+    if let Some(found) = existing
+        .iter()
+        .find(|m| m.column == column && m.source.table() == source.table())
+    {
         if found.key == key && found.source == source {
             return Ok((found.clone(), false));
         }
@@ -116,15 +133,19 @@ pub fn materialize_property(
     params.insert("comment".into(), Param::from(comment(source, key)));
     // The name holds only [A-Za-z0-9_$] (see `column_name`): back quotes are enough.
     let add = format!(
-        "ALTER TABLE events ADD COLUMN IF NOT EXISTS `{column}` Nullable(String) \
+        "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS `{column}` Nullable(String) \
          MATERIALIZED replaceRegexpAll(nullIf(nullIf(JSONExtractRaw({json}, %(key)s), ''), 'null'), '^\"|\"$', '') \
          COMMENT %(comment)s",
+        table = source.table(),
         json = source.json_column()
     );
     store.execute(&add, &params)?;
     // A mutation; `mutations_sync = 1` returns once the existing parts are rewritten.
     store.execute(
-        &format!("ALTER TABLE events MATERIALIZE COLUMN `{column}` SETTINGS mutations_sync = 1"),
+        &format!(
+            "ALTER TABLE {} MATERIALIZE COLUMN `{column}` SETTINGS mutations_sync = 1",
+            source.table()
+        ),
         &Params::new(),
     )?;
     Ok((
@@ -138,12 +159,12 @@ pub fn materialize_property(
     ))
 }
 
-/// The materialised property columns of `events`, in column order.
+/// The materialised property columns of `events` and then of `person`, in column order.
 pub fn materialized_properties(store: &dyn EventStore) -> Result<Vec<MaterializedColumn>> {
     let result = store.query(
-        "SELECT name, type, comment FROM system.columns \
-         WHERE database = currentDatabase() AND table = 'events' AND startsWith(comment, %(prefix)s) \
-         ORDER BY position",
+        "SELECT name, type, comment, table FROM system.columns \
+         WHERE database = currentDatabase() AND table IN ('events', 'person') \
+         AND startsWith(comment, %(prefix)s) ORDER BY table, position",
         &Params::from([("prefix".to_string(), Param::from(COMMENT_PREFIX))]),
     )?;
     let mut columns = Vec::with_capacity(result.rows.len());
@@ -158,6 +179,10 @@ pub fn materialized_properties(store: &dyn EventStore) -> Result<Vec<Materialize
         let Some((source, key)) = parse_comment(text) else {
             continue;
         };
+        // A comment that names another table's source was not written by us: skip it.
+        if !matches!(row.get(3), Some(Value::String(t)) if t == source.table()) {
+            continue;
+        }
         columns.push(MaterializedColumn {
             source,
             key: key.to_string(),
@@ -179,6 +204,7 @@ mod tests {
         assert_eq!(name("$browser%%%#@!@"), "mat_$browser_______");
         assert_eq!(name("$browser and string"), "mat_$browser_and_string");
         assert_eq!(PropertySource::PersonOnEvent.column_name("é"), "mat_pp__");
+        assert_eq!(PropertySource::Person.column_name("$email"), "pmat_$email");
     }
 
     #[test]
@@ -187,6 +213,8 @@ mod tests {
             (PropertySource::Event, "$browser"),
             (PropertySource::PersonOnEvent, "a:b'c\\"),
             (PropertySource::Event, "person_properties:x"),
+            (PropertySource::Person, "email"),
+            (PropertySource::Event, "person:x"),
         ] {
             assert_eq!(parse_comment(&comment(source, key)), Some((source, key)));
         }

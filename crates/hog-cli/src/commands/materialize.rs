@@ -1,8 +1,10 @@
-//! `hog materialize PROPERTY... [--person] [--store DIR | --url URL | --demo]`, `hog materialize
-//! --list`: give event properties their own column (`mat_<key>` on `events`, computed from the
-//! JSON on insert and, once, for the rows already stored), so `hog query` and `hog repl` read
-//! the column instead of parsing every event's properties. Results do not change: the column
-//! holds what the JSON access computes.
+//! `hog materialize PROPERTY... [--person | --person-table] [--store DIR | --url URL | --demo]`,
+//! `hog materialize --list`: give event properties their own column (`mat_<key>` on `events`,
+//! computed from the JSON on insert and, once, for the rows already stored), so `hog query` and
+//! `hog repl` read the column instead of parsing every event's properties. `--person` does the
+//! same for person properties stored on events (`mat_pp_<key>`), `--person-table` for those of
+//! the `person` table (`pmat_<key>`, read by `person.properties.x` through the persons join).
+//! Results do not change: the column holds what the JSON access computes.
 
 use super::repl::setup as demo_setup;
 use crate::exit;
@@ -19,8 +21,12 @@ pub struct Args {
     #[arg(required_unless_present = "list")]
     pub properties: Vec<String>,
     /// Person properties stored on events (`person_properties`, column `mat_pp_<key>`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "person_table")]
     pub person: bool,
+    /// Properties of the `person` table (column `pmat_<key>` on `person`), which
+    /// `person.properties.<key>` reads through the persons join.
+    #[arg(long)]
+    pub person_table: bool,
     /// Print the materialised columns instead.
     #[arg(long, conflicts_with = "properties")]
     pub list: bool,
@@ -48,6 +54,8 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         let source = if args.person {
             PropertySource::PersonOnEvent
+        } else if args.person_table {
+            PropertySource::Person
         } else {
             PropertySource::Event
         };
@@ -92,11 +100,12 @@ fn describe(c: &MaterializedColumn) -> String {
     let json = match c.source {
         PropertySource::Event => "properties",
         PropertySource::PersonOnEvent => "person_properties",
+        PropertySource::Person => "person.properties",
     };
     let ty = if c.nullable {
         "Nullable(String)"
     } else {
         "String"
     };
-    format!("{json}.{} → events.{} {ty}", c.key, c.column)
+    format!("{json}.{} → {}.{} {ty}", c.key, c.source.table(), c.column)
 }

@@ -70,6 +70,20 @@ fn query(store: &Path, q: &str) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// `hog materialize ARGS --store STORE`, which must succeed; its stdout.
+fn materialize(store: &str, args: &[&str]) -> String {
+    let mut all = vec!["materialize"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--store", store]);
+    let out = hog(&all, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
 const QUERIES: &[&str] = &[
     "select properties.k as v, count() as c from events group by v order by v, c",
     "select properties.k.nested.2 as v, properties.k.s as s, count() from events group by v, s order by v, s",
@@ -87,16 +101,7 @@ fn results_are_identical_before_and_after_materialising() {
     import(&store);
     let before: Vec<String> = QUERIES.iter().map(|q| query(&store, q)).collect();
 
-    let out = hog(
-        &["materialize", "k", "$we'ird \\ kéy", "--store", store_arg],
-        None,
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = materialize(store_arg, &["k", "$we'ird \\ kéy"]);
     assert!(
         stdout.contains("properties.k → events.mat_k Nullable(String)"),
         "{stdout}"
@@ -126,12 +131,7 @@ fn the_repl_reads_the_column() {
     let store = dir.path().join("store");
     let store_arg = store.to_str().expect("utf-8 path");
     import(&store);
-    let out = hog(&["materialize", "k", "a b", "--store", store_arg], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    materialize(store_arg, &["k", "a b"]);
     let out = hog(
         &["repl", "--format", "csv", "--store", store_arg],
         Some("\\sql\nselect properties.k as v from events where properties.k = '42';\n"),
@@ -172,22 +172,7 @@ fn person_table_properties_get_a_pmat_column_that_the_persons_join_reads() {
     let before = query(&store, q);
     assert!(before.contains("[\"a@x.io\",\"1\",2]"), "{before}");
 
-    let out = hog(
-        &[
-            "materialize",
-            "--person-table",
-            "email",
-            "--store",
-            store_arg,
-        ],
-        None,
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = materialize(store_arg, &["--person-table", "email"]);
     assert!(
         stdout.contains("person.properties.email → person.pmat_email Nullable(String)"),
         "{stdout}"

@@ -131,6 +131,16 @@ impl Drop for EmbeddedStore {
     }
 }
 
+/// One row of `system.parts`, as [`EmbeddedStore::covered_outdated_parts`] reads it.
+struct PartRow {
+    table: String,
+    partition: String,
+    min_block: i64,
+    max_block: i64,
+    active: bool,
+    path: String,
+}
+
 /// The directory currently open in this process's engine, if any.
 static OPEN: Mutex<Option<(PathBuf, Weak<Shared>)>> = Mutex::new(None);
 
@@ -267,43 +277,42 @@ impl EmbeddedStore {
              FROM system.parts WHERE database = currentDatabase()",
             &crate::Params::new(),
         )?;
-        type Part = (String, String, i64, i64, bool, String);
-        let parts: Vec<Part> = parts
+        let parts: Vec<PartRow> = parts
             .rows
             .into_iter()
             .filter_map(|row| match row.as_slice() {
                 [
                     crate::Value::String(table),
                     crate::Value::String(partition),
-                    crate::Value::Int(min),
-                    crate::Value::Int(max),
+                    crate::Value::Int(min_block),
+                    crate::Value::Int(max_block),
                     crate::Value::UInt(active),
                     crate::Value::String(path),
-                ] => Some((
-                    table.clone(),
-                    partition.clone(),
-                    *min,
-                    *max,
-                    *active != 0,
-                    path.clone(),
-                )),
+                ] => Some(PartRow {
+                    table: table.clone(),
+                    partition: partition.clone(),
+                    min_block: *min_block,
+                    max_block: *max_block,
+                    active: *active != 0,
+                    path: path.clone(),
+                }),
                 _ => None,
             })
             .collect();
-        let covered = |part: &Part| {
+        let covered = |part: &PartRow| {
             parts.iter().any(|other| {
-                other.4
-                    && other.0 == part.0
-                    && other.1 == part.1
-                    && other.2 <= part.2
-                    && other.3 >= part.3
-                    && other.5 != part.5
+                other.active
+                    && other.table == part.table
+                    && other.partition == part.partition
+                    && other.min_block <= part.min_block
+                    && other.max_block >= part.max_block
+                    && other.path != part.path
             })
         };
         Ok(parts
             .iter()
-            .filter(|part| !part.4 && covered(part))
-            .map(|part| PathBuf::from(&part.5))
+            .filter(|part| !part.active && covered(part))
+            .map(|part| PathBuf::from(&part.path))
             .collect())
     }
 

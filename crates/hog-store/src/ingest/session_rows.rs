@@ -74,23 +74,13 @@ pub fn classify<'p>(session_id: Option<&str>, properties: &'p RawObject<'_>) -> 
 }
 
 /// The 128-bit value of a UUID in the canonical hyphenated form (either case), else `None`.
+/// Only that form: the engine's `toUUIDOrZero` may read the others differently.
 fn canonical_uuid(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 36 {
+    // 36 characters is the hyphenated form only (simple is 32, braced 38, URN 45).
+    if text.len() != 36 {
         return None;
     }
-    let mut value: u128 = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if b != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let digit = (b as char).to_digit(16)?;
-        value = (value << 4) | u128::from(digit);
-    }
-    Some(value)
+    uuid::Uuid::try_parse(text).ok().map(|u| u.as_u128())
 }
 
 /// A member's `JSONExtractString` text when certain: `""` when absent or `null`, a string's

@@ -45,14 +45,11 @@ impl Builder<'_> {
 /// Parses `src` from the given entry point. On success the tree; otherwise every error found
 /// (lexical errors, recovered syntax errors, the final syntax error), in source order.
 pub(crate) fn run(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
-    if let Err(e) = check_size(src) {
-        return Err(vec![e]);
+    match descent_only(src, entry) {
+        Some(p) => Ok(p),
+        // Also for input over the size limit: the LR path reports it.
+        None => lr_only(src, entry),
     }
-    if let Some(p) = descent_only(src, entry) {
-        return Ok(p);
-    }
-    let (tokens, lex_errors) = lex(src, entry);
-    lr_parse(src, &tokens, lex_errors)
 }
 
 /// All tokens and the lexical errors, for the LR parser.
@@ -85,7 +82,7 @@ pub fn descent_only(src: &str, entry: Entry) -> Option<Parsed> {
     lexer.take_errors().is_empty().then_some(p)
 }
 
-/// Only the LR parser; for the tests that compare the two parsers.
+/// Only the LR parser: the fallback of [`run`], and for the tests that compare the two parsers.
 pub fn lr_only(src: &str, entry: Entry) -> Result<Parsed, Vec<ParseError>> {
     check_size(src).map_err(|e| vec![e])?;
     let (tokens, lex_errors) = lex(src, entry);

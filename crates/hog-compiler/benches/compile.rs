@@ -12,16 +12,9 @@ use hog_compiler::{CompileOptions, compile_program};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// CPU time of this thread (Linux: utime + stime from `/proc/thread-self/stat`, 10 ms ticks).
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the `(comm)`; utime and stime are fields 14 and 15 of the whole line.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let mut fields = rest.split(' ').skip(11);
-    let utime: u64 = fields.next()?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some(Duration::from_millis((utime + stime) * 10))
-}
+#[path = "../../../benches/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::cpu_time;
 
 thread_local! {
     static START: Instant = Instant::now();

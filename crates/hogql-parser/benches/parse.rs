@@ -18,18 +18,9 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }
 
-/// CPU time of this thread (Linux: utime + stime from `/proc/thread-self/stat`, 10 ms ticks).
-/// The machine this runs on is shared, so wall-clock time measures the neighbours as much as the
-/// parser; CPU time over a few seconds does not.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the `(comm)`; utime and stime are fields 14 and 15 of the whole line.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let mut fields = rest.split(' ').skip(11);
-    let utime: u64 = fields.next()?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some(Duration::from_millis((utime + stime) * 10))
-}
+#[path = "../../../benches/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::cpu_time;
 
 /// Runs `f` repeatedly for at least `min` of CPU time and returns the CPU time per run
 /// (wall-clock time where CPU time is not available).

@@ -33,16 +33,9 @@ HAVING events > 10
 ORDER BY day DESC, events DESC
 LIMIT 1000";
 
-/// CPU time of this thread (Linux: utime + stime from `/proc/thread-self/stat`, 10 ms ticks):
-/// on a shared machine wall-clock time measures the neighbours as much as the translator.
-fn cpu_time() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let mut fields = rest.split(' ').skip(11);
-    let utime: u64 = fields.next()?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some((utime + stime) as f64 / 100.0)
-}
+#[path = "../../../benches/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::cpu_time;
 
 /// Runs `f` in many short batches and prints two figures per call: the fastest batch's wall
 /// time (on a loaded machine a short batch often runs unpreempted, so the fastest one is the
@@ -65,7 +58,8 @@ fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
         .collect();
     batches.sort_by(f64::total_cmp);
     let (best, median) = (batches[0], batches[batches.len() / 2]);
-    let cpu = cpu_time().map(|start| {
+    let cpu_seconds = || cpu_time().map(|d| d.as_secs_f64());
+    let cpu = cpu_seconds().map(|start| {
         let mut runs = 0u64;
         let mut now = start;
         while now - start < CPU_SECONDS {
@@ -73,7 +67,7 @@ fn time<T>(label: &str, iterations: u32, mut f: impl FnMut() -> T) -> f64 {
                 black_box(f());
             }
             runs += 100;
-            now = cpu_time().unwrap_or(f64::INFINITY);
+            now = cpu_seconds().unwrap_or(f64::INFINITY);
         }
         (now - start) * 1e6 / runs as f64
     });

@@ -104,13 +104,13 @@ pub enum ExprKind {
     /// `NOT x`.
     Not(Box<Expr>),
     /// A call of a named function, incl. parametric aggregates and desugared operators.
-    Call(Call),
+    Call(Box<Call>),
     /// A call whose callee is not a plain name: `a.b(1)`, `f(1)(2)(3)`, `(x -> x)(1)`.
     ExprCall(ExprCall),
     /// `f(args) OVER (window)` / `f(args) OVER name`.
-    WindowFunction(WindowFunction),
+    WindowFunction(Box<WindowFunction>),
     /// `x -> expr`, `(x, y) -> { block }`, `lambda x: expr`.
-    Lambda(Lambda),
+    Lambda(Box<Lambda>),
     /// `[a, b]`.
     Array(Vec<Expr>),
     /// `(a, b)`, `(a,)`.
@@ -134,7 +134,7 @@ pub enum ExprKind {
     /// A `UNION`/`EXCEPT`/`INTERSECT` chain used as an expression or table.
     SelectSetQuery(Box<SelectSetQuery>),
     /// `<Tag attr={expr}>children</Tag>`.
-    HogQLXTag(HogQLXTag),
+    HogQLXTag(Box<HogQLXTag>),
 }
 
 /// A literal value.
@@ -785,4 +785,29 @@ pub struct CatchClause {
     pub error_type: Option<String>,
     pub body: Block,
     pub span: Span,
+}
+
+/// The parser moves expressions and statements by value all the time (builder, LR symbol stack,
+/// list collection), so their size is parsing speed: at 144 bytes, `Expr` copies were a fifth of
+/// the parse time. Large payloads go behind a `Box` (`Call`, `WindowFunction`, `Lambda`,
+/// `HogQLXTag`); these limits keep a new variant or field from undoing that unnoticed.
+#[cfg(all(test, target_pointer_width = "64"))]
+mod size_tests {
+    use super::*;
+    use std::mem::size_of;
+
+    #[test]
+    fn expression_nodes_stay_small() {
+        assert!(
+            size_of::<ExprKind>() <= 40,
+            "ExprKind: {}",
+            size_of::<ExprKind>()
+        );
+        assert!(size_of::<Expr>() <= 48, "Expr: {}", size_of::<Expr>());
+    }
+
+    #[test]
+    fn statement_nodes_stay_small() {
+        assert!(size_of::<Stmt>() <= 112, "Stmt: {}", size_of::<Stmt>());
+    }
 }

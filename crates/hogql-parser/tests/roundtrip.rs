@@ -240,10 +240,10 @@ fn call(name: String, args: Vec<Expr>) -> Call {
 }
 
 fn sugar(name: &str, args: Vec<Expr>) -> Expr {
-    ex(ExprKind::Call(Call {
+    ex(ExprKind::Call(Box::new(Call {
         desugared: true,
         ..call(name.to_string(), args)
-    }))
+    })))
 }
 
 fn is_kind_and(e: &Expr) -> bool {
@@ -319,7 +319,7 @@ fn not_operand(e: BoxedStrategy<Expr>) -> BoxedStrategy<Expr> {
     prop_oneof![
         field(),
         (call_name(), proptest::collection::vec(e.clone(), 0..3))
-            .prop_map(|(n, a)| ex(ExprKind::Call(call(n, a)))),
+            .prop_map(|(n, a)| ex(ExprKind::Call(Box::new(call(n, a))))),
         (field(), e).prop_map(|(l, r)| ex(ExprKind::CompareOperation(CompareOperation {
             op: CompareOp::Lt,
             left: bx(l),
@@ -398,7 +398,7 @@ fn plain_call(e: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
                 }
                 _ => {}
             }
-            ex(ExprKind::Call(c))
+            ex(ExprKind::Call(Box::new(c)))
         })
 }
 
@@ -473,7 +473,10 @@ fn tag(e: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
                     span: NO_SPAN,
                 });
             }
-            ex(ExprKind::HogQLXTag(HogQLXTag { kind, attributes }))
+            ex(ExprKind::HogQLXTag(Box::new(HogQLXTag {
+                kind,
+                attributes,
+            })))
         })
 }
 
@@ -556,18 +559,18 @@ fn expr() -> BoxedStrategy<Expr> {
                     ]
                 )
                     .prop_map(|(name, exprs, args, over)| ex(
-                        ExprKind::WindowFunction(WindowFunction {
+                        ExprKind::WindowFunction(Box::new(WindowFunction {
                             name,
                             exprs,
                             args,
                             over
-                        })
+                        }))
                     )),
                 (proptest::collection::vec(name(), 0..3), e.clone()).prop_map(|(args, body)| ex(
-                    ExprKind::Lambda(Lambda {
+                    ExprKind::Lambda(Box::new(Lambda {
                         args,
                         body: LambdaBody::Expr(bx(body))
-                    })
+                    }))
                 )),
                 list(0..3).prop_map(|v| ex(ExprKind::Array(v))),
                 list(1..3).prop_map(|v| ex(ExprKind::Tuple(v))),
@@ -1084,10 +1087,10 @@ fn stmt() -> BoxedStrategy<Stmt> {
                     left: ex(ExprKind::Field(Field {
                         chain: vec![ChainPart::Name(target)]
                     })),
-                    right: ex(ExprKind::Lambda(Lambda {
+                    right: ex(ExprKind::Lambda(Box::new(Lambda {
                         args: vec![arg],
                         body: LambdaBody::Block(body)
-                    }))
+                    })))
                 })),
             ]
         })

@@ -57,7 +57,7 @@ pub fn cmp(op: CompareOp, l: Expr, r: Expr) -> Expr {
     }))
 }
 pub fn call(name: &str, args: Vec<Expr>) -> Expr {
-    ex(ExprKind::Call(Call {
+    ex(ExprKind::Call(Box::new(Call {
         name: name.into(),
         args,
         params: None,
@@ -66,13 +66,13 @@ pub fn call(name: &str, args: Vec<Expr>) -> Expr {
         filter_expr: None,
         within_group: None,
         desugared: false,
-    }))
+    })))
 }
 pub fn lambda(args: &[&str], body: Expr) -> Expr {
-    ex(ExprKind::Lambda(Lambda {
+    ex(ExprKind::Lambda(Box::new(Lambda {
         args: args.iter().map(|a| (*a).into()).collect(),
         body: LambdaBody::Expr(Box::new(body)),
-    }))
+    })))
 }
 pub fn block(stmts: Vec<Stmt>) -> Block {
     Block {
@@ -193,10 +193,10 @@ pub fn expr_call(callee: Expr, args: Vec<Expr>) -> Expr {
     }))
 }
 pub fn lambda_block(args: &[&str], body: Vec<Stmt>) -> Expr {
-    ex(ExprKind::Lambda(Lambda {
+    ex(ExprKind::Lambda(Box::new(Lambda {
         args: args.iter().map(|a| (*a).into()).collect(),
         body: LambdaBody::Block(block(body)),
-    }))
+    })))
 }
 pub fn for_(init: Option<Stmt>, cond: Option<Expr>, step: Option<Stmt>, body: Stmt) -> Stmt {
     st(StmtKind::For {
@@ -207,7 +207,7 @@ pub fn for_(init: Option<Stmt>, cond: Option<Expr>, step: Option<Stmt>, body: St
     })
 }
 pub fn tag(kind: &str, attrs: Vec<(&str, HogQLXValue)>) -> Expr {
-    ex(ExprKind::HogQLXTag(HogQLXTag {
+    ex(ExprKind::HogQLXTag(Box::new(HogQLXTag {
         kind: kind.into(),
         attributes: attrs
             .into_iter()
@@ -217,7 +217,7 @@ pub fn tag(kind: &str, attrs: Vec<(&str, HogQLXValue)>) -> Expr {
                 span: S,
             })
             .collect(),
-    }))
+    })))
 }
 pub fn attr(e: Expr) -> HogQLXValue {
     HogQLXValue::Expr(Box::new(e))

@@ -19,7 +19,8 @@ pub struct N<T> {
 }
 
 /// An expression under construction. Boxed from the start: the LR symbol stack and every action
-/// move values around, and an `Expr` is 144 bytes; most end up behind a `Box` in the tree anyway.
+/// move values around, a box is a sixth of an `Expr`, and most end up behind a `Box` in the tree
+/// anyway.
 pub type X = N<Box<Expr>>;
 
 /// A statement under construction, boxed: the parser's symbol stack holds a union of every
@@ -499,7 +500,7 @@ impl<'s> Builder<'s> {
 
     /// A call PostHog's parser builds from other syntax.
     pub fn sugar_call(&mut self, name: &str, args: Vec<Expr>, l: u32, r: u32, child_d: u32) -> X {
-        self.x(ExprKind::Call(sugar(name, args)), l, r, child_d)
+        self.x(ExprKind::Call(Box::new(sugar(name, args))), l, r, child_d)
     }
 
     pub fn ternary(&mut self, c: X, a: X, b: X, l: u32, r: u32) -> X {
@@ -713,14 +714,12 @@ impl<'s> Builder<'s> {
                     && c.order_by.is_none()
                     && c.filter_expr.is_none() =>
             {
-                let call = Call {
-                    params: Some(c.args),
-                    args: args.args,
-                    distinct: args.distinct,
-                    order_by: args.order_by,
-                    ..c
-                };
-                self.x(ExprKind::Call(call), l, r, d)
+                // `f(params)(args)`: the call node is reused, its arguments become parameters.
+                let mut c = c;
+                c.params = Some(std::mem::replace(&mut c.args, args.args));
+                c.distinct = args.distinct;
+                c.order_by = args.order_by;
+                self.x(ExprKind::Call(c), l, r, d)
             }
             kind => {
                 let callee = Expr::new(kind, callee.v.span);
@@ -740,7 +739,7 @@ impl<'s> Builder<'s> {
     /// `name(args)`: a call of a plain name, whose node (a field) had depth `callee_d`. The
     /// recursive-descent parser calls this directly, without building the field first.
     pub fn call_name(&mut self, name: String, args: CallArgs, callee_d: u32, l: u32, r: u32) -> X {
-        let call = Call {
+        let call = Box::new(Call {
             name,
             args: args.args,
             params: None,
@@ -749,7 +748,7 @@ impl<'s> Builder<'s> {
             filter_expr: None,
             within_group: None,
             desugared: false,
-        };
+        });
         self.x(ExprKind::Call(call), l, r, callee_d.max(args.depth))
     }
 
@@ -806,12 +805,12 @@ impl<'s> Builder<'s> {
                     Some(params) => (params, c.args),
                     None => (c.args, Vec::new()),
                 };
-                let w = WindowFunction {
+                let w = Box::new(WindowFunction {
                     name: c.name,
                     exprs,
                     args,
                     over: over.v,
-                };
+                });
                 Ok(self.x(ExprKind::WindowFunction(w), l, r, d))
             }
             _ => Err(ParseError::new(
@@ -862,16 +861,21 @@ impl<'s> Builder<'s> {
 
     pub fn lambda_names(&mut self, args: Vec<String>, body: N<LambdaBody>, l: u32, r: u32) -> X {
         let d = body.d;
-        self.x(ExprKind::Lambda(Lambda { args, body: body.v }), l, r, d)
+        self.x(
+            ExprKind::Lambda(Box::new(Lambda { args, body: body.v })),
+            l,
+            r,
+            d,
+        )
     }
 
     pub fn tag(&mut self, kind: &str, attrs: Vec<N<HogQLXAttribute>>, l: u32, r: u32) -> X {
         let d = dmax(&attrs);
         self.x(
-            ExprKind::HogQLXTag(HogQLXTag {
+            ExprKind::HogQLXTag(Box::new(HogQLXTag {
                 kind: kind.to_string(),
                 attributes: vals(attrs),
-            }),
+            })),
             l,
             r,
             d,

@@ -406,7 +406,9 @@ pub fn constraint(
         constraint_type: kind,
         span: span(l, r),
     };
-    b.node(c.clone(), l, r, d).unwrap_or(N::new(c, 1))
+    // The depth check alone (cloning the constraint for `node` would copy its whole tree).
+    let d = b.node((), l, r, d).map_or(1, |n| n.d);
+    N::new(c, d)
 }
 
 /// `WITH … (SELECT … UNION ALL …)`: PostHog gives the CTEs to the first SELECT inside.

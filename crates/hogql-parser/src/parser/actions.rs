@@ -115,11 +115,16 @@ impl<'s> Builder<'s> {
         out
     }
 
-    /// Checks a depth; past [`MAX_DEPTH`] reports once and returns `false`.
+    /// Checks a depth; past [`MAX_DEPTH`] reports once and returns `false`. Every node is
+    /// checked, so the common case is inlined and the report is out of line.
+    #[inline]
     fn depth_ok(&mut self, d: u32, l: u32, r: u32) -> bool {
-        if d <= MAX_DEPTH {
-            return true;
-        }
+        d <= MAX_DEPTH || self.report_too_deep(l, r)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn report_too_deep(&mut self, l: u32, r: u32) -> bool {
         if !self.too_deep {
             self.too_deep = true;
             self.errors.push(

@@ -66,7 +66,6 @@ pub(super) fn parse<'s>(src: &'s str, lexer: &mut Lexer<'s>, entry: Entry) -> P<
     let mut p = Parser {
         lexer,
         ahead: [(end, EOF, end); LOOKAHEAD],
-        head: 0,
         lexed: 0,
         consumed: 0,
         prev_end: 0,
@@ -95,9 +94,10 @@ struct Parser<'t, 's> {
     /// Tokens are read as the parser goes: a token buffer for the whole input would be the
     /// largest allocation of a parse.
     lexer: &'t mut Lexer<'s>,
-    /// The next tokens, a ring starting at `head`; past the end of the input, `EOF` tokens.
+    /// The next tokens, the next one first; past the end of the input, `EOF` tokens. Kept in
+    /// order (shifted on every token) rather than as a ring: the parser looks at the next token
+    /// several times per token, and a fixed place is cheaper to read than a ring index.
     ahead: [Spanned<'s>; LOOKAHEAD],
-    head: usize,
     /// Tokens taken from the lexer and consumed by the parser.
     lexed: usize,
     consumed: usize,
@@ -144,7 +144,7 @@ impl<'s> Parser<'_, 's> {
     /// The `k`-th token ahead (`k` < [`LOOKAHEAD`]).
     #[inline]
     fn tok_at(&self, k: usize) -> Spanned<'s> {
-        self.ahead[(self.head + k) % LOOKAHEAD]
+        self.ahead[k]
     }
 
     #[inline]
@@ -189,9 +189,8 @@ impl<'s> Parser<'_, 's> {
     #[inline]
     fn bump(&mut self) {
         self.prev_end = self.tok_at(0).2;
-        // The consumed token's slot becomes the back of the ring.
-        self.pull(self.head);
-        self.head = (self.head + 1) % LOOKAHEAD;
+        self.ahead.copy_within(1.., 0);
+        self.pull(LOOKAHEAD - 1);
         self.consumed += 1;
     }
 

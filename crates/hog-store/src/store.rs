@@ -24,6 +24,16 @@ pub trait EventStore: Send + Sync {
         self.query_stream(sql, params)?.collect()
     }
 
+    /// Runs one of the toolchain's own metadata queries (schema version, materialised columns,
+    /// table parts) and collects its rows, without asking ClickHouse for the result's type
+    /// names: the embedded store then runs one statement instead of two (the `DESCRIBE` that
+    /// [`EventStore::query_stream`] needs). The types are named after the engine's Arrow types,
+    /// so only use it for results of strings, numbers and booleans: a `DateTime`, `Enum` or
+    /// `UUID` column would come back as its integer or bytes.
+    fn query_plain(&self, sql: &str, params: &Params) -> Result<QueryResult> {
+        self.query(sql, params)
+    }
+
     /// Whether this process is the only writer of the store (the embedded store's owner lock):
     /// then leftovers of an earlier, killed process (e.g. import staging tables) are its to
     /// remove. A server may have other clients.

@@ -13,6 +13,7 @@ use crate::exit;
 use crate::options::{self, SharedStore, StoreArgs, TranslateArgs};
 use crate::render::text::{TextFormat, TextWriter};
 use crate::render::{self, Format, run, table};
+use hog_store::timing;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,6 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    timing::mark("hog query: arguments read");
     let text = match options::query_text(args.query.as_deref()) {
         Ok(text) => text,
         Err(message) => {
@@ -54,6 +56,7 @@ pub fn run(args: Args) -> ExitCode {
             return exit::code(exit::USER_ERROR);
         }
     };
+    timing::mark("query translated");
     let store = match demo_setup::open(&args.store, args.demo) {
         Ok(store) => store,
         Err(message) => {
@@ -76,6 +79,7 @@ pub fn run(args: Args) -> ExitCode {
         },
         Err(note) => eprintln!("note: {note}"),
     }
+    timing::mark("materialised columns listed");
     let started = Instant::now();
     let outcome = match args.format {
         Format::Table => print_table(&store, &prepared),
@@ -84,8 +88,10 @@ pub fn run(args: Args) -> ExitCode {
         Format::Csv => stream(&store, &prepared, TextFormat::Csv),
     };
     let elapsed = started.elapsed();
+    timing::mark("result printed");
     // Close the store before the process exits (the engine must not be torn down by exit).
     drop(store);
+    timing::mark("store closed");
     match outcome {
         Ok(rows) => {
             if args.format == Format::Table {

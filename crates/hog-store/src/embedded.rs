@@ -242,6 +242,24 @@ impl EmbeddedStore {
         self.shared.tidy_on_close.store(true, Ordering::Relaxed);
     }
 
+    /// Ends a process that only read from the store, once its output is written and flushed,
+    /// with `status`, without closing the engine: closing stops the engine's background pools
+    /// and waits for their threads (measured: 9-13 ms CPU, 10-25 ms of a `hog query`'s wall
+    /// time, half of what follows its output) and buys a reader nothing. Background work the
+    /// engine started meanwhile (a merge it chose) ends as under `kill -9`: the data is intact
+    /// and the next open removes the merge's temporary directory (checked). When the close has
+    /// work to do ([`EmbeddedStore::remove_outdated_parts_on_close`], e.g. after the demo
+    /// store's first import) this handle is dropped as usual first, and the process exits
+    /// normally.
+    pub fn finish_read_only(store: Arc<EmbeddedStore>, status: u8) -> ! {
+        if store.shared.tidy_on_close.load(Ordering::Relaxed) {
+            drop(store);
+            std::process::exit(status.into())
+        }
+        timing::mark("exiting without closing the engine");
+        crate::engine::exit_now(status.into())
+    }
+
     /// The close of the last handle when [`EmbeddedStore::remove_outdated_parts_on_close`] was
     /// asked for. Runs holding the registry lock, so no other thread can get a handle meanwhile.
     fn close_removing_outdated_parts(&self) {
@@ -420,6 +438,10 @@ impl EventStore for EmbeddedStore {
 
     fn is_exclusive(&self) -> bool {
         true
+    }
+
+    fn finish_read_only(self: Arc<Self>, status: u8) -> ! {
+        EmbeddedStore::finish_read_only(self, status)
     }
 
     fn remove_outdated_parts_on_close(&self) {

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::params::Params;
 use crate::result::{QueryResult, RowStream};
 use arrow_array::RecordBatch;
+use std::sync::Arc;
 
 /// A ClickHouse holding the toolchain's tables.
 pub trait EventStore: Send + Sync {
@@ -46,6 +47,15 @@ pub trait EventStore: Send + Sync {
     /// [`crate::EmbeddedStore::remove_outdated_parts_on_close`]); for commands that write. A
     /// server cleans up by itself.
     fn remove_outdated_parts_on_close(&self) {}
+
+    /// Ends a process that only read from the store, once its output is written and flushed:
+    /// closes the store and exits with `status`. The embedded store skips the close when it
+    /// has nothing to do but stop the engine (see
+    /// [`crate::EmbeddedStore::finish_read_only`]).
+    fn finish_read_only(self: Arc<Self>, status: u8) -> ! {
+        drop(self);
+        std::process::exit(status.into())
+    }
 
     /// Appends an Arrow batch to `table`. The batch must carry every non-`MATERIALIZED` column
     /// of the table, in the table's order, named as in the table (`DEFAULT` columns included).

@@ -89,10 +89,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let elapsed = started.elapsed();
     timing::mark("result printed");
-    // Close the store before the process exits (the engine must not be torn down by exit).
-    drop(store);
-    timing::mark("store closed");
-    match outcome {
+    let status = match outcome {
         Ok(rows) => {
             if args.format == Format::Table {
                 eprintln!("{}", table::footer(rows, Some(elapsed)));
@@ -100,22 +97,27 @@ pub fn run(args: Args) -> ExitCode {
             if let Some(note) = run::limit_note(&prepared.ast, rows, &ctx) {
                 eprintln!("{note}");
             }
-            exit::code(exit::OK)
+            exit::OK
         }
         Err(Failure::Store(message)) => {
             eprint!(
                 "{}",
                 render::problem::Problem::error(message, None).render(&text, color)
             );
-            exit::code(exit::USER_ERROR)
+            exit::USER_ERROR
         }
         // The reader went away (`hog query ... | head`): what it wanted was printed.
-        Err(Failure::Closed) => exit::code(exit::OK),
+        Err(Failure::Closed) => exit::OK,
         Err(Failure::Output(e)) => {
             eprintln!("error: cannot write the result: {e}");
-            exit::code(exit::USER_ERROR)
+            exit::USER_ERROR
         }
-    }
+    };
+    // Everything is written: end the process here. A query only reads, so the embedded
+    // engine is not closed first unless closing has work to do (`finish_read_only`).
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    store.finish_read_only(status)
 }
 
 enum Failure {

@@ -11,6 +11,7 @@
 //! * [`sessions`]: the `raw_sessions` table and the view that fills it from `events`.
 //! * [`materialize`]: materialised property columns (`mat_<key>` on `events`).
 //! * [`ServerStore`]: the same over HTTP to a ClickHouse server or cluster.
+//! * [`timing`]: phase times on stderr with `HOG_TRACE_TIMING=1`.
 #![deny(unsafe_code)]
 
 pub mod demo;
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod server;
 pub mod sessions;
 mod store;
+pub mod timing;
 
 pub use embedded::EmbeddedStore;
 pub use error::{QueryErrorKind, Result, StoreError};

@@ -161,7 +161,7 @@ pub fn materialize_property(
 
 /// The materialised property columns of `events` and then of `person`, in column order.
 pub fn materialized_properties(store: &dyn EventStore) -> Result<Vec<MaterializedColumn>> {
-    let result = store.query(
+    let result = store.query_plain(
         "SELECT name, type, comment, table FROM system.columns \
          WHERE database = currentDatabase() AND table IN ('events', 'person') \
          AND startsWith(comment, %(prefix)s) ORDER BY table, position",

@@ -199,7 +199,7 @@ pub fn ensure(store: &dyn EventStore) -> Result<()> {
 
 /// The highest recorded schema version, 0 for a new store.
 pub fn current_version(store: &dyn EventStore) -> Result<u32> {
-    let result = store.query("SELECT max(version) FROM hog_schema", &Params::new())?;
+    let result = store.query_plain("SELECT max(version) FROM hog_schema", &Params::new())?;
     match result.rows.first().and_then(|row| row.first()) {
         Some(Value::UInt(v)) => u32::try_from(*v)
             .map_err(|_| StoreError::Invalid(format!("schema version {v} is out of range"))),

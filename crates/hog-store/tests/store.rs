@@ -234,3 +234,31 @@ fn statements_without_a_describable_result_still_answer() {
         Value::UInt(7)
     );
 }
+
+#[test]
+fn plain_queries_give_the_same_rows_without_a_describe() {
+    let _hold = store();
+    let store = store();
+    let sql = "SELECT name, toUInt32(position) AS p, position > 3 AS late, -toInt64(position) AS neg \
+               FROM system.columns WHERE database = currentDatabase() AND table = 'hog_schema' \
+               ORDER BY position";
+    let described = store.query(sql, &Params::new()).unwrap();
+    let plain = store.query_plain(sql, &Params::new()).unwrap();
+    assert!(!plain.rows.is_empty());
+    assert_eq!(plain.rows, described.rows);
+    assert_eq!(plain.columns, described.columns);
+    assert_eq!(plain.types, ["String", "UInt32", "UInt8", "Int64"]);
+    let error = store
+        .query_plain("SELECT no_such_column FROM hog_schema", &Params::new())
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::Query {
+                kind: QueryErrorKind::UnknownColumn,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}

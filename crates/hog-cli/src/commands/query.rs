@@ -13,6 +13,7 @@ use crate::exit;
 use crate::options::{self, SharedStore, StoreArgs, TranslateArgs};
 use crate::render::text::{TextFormat, TextWriter};
 use crate::render::{self, Format, run, table};
+use hog_store::timing;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,6 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    timing::mark("hog query: arguments read");
     let text = match options::query_text(args.query.as_deref()) {
         Ok(text) => text,
         Err(message) => {
@@ -54,6 +56,7 @@ pub fn run(args: Args) -> ExitCode {
             return exit::code(exit::USER_ERROR);
         }
     };
+    timing::mark("query translated");
     let store = match demo_setup::open(&args.store, args.demo) {
         Ok(store) => store,
         Err(message) => {
@@ -76,6 +79,7 @@ pub fn run(args: Args) -> ExitCode {
         },
         Err(note) => eprintln!("note: {note}"),
     }
+    timing::mark("materialised columns listed");
     let started = Instant::now();
     let outcome = match args.format {
         Format::Table => print_table(&store, &prepared),
@@ -84,9 +88,8 @@ pub fn run(args: Args) -> ExitCode {
         Format::Csv => stream(&store, &prepared, TextFormat::Csv),
     };
     let elapsed = started.elapsed();
-    // Close the store before the process exits (the engine must not be torn down by exit).
-    drop(store);
-    match outcome {
+    timing::mark("result printed");
+    let status = match outcome {
         Ok(rows) => {
             if args.format == Format::Table {
                 eprintln!("{}", table::footer(rows, Some(elapsed)));
@@ -94,22 +97,27 @@ pub fn run(args: Args) -> ExitCode {
             if let Some(note) = run::limit_note(&prepared.ast, rows, &ctx) {
                 eprintln!("{note}");
             }
-            exit::code(exit::OK)
+            exit::OK
         }
         Err(Failure::Store(message)) => {
             eprint!(
                 "{}",
                 render::problem::Problem::error(message, None).render(&text, color)
             );
-            exit::code(exit::USER_ERROR)
+            exit::USER_ERROR
         }
         // The reader went away (`hog query ... | head`): what it wanted was printed.
-        Err(Failure::Closed) => exit::code(exit::OK),
+        Err(Failure::Closed) => exit::OK,
         Err(Failure::Output(e)) => {
             eprintln!("error: cannot write the result: {e}");
-            exit::code(exit::USER_ERROR)
+            exit::USER_ERROR
         }
-    }
+    };
+    // Everything is written: end the process here. A query only reads, so the embedded
+    // engine is not closed first unless closing has work to do (`finish_read_only`).
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    store.finish_read_only(status)
 }
 
 enum Failure {

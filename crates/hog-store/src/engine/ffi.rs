@@ -223,8 +223,14 @@ extern "C" fn end_process(status: i32, _arg: *mut std::ffi::c_void) {
     if let Some(before) = BEFORE_EXIT.get() {
         before();
     }
+    exit_now(status)
+}
+
+/// Flushes C's stdio and ends the process at once with `status`: no exit handlers, no
+/// destructors, no joining of the engine's threads (the kernel ends them).
+pub fn exit_now(status: i32) -> ! {
     // SAFETY: `fflush(NULL)` flushes every C stdio stream and is safe to call at any time;
-    // `_exit` ends the process at once with `status`, which is what `exit` was about to do.
+    // `_exit` ends the process at once with `status` and touches no Rust state.
     unsafe {
         fflush(std::ptr::null_mut());
         _exit(status)

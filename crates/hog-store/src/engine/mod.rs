@@ -33,6 +33,13 @@ pub(crate) fn end_process_at_exit(before: fn()) -> bool {
     ffi::end_process_at_exit(before)
 }
 
+/// Ends the process at once with `status`, without exit handlers and without closing the
+/// engine (its threads end with the process, as under `kill -9`). Only for
+/// [`crate::EventStore::finish_read_only`]: callers flush their own output first.
+pub(crate) fn exit_now(status: i32) -> ! {
+    ffi::exit_now(status)
+}
+
 /// The process's engine driver, fetching the engine (with `progress` messages) and loading it on
 /// first use.
 pub fn driver(progress: &mut dyn FnMut(&str)) -> Result<ManagedDriver> {

@@ -17,7 +17,8 @@ const PERSONS: &str = "SELECT toString(id), argMax(properties, version), argMax(
 const DISTINCT_IDS: &str = "SELECT distinct_id, toString(argMax(person_id, version)) FROM person_distinct_id2 \
      WHERE team_id = %(team)s GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0 ORDER BY distinct_id";
 
-/// Imports with tiny batches, so flushes happen mid-scenario.
+/// Imports with tiny batches, so flushes happen mid-scenario (and staged events are moved into
+/// `events` every two batches and at the end).
 fn import(lines: &[String], team: i64) -> (hog_store::ingest::ImportSummary, Vec<String>) {
     import_batched(lines, team, 3)
 }
@@ -32,6 +33,7 @@ fn import_batched(
     let options = ImportOptions {
         team_id: team,
         batch_size,
+        events_per_move: batch_size * 2,
         ..ImportOptions::default()
     };
     let summary = import_jsonl(&store(), input.as_bytes(), &options, &mut bad).expect("import");
@@ -337,6 +339,41 @@ fn strict_mode_stops_at_the_first_bad_line() {
             &team_params(team)
         ),
         Value::UInt(0)
+    );
+}
+
+/// Events of batches already sent but still in the staging table when `--strict` stops are
+/// written, as the error message says.
+#[test]
+fn strict_mode_writes_the_staged_events_before_it_stops() {
+    let _hold = store();
+    let team = fresh_team();
+    let mut lines = scenario();
+    lines.insert(
+        7,
+        r#"{"event": "e", "distinct_id": "d", "timestamp": "never"}"#.into(),
+    );
+    let mut bad = CollectBadLines::default();
+    let options = ImportOptions {
+        team_id: team,
+        strict: true,
+        batch_size: 3,
+        events_per_move: 1000,
+        ..ImportOptions::default()
+    };
+    let err = import_jsonl(&store(), lines.join("\n").as_bytes(), &options, &mut bad).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("(stopped by --strict; 6 earlier events were written)"),
+        "{err}"
+    );
+    assert_eq!(
+        scalar(
+            &store(),
+            "SELECT count() FROM events WHERE team_id = %(team)s",
+            &team_params(team)
+        ),
+        Value::UInt(6)
     );
 }
 

@@ -3,8 +3,11 @@
 //! `$window_id`, `$session_id`) it already knows: computed by the engine, they are seven JSON
 //! parses per row, about a third of the engine's insert cost.
 //!
-//! Each batch is bulk-inserted into an in-memory staging table, then moved with
-//! `INSERT INTO events (...) SELECT ... SETTINGS insert_allow_materialized_columns = 1`. A row
+//! Batches are bulk-inserted into an in-memory staging table, and moved together (several
+//! batches at a time, see [`super::ImportOptions::events_per_move`]) with
+//! `INSERT INTO events (...) SELECT ... SETTINGS insert_allow_materialized_columns = 1`: each move
+//! makes one part per partition, so the staging table also lets the Rust side send small batches
+//! while the engine writes few, large parts (fewer merges). A row
 //! whose values the importer cannot vouch for byte for byte (`hog_given_exact = 0`: a value that
 //! is not a plain ASCII string or a small integer) gets the column's own expression, evaluated by
 //! the engine only for such rows, so the stored values are exactly what the table's definition
@@ -22,6 +25,7 @@ use crate::params::Params;
 use crate::store::EventStore;
 use arrow_array::RecordBatch;
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The table definition's expression of a JSON-extraction column (`spec/clickhouse-schema.md`).
 pub fn materialized_expression(column: &str) -> String {
@@ -72,6 +76,8 @@ pub struct EventStaging<'s> {
     /// The importer's per-batch session rows ([`super::session_rows`]).
     sessions_table: String,
     sessions_sql: String,
+    /// Whether a staged row has `hog_session_engine = 1`.
+    engine_sessions_staged: AtomicBool,
 }
 
 impl<'s> EventStaging<'s> {
@@ -140,26 +146,35 @@ impl<'s> EventStaging<'s> {
             sessions_table,
             table,
             move_sql,
+            engine_sessions_staged: AtomicBool::new(false),
         })
     }
 
-    /// Inserts a batch of [`super::batch::EventBatchBuilder`] into `events`.
-    /// Rows whose session the importer left to the engine (`hog_session_engine = 1`) also get
-    /// their `raw_sessions` rows here.
-    pub fn insert(&self, batch: RecordBatch) -> Result<u64> {
+    /// Adds a batch of [`super::batch::EventBatchBuilder`] to the staging table; it reaches
+    /// `events` at the next [`EventStaging::move_staged`].
+    pub fn stage(&self, batch: RecordBatch) -> Result<u64> {
         let engine_sessions = batch
             .column_by_name("hog_session_engine")
             .and_then(|c| c.as_any().downcast_ref::<arrow_array::UInt8Array>())
             .is_some_and(|flags| flags.values().iter().any(|&f| f != 0));
         let rows = self.store.insert(&self.table, batch)?;
+        if engine_sessions {
+            self.engine_sessions_staged.store(true, Ordering::Relaxed);
+        }
+        Ok(rows)
+    }
+
+    /// Moves the staged events into `events` (one part per partition for all of them) and
+    /// empties the staging table. Rows whose session the importer left to the engine
+    /// (`hog_session_engine = 1`) also get their `raw_sessions` rows here.
+    pub fn move_staged(&self) -> Result<()> {
         let none = Params::new();
         self.store.execute(&self.move_sql, &none)?;
-        if engine_sessions {
+        if self.engine_sessions_staged.swap(false, Ordering::Relaxed) {
             self.store.execute(&self.engine_sessions_sql, &none)?;
         }
         self.store
-            .execute(&format!("TRUNCATE TABLE {}", self.table), &none)?;
-        Ok(rows)
+            .execute(&format!("TRUNCATE TABLE {}", self.table), &none)
     }
 
     /// Inserts a batch of [`super::session_rows::SessionRows`] into `raw_sessions`.

@@ -342,6 +342,44 @@ fn strict_mode_stops_at_the_first_bad_line() {
     );
 }
 
+/// Staged events are moved month by month (with a last statement for every row not moved yet):
+/// each event arrives exactly once, also at month edges, in other zones and outside the
+/// engine's `DateTime64` range.
+#[test]
+fn events_of_many_months_are_moved_exactly_once() {
+    let _hold = store();
+    let team = fresh_team();
+    let times = [
+        "2024-03-05T10:00:00Z",
+        "2023-12-31T23:59:59.999999Z",
+        "2024-01-01T00:00:00Z",
+        "1850-06-01T00:00:00Z",
+        "2024-03-31T23:00:00-02:00",
+        "2400-01-01T00:00:00Z",
+        "2024-02-29T12:00:00Z",
+    ];
+    let lines: Vec<String> = (0..50)
+        .map(|i| {
+            json!({"event": "e", "distinct_id": format!("d{}", i % 7), "timestamp": times[i % times.len()],
+                   "properties": {"n": i}})
+            .to_string()
+        })
+        .collect();
+    let (summary, bad) = import_batched(&lines, team, 4);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(summary.events, 50);
+    let row = store()
+        .query(
+            "SELECT count(), uniqExact(uuid), uniqExact(JSONExtractInt(properties, 'n')) \
+             FROM events WHERE team_id = %(team)s",
+            &team_params(team),
+        )
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(row, vec![Value::UInt(50), Value::UInt(50), Value::UInt(50)]);
+}
+
 /// Events of batches already sent but still in the staging table when `--strict` stops are
 /// written, as the error message says.
 #[test]

@@ -23,8 +23,11 @@ use super::raw::{Entry, RawObject};
 use crate::error::Result;
 use crate::params::Params;
 use crate::store::EventStore;
-use arrow_array::RecordBatch;
+use arrow_array::{RecordBatch, TimestampMicrosecondArray};
+use chrono::Datelike;
 use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The table definition's expression of a JSON-extraction column (`spec/clickhouse-schema.md`).
@@ -78,6 +81,8 @@ pub struct EventStaging<'s> {
     sessions_sql: String,
     /// Whether a staged row has `hog_session_engine = 1`.
     engine_sessions_staged: AtomicBool,
+    /// The months (`toYYYYMM(timestamp)`) of the staged rows.
+    months: Mutex<BTreeSet<u32>>,
 }
 
 impl<'s> EventStaging<'s> {
@@ -113,8 +118,7 @@ impl<'s> EventStaging<'s> {
             })
             .collect();
         let move_sql = format!(
-            "INSERT INTO events ({}, {}) SELECT {}, {} FROM {table} \
-             SETTINGS insert_allow_materialized_columns = 1",
+            "INSERT INTO events ({}, {}) SELECT {}, {} FROM {table}",
             columns.join(", "),
             given.join(", "),
             columns.join(", "),
@@ -147,6 +151,7 @@ impl<'s> EventStaging<'s> {
             table,
             move_sql,
             engine_sessions_staged: AtomicBool::new(false),
+            months: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -157,19 +162,55 @@ impl<'s> EventStaging<'s> {
             .column_by_name("hog_session_engine")
             .and_then(|c| c.as_any().downcast_ref::<arrow_array::UInt8Array>())
             .is_some_and(|flags| flags.values().iter().any(|&f| f != 0));
+        let months = batch_months(&batch);
         let rows = self.store.insert(&self.table, batch)?;
         if engine_sessions {
             self.engine_sessions_staged.store(true, Ordering::Relaxed);
         }
+        self.months
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(months);
         Ok(rows)
     }
 
     /// Moves the staged events into `events` (one part per partition for all of them) and
     /// empties the staging table. Rows whose session the importer left to the engine
     /// (`hog_session_engine = 1`) also get their `raw_sessions` rows here.
+    ///
+    /// The rows go month by month (the table's partitions): the engine then sorts and writes
+    /// one partition's rows at a time instead of splitting one block of all of them, which
+    /// took about three times the staged rows' memory (measured: 830 MB tracked by the engine
+    /// for 262,144 demo events over four months). The last statement takes every row not
+    /// moved yet, so a row whose month the importer worked out differently still goes exactly
+    /// once.
     pub fn move_staged(&self) -> Result<()> {
         let none = Params::new();
-        self.store.execute(&self.move_sql, &none)?;
+        let months = std::mem::take(&mut *self.months.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut months: Vec<u32> = months.into_iter().collect();
+        if months.is_empty() {
+            // Unknown: one statement for all rows.
+            months.push(0);
+        }
+        let settings = "SETTINGS insert_allow_materialized_columns = 1";
+        for (i, month) in months.iter().enumerate() {
+            let sql = if i + 1 < months.len() {
+                format!(
+                    "{} WHERE toYYYYMM(timestamp) = {month} {settings}",
+                    self.move_sql
+                )
+            } else if i == 0 {
+                format!("{} {settings}", self.move_sql)
+            } else {
+                let moved: Vec<String> = months[..i].iter().map(u32::to_string).collect();
+                format!(
+                    "{} WHERE toYYYYMM(timestamp) NOT IN ({}) {settings}",
+                    self.move_sql,
+                    moved.join(", ")
+                )
+            };
+            self.store.execute(&sql, &none)?;
+        }
         if self.engine_sessions_staged.swap(false, Ordering::Relaxed) {
             self.store.execute(&self.engine_sessions_sql, &none)?;
         }
@@ -186,6 +227,30 @@ impl<'s> EventStaging<'s> {
             .execute(&format!("TRUNCATE TABLE {}", self.sessions_table), &none)?;
         Ok(rows)
     }
+}
+
+/// The months (`YYYYMM`, UTC) of a staged batch's `timestamp` column.
+fn batch_months(batch: &RecordBatch) -> BTreeSet<u32> {
+    let Some(times) = batch
+        .column_by_name("timestamp")
+        .and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>())
+    else {
+        return BTreeSet::new();
+    };
+    let mut months = BTreeSet::new();
+    let mut last = None;
+    for &micros in times.values() {
+        // Rows of one person and day mostly follow each other: skip the repeats cheaply.
+        let day = micros.div_euclid(86_400_000_000);
+        if last == Some(day) {
+            continue;
+        }
+        last = Some(day);
+        if let Some(time) = chrono::DateTime::from_timestamp_micros(micros) {
+            months.insert(u32::try_from(time.year()).unwrap_or(0) * 100 + time.month());
+        }
+    }
+    months
 }
 
 /// Drops staging tables that a killed import of another process left behind (only for a store

@@ -293,7 +293,11 @@ fn materialised_columns_equal_their_definitions() {
 fn imports_remove_staging_tables_left_behind() {
     let store = store();
     let none = hog_store::Params::new();
-    for table in ["hog_ingest_1_2", "hog_ingest_1_2_sessions"] {
+    for table in [
+        "hog_ingest_1_2",
+        "hog_ingest_1_2_1",
+        "hog_ingest_1_2_sessions",
+    ] {
         store
             .execute(
                 &format!("CREATE TABLE {table} (x UInt8) ENGINE = Memory"),

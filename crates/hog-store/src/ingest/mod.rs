@@ -128,38 +128,7 @@ pub fn import_jsonl(
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Insert>>(0);
         let staging = &staging;
         let events_per_move = options.events_per_move.max(1) as u64;
-        let writer = scope.spawn(move || -> Result<(), StoreError> {
-            let mut staged = 0u64;
-            for inserts in receiver {
-                for (table, batch) in inserts {
-                    match table {
-                        "events" => {
-                            staged += staging.stage(batch)?;
-                            if staged >= events_per_move {
-                                staging.move_staged()?;
-                                staged = 0;
-                            }
-                        }
-                        "raw_sessions" => {
-                            // Sessions are written only with their events.
-                            if staged > 0 {
-                                staging.move_staged()?;
-                                staged = 0;
-                            }
-                            staging.insert_sessions(batch)?;
-                        }
-                        _ => {
-                            store.insert(table, batch)?;
-                        }
-                    }
-                }
-            }
-            // Whatever was sent is written, also when the reading side stopped early.
-            if staged > 0 {
-                staging.move_staged()?;
-            }
-            Ok(())
-        });
+        let writer = scope.spawn(move || write(store, staging, receiver, events_per_move));
         let mut send = |inserts: Vec<Insert>| {
             sender
                 .send(inserts)
@@ -174,6 +143,87 @@ pub fn import_jsonl(
         let mut summary = written.map_err(ImportError::Store).and(outcome)?;
         summary.seconds = started.elapsed().as_secs_f64();
         Ok(summary)
+    })
+}
+
+/// Work for the mover thread, done in order.
+enum Move {
+    /// Move the events of this staging table into `events`.
+    Events(usize),
+    /// Write these sessions (after the events sent before them).
+    Sessions(RecordBatch),
+}
+
+/// The writer thread: stages events, inserts the other rows, and hands full staging tables
+/// and sessions to a mover thread of its own, so that a move (the engine sorting and writing
+/// `events` parts) overlaps with staging the next batches and with reading the input. While
+/// the mover moves one table the writer fills the other; a send waits until the mover has
+/// finished everything sent before, so a table is filled again only once its move is done.
+fn write(
+    store: &dyn EventStore,
+    staging: &staging::EventStaging<'_>,
+    receiver: std::sync::mpsc::Receiver<Vec<Insert>>,
+    events_per_move: u64,
+) -> Result<(), StoreError> {
+    std::thread::scope(|scope| {
+        let (to_mover, moves) = std::sync::mpsc::sync_channel::<Move>(0);
+        let mover = scope.spawn(move || -> Result<(), StoreError> {
+            for work in moves {
+                match work {
+                    Move::Events(slot) => staging.move_staged(slot)?,
+                    Move::Sessions(batch) => {
+                        staging.insert_sessions(batch)?;
+                    }
+                }
+            }
+            Ok(())
+        });
+        let hand_over = |work: Move| {
+            to_mover
+                .send(work)
+                .map_err(|_| StoreError::Invalid("the mover stopped".into()))
+        };
+        let mut slot = 0;
+        let mut staged = 0u64;
+        let written = (|| {
+            for inserts in receiver {
+                for (table, batch) in inserts {
+                    match table {
+                        "events" => {
+                            staged += staging.stage(slot, batch)?;
+                            if staged >= events_per_move {
+                                hand_over(Move::Events(slot))?;
+                                slot = (slot + 1) % staging::STAGES;
+                                staged = 0;
+                            }
+                        }
+                        "raw_sessions" => {
+                            // Sessions are written only after their events.
+                            if staged > 0 {
+                                hand_over(Move::Events(slot))?;
+                                slot = (slot + 1) % staging::STAGES;
+                                staged = 0;
+                            }
+                            hand_over(Move::Sessions(batch))?;
+                        }
+                        _ => {
+                            store.insert(table, batch)?;
+                        }
+                    }
+                }
+            }
+            // Whatever was sent is written, also when the reading side stopped early.
+            if staged > 0 {
+                hand_over(Move::Events(slot))?;
+            }
+            Ok(())
+        })();
+        drop(to_mover);
+        let moved = mover
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Invalid("the mover panicked".into())));
+        // A failed move is the root cause of a failed hand-over.
+        moved.and(written)
     })
 }
 

@@ -183,6 +183,15 @@ fn main() {
                 "stage {stage}: {}",
                 rate(events, started.elapsed().as_secs_f64())
             );
+            if with_persons {
+                // The persons model of the whole input is alive here (the engine is not
+                // loaded yet): what person processing holds by the end of an import.
+                println!(
+                    "memory with the persons of the whole input: {:.0} MB resident ({} persons)",
+                    status_kb("VmRSS").unwrap_or(0) as f64 / 1024.0,
+                    model.person_count()
+                );
+            }
         }
     }
 

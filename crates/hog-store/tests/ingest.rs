@@ -384,6 +384,29 @@ fn events_of_many_months_are_moved_exactly_once() {
     assert_eq!(row, vec![Value::UInt(50), Value::UInt(50), Value::UInt(50)]);
 }
 
+/// An event imported twice (same UUID, in one insert or two) is one event for readers that
+/// fold duplicates (`FINAL`), as the ReplacingMergeTree's merges fold them.
+#[test]
+fn duplicate_events_fold() {
+    let _hold = store();
+    let team = fresh_team();
+    let line = json!({"event": "e", "distinct_id": "d", "timestamp": "2024-05-01T00:00:00Z",
+                      "uuid": "0190b6a4-0000-7000-8000-00000000d0d0", "properties": {"k": "v"}})
+    .to_string();
+    import(&[line.clone(), line.clone()], team);
+    import(&[line], team);
+    let params = team_params(team);
+    let store = store();
+    assert_eq!(
+        scalar(
+            &store,
+            "SELECT count() FROM events FINAL WHERE team_id = %(team)s",
+            &params
+        ),
+        Value::UInt(1)
+    );
+}
+
 /// Events of batches already sent but still in the staging table when `--strict` stops are
 /// written, as the error message says.
 #[test]

@@ -173,7 +173,12 @@ impl<'s> EventStaging<'s> {
             // Unknown: one statement for all rows.
             months.push(0);
         }
-        let settings = "SETTINGS insert_allow_materialized_columns = 1";
+        // `optimize_on_insert = 0`: the engine would otherwise fold rows with equal sorting
+        // keys within each insert (the replacing merge run on the new part), a pass that cost
+        // about 0.6 µs per event (4.0-4.2 vs 4.7-4.8 µs/event in the engine); duplicates (an
+        // event imported twice) are folded by merges either way, as those of separate inserts
+        // always were.
+        let settings = "SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0";
         for (i, month) in months.iter().enumerate() {
             let sql = if i + 1 < months.len() {
                 format!(

@@ -10,18 +10,29 @@
 //! * `--no-stages`: only the whole import.
 //! * `--batch N`: events per insert (default: the importer's).
 //! * `--sessions-held N`: sessions held before they are written (default: the importer's).
+//! * `--events-per-move N`: events staged before they are moved into `events` (default: the
+//!   importer's).
+//! * `--rss-every MS`: sample the resident set every MS milliseconds during the import and print
+//!   the samples (time, RSS, events read so far), to see whether memory stays flat.
 
 #[path = "common/cpu.rs"]
 mod cpu;
 
 use cpu::cpu_seconds;
-use hog_store::EmbeddedStore;
+use hog_store::ingest::capture::LineError;
 use hog_store::ingest::capture::{now_micros, parse_line};
 use hog_store::ingest::persons::PersonModel;
-use hog_store::ingest::{CollectBadLines, ImportOptions, import_jsonl};
+use hog_store::ingest::{CollectBadLines, ImportObserver, ImportOptions, import_jsonl};
+use hog_store::{EmbeddedStore, EventStore};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The allocator of the `hog` binary, so the figures are those of `hog import`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Args {
     events: usize,
@@ -30,6 +41,8 @@ struct Args {
     stages: bool,
     batch: usize,
     sessions_held: usize,
+    events_per_move: usize,
+    rss_every: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -40,6 +53,8 @@ fn parse_args() -> Result<Args, String> {
         stages: true,
         batch: ImportOptions::default().batch_size,
         sessions_held: ImportOptions::default().sessions_held,
+        events_per_move: ImportOptions::default().events_per_move,
+        rss_every: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -64,6 +79,19 @@ fn parse_args() -> Result<Args, String> {
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or("--sessions-held needs a number")?
+            }
+            "--events-per-move" => {
+                args.events_per_move = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--events-per-move needs a number")?
+            }
+            "--rss-every" => {
+                args.rss_every = Some(
+                    it.next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or("--rss-every needs milliseconds")?,
+                )
             }
             other => return Err(format!("unknown argument {other}")),
         }
@@ -155,6 +183,15 @@ fn main() {
                 "stage {stage}: {}",
                 rate(events, started.elapsed().as_secs_f64())
             );
+            if with_persons {
+                // The persons model of the whole input is alive here (the engine is not
+                // loaded yet): what person processing holds by the end of an import.
+                println!(
+                    "memory with the persons of the whole input: {:.0} MB resident ({} persons)",
+                    status_kb("VmRSS").unwrap_or(0) as f64 / 1024.0,
+                    model.person_count()
+                );
+            }
         }
     }
 
@@ -170,7 +207,20 @@ fn main() {
     );
     let rss_before = status_kb("VmRSS").unwrap_or(0);
     reset_peak();
-    let mut bad = CollectBadLines::default();
+    let events_read = Arc::new(AtomicU64::new(0));
+    let stop_sampling = Arc::new(AtomicBool::new(false));
+    let sampler = args.rss_every.map(|ms| {
+        sample_rss(
+            Duration::from_millis(ms),
+            events_read.clone(),
+            stop_sampling.clone(),
+            store.clone(),
+        )
+    });
+    let mut observer = Sampler {
+        bad: CollectBadLines::default(),
+        events: events_read,
+    };
     let cpu_process = cpu_seconds("/proc/self/stat");
     let cpu_main = cpu_seconds("/proc/thread-self/stat");
     let started = Instant::now();
@@ -180,12 +230,17 @@ fn main() {
         &ImportOptions {
             batch_size: args.batch,
             sessions_held: args.sessions_held,
+            events_per_move: args.events_per_move,
             ..ImportOptions::default()
         },
-        &mut bad,
+        &mut observer,
     )
     .expect("import succeeds");
     let seconds = started.elapsed().as_secs_f64();
+    stop_sampling.store(true, Ordering::Relaxed);
+    let samples = sampler
+        .map(|s| s.join().expect("sampler"))
+        .unwrap_or_default();
     let cpu_process = cpu_seconds("/proc/self/stat") - cpu_process;
     let cpu_main = cpu_seconds("/proc/thread-self/stat") - cpu_main;
     let peak = status_kb("VmHWM").unwrap_or(0);
@@ -211,5 +266,83 @@ fn main() {
         rss_before as f64 / 1024.0,
         peak as f64 / 1024.0
     );
+    if !samples.is_empty() {
+        println!("rss over time (seconds, MB resident, MB the engine tracks, events read):");
+        for sample in &samples {
+            println!(
+                "  {:6.2} {:6.0} {:6.0} {}",
+                sample.seconds,
+                sample.rss_kb as f64 / 1024.0,
+                sample.engine_bytes as f64 / 1048576.0,
+                sample.events
+            );
+        }
+    }
     drop(store);
+}
+
+/// Collects bad lines and publishes the events read so far for the RSS sampler.
+struct Sampler {
+    bad: CollectBadLines,
+    events: Arc<AtomicU64>,
+}
+
+impl ImportObserver for Sampler {
+    fn bad_line(&mut self, error: &LineError) {
+        self.bad.bad_line(error);
+    }
+
+    fn progress(&mut self, _bytes: u64, events: u64) {
+        self.events.store(events, Ordering::Relaxed);
+    }
+}
+
+/// One sample of [`sample_rss`].
+struct Sample {
+    seconds: f64,
+    rss_kb: u64,
+    /// What the engine's memory tracker counts as allocated (`MemoryTracking`).
+    engine_bytes: i64,
+    events: u64,
+}
+
+/// The engine's own count of the memory it has allocated.
+fn engine_memory(store: &EmbeddedStore) -> i64 {
+    let rows = store.query(
+        "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'",
+        &hog_store::Params::new(),
+    );
+    let first = rows
+        .ok()
+        .and_then(|r| r.rows.into_iter().next())
+        .and_then(|row| row.into_iter().next());
+    match first {
+        Some(hog_store::Value::Int(v)) => v,
+        Some(hog_store::Value::UInt(v)) => i64::try_from(v).unwrap_or(i64::MAX),
+        _ => -1,
+    }
+}
+
+/// Samples the resident set every `every` on a thread of its own (the reading thread may
+/// wait for the writer) until `stop` is set: (seconds, kB, events read).
+fn sample_rss(
+    every: Duration,
+    events: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    store: EmbeddedStore,
+) -> std::thread::JoinHandle<Vec<Sample>> {
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut samples = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            samples.push(Sample {
+                seconds: started.elapsed().as_secs_f64(),
+                rss_kb: status_kb("VmRSS").unwrap_or(0),
+                engine_bytes: engine_memory(&store),
+                events: events.load(Ordering::Relaxed),
+            });
+            std::thread::sleep(every);
+        }
+        samples
+    })
 }

@@ -17,7 +17,8 @@ const PERSONS: &str = "SELECT toString(id), argMax(properties, version), argMax(
 const DISTINCT_IDS: &str = "SELECT distinct_id, toString(argMax(person_id, version)) FROM person_distinct_id2 \
      WHERE team_id = %(team)s GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0 ORDER BY distinct_id";
 
-/// Imports with tiny batches, so flushes happen mid-scenario.
+/// Imports with tiny batches, so flushes happen mid-scenario (and staged events are moved into
+/// `events` every two batches and at the end).
 fn import(lines: &[String], team: i64) -> (hog_store::ingest::ImportSummary, Vec<String>) {
     import_batched(lines, team, 3)
 }
@@ -32,6 +33,7 @@ fn import_batched(
     let options = ImportOptions {
         team_id: team,
         batch_size,
+        events_per_move: batch_size * 2,
         ..ImportOptions::default()
     };
     let summary = import_jsonl(&store(), input.as_bytes(), &options, &mut bad).expect("import");
@@ -291,7 +293,11 @@ fn materialised_columns_equal_their_definitions() {
 fn imports_remove_staging_tables_left_behind() {
     let store = store();
     let none = hog_store::Params::new();
-    for table in ["hog_ingest_1_2", "hog_ingest_1_2_sessions"] {
+    for table in [
+        "hog_ingest_1_2",
+        "hog_ingest_1_2_1",
+        "hog_ingest_1_2_sessions",
+    ] {
         store
             .execute(
                 &format!("CREATE TABLE {table} (x UInt8) ENGINE = Memory"),
@@ -337,6 +343,102 @@ fn strict_mode_stops_at_the_first_bad_line() {
             &team_params(team)
         ),
         Value::UInt(0)
+    );
+}
+
+/// Staged events are moved month by month (with a last statement for every row not moved yet):
+/// each event arrives exactly once, also at month edges, in other zones and outside the
+/// engine's `DateTime64` range.
+#[test]
+fn events_of_many_months_are_moved_exactly_once() {
+    let _hold = store();
+    let team = fresh_team();
+    let times = [
+        "2024-03-05T10:00:00Z",
+        "2023-12-31T23:59:59.999999Z",
+        "2024-01-01T00:00:00Z",
+        "1850-06-01T00:00:00Z",
+        "2024-03-31T23:00:00-02:00",
+        "2400-01-01T00:00:00Z",
+        "2024-02-29T12:00:00Z",
+    ];
+    let lines: Vec<String> = (0..50)
+        .map(|i| {
+            json!({"event": "e", "distinct_id": format!("d{}", i % 7), "timestamp": times[i % times.len()],
+                   "properties": {"n": i}})
+            .to_string()
+        })
+        .collect();
+    let (summary, bad) = import_batched(&lines, team, 4);
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(summary.events, 50);
+    let row = store()
+        .query(
+            "SELECT count(), uniqExact(uuid), uniqExact(JSONExtractInt(properties, 'n')) \
+             FROM events WHERE team_id = %(team)s",
+            &team_params(team),
+        )
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(row, vec![Value::UInt(50), Value::UInt(50), Value::UInt(50)]);
+}
+
+/// An event imported twice (same UUID, in one insert or two) is one event for readers that
+/// fold duplicates (`FINAL`), as the ReplacingMergeTree's merges fold them.
+#[test]
+fn duplicate_events_fold() {
+    let _hold = store();
+    let team = fresh_team();
+    let line = json!({"event": "e", "distinct_id": "d", "timestamp": "2024-05-01T00:00:00Z",
+                      "uuid": "0190b6a4-0000-7000-8000-00000000d0d0", "properties": {"k": "v"}})
+    .to_string();
+    import(&[line.clone(), line.clone()], team);
+    import(&[line], team);
+    let params = team_params(team);
+    let store = store();
+    assert_eq!(
+        scalar(
+            &store,
+            "SELECT count() FROM events FINAL WHERE team_id = %(team)s",
+            &params
+        ),
+        Value::UInt(1)
+    );
+}
+
+/// Events of batches already sent but still in the staging table when `--strict` stops are
+/// written, as the error message says.
+#[test]
+fn strict_mode_writes_the_staged_events_before_it_stops() {
+    let _hold = store();
+    let team = fresh_team();
+    let mut lines = scenario();
+    lines.insert(
+        7,
+        r#"{"event": "e", "distinct_id": "d", "timestamp": "never"}"#.into(),
+    );
+    let mut bad = CollectBadLines::default();
+    let options = ImportOptions {
+        team_id: team,
+        strict: true,
+        batch_size: 3,
+        events_per_move: 1000,
+        ..ImportOptions::default()
+    };
+    let err = import_jsonl(&store(), lines.join("\n").as_bytes(), &options, &mut bad).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("(stopped by --strict; 6 earlier events were written)"),
+        "{err}"
+    );
+    assert_eq!(
+        scalar(
+            &store(),
+            "SELECT count() FROM events WHERE team_id = %(team)s",
+            &team_params(team)
+        ),
+        Value::UInt(6)
     );
 }
 

@@ -149,3 +149,31 @@ fn translation_flags_apply() {
 fn server_store_errors() {
     assert_server_flags_checked(&["query", "select 1"]);
 }
+
+/// The embedded engine, like `clickhouse-local`, would read `./config.xml` of the working
+/// directory: the store gets its own configuration file instead, so running `hog` inside a
+/// ClickHouse project (or a directory with any `config.xml`) changes nothing.
+#[test]
+fn a_config_xml_in_the_working_directory_is_not_read() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("store");
+    for config in [
+        "not xml <",
+        "<clickhouse><profiles><default><readonly>1</readonly></default></profiles></clickhouse>",
+    ] {
+        std::fs::write(dir.path().join("config.xml"), config).expect("config.xml written");
+        let out = Command::new(HOG)
+            .current_dir(dir.path())
+            .args(["query", "--format", "csv", "--store"])
+            .arg(&store)
+            .arg("select count() from events")
+            .output()
+            .expect("hog runs");
+        assert!(
+            out.status.success(),
+            "{config}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "count()\r\n0\r\n");
+    }
+}

@@ -187,11 +187,18 @@ impl EmbeddedStore {
         let owner = OwnerLock::acquire(&dir)?;
         let mut driver = crate::engine::driver(progress)?;
         timing::mark("engine driver loaded");
+        let config = engine_config(&dir)?;
         let database = driver
-            .new_database_with_opts([(
-                OptionDatabase::Uri,
-                OptionValue::String(dir.to_string_lossy().into_owned()),
-            )])
+            .new_database_with_opts([
+                (
+                    OptionDatabase::Uri,
+                    OptionValue::String(dir.to_string_lossy().into_owned()),
+                ),
+                (
+                    OptionDatabase::Other("chdb.config-file".into()),
+                    OptionValue::String(config.to_string_lossy().into_owned()),
+                ),
+            ])
             .map_err(|e| open_error(&dir, e))?;
         let keeper = database.new_connection().map_err(|e| open_error(&dir, e))?;
         timing::mark("engine started");
@@ -537,6 +544,28 @@ fn adbc_error(e: adbc_core::error::Error) -> StoreError {
 
 /// Connecting fails mostly when another engine owns the directory despite our lock (e.g. a
 /// process that does not use it); say so instead of passing the engine's wording on.
+/// The name of the engine's configuration file inside a store directory.
+const ENGINE_CONFIG: &str = "engine-config.xml";
+
+/// What [`ENGINE_CONFIG`] holds: nothing but the defaults.
+const ENGINE_CONFIG_TEXT: &str = "<!-- Written by hog: the embedded engine reads this file, so that a config.xml in the \
+working directory or ~/.clickhouse-local cannot change (or break) the store. -->\n<clickhouse></clickhouse>\n";
+
+/// Writes the store's engine configuration (if it is not already there) and returns its path.
+///
+/// Without an explicit configuration file the engine, like `clickhouse-local`, reads
+/// `./config.xml` of whatever directory `hog` was started in: a ClickHouse project's config
+/// there would set limits or profiles on the store, and one that does not parse made every open
+/// fail as if the directory were taken.
+fn engine_config(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(ENGINE_CONFIG);
+    if std::fs::read(&path).ok().as_deref() != Some(ENGINE_CONFIG_TEXT.as_bytes()) {
+        std::fs::write(&path, ENGINE_CONFIG_TEXT)
+            .map_err(|e| StoreError::io(format!("cannot write {}", path.display()), e))?;
+    }
+    Ok(path)
+}
+
 fn open_error(dir: &Path, e: adbc_core::error::Error) -> StoreError {
     if e.message.contains("chdb_connect failed") {
         StoreError::Query {

@@ -98,6 +98,9 @@ pub fn import_file(
         ..ImportOptions::default()
     };
     let mut observer = Reporter { shown: 0, color };
+    // As `hog import` does: the import's merges leave outdated parts that every later open
+    // would otherwise load.
+    store.remove_outdated_parts_on_close();
     let summary = import_jsonl(store, BufReader::new(file), &options, &mut observer)
         .map_err(|e| format!("cannot import {}: {e}", path.display()))?;
     let mut text = format!(

@@ -620,6 +620,38 @@ mod tests {
     }
 
     #[test]
+    fn properties_text_keeps_serde_json_order_and_values_across_updates() {
+        let mut model = PersonModel::new(1);
+        run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","$set":{"a":1,"b":-0.0,"c":{"z":1,"a":[1.5,"é\n"]},"d":18446744073709551615}}"#,
+        );
+        // An equal nested object in another key order is no change; `$unset` removes as
+        // serde_json's ordered map does (the last key takes the removed one's place).
+        let p = run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","$set":{"c":{"a":[1.5,"é\n"],"z":1}},"properties":{"$unset":["a"]}}"#,
+        );
+        assert_eq!(
+            &*p.properties,
+            r#"{"d":18446744073709551615,"b":-0.0,"c":{"z":1,"a":[1.5,"é\n"]}}"#
+        );
+        // Merged: the absorbed person's keys first, the kept person's values over them.
+        run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"v","$set":{"x":1,"b":2}}"#,
+        );
+        let p = run(
+            &mut model,
+            r#"{"event":"$identify","distinct_id":"v","properties":{"$anon_distinct_id":"u"}}"#,
+        );
+        assert_eq!(
+            &*p.properties,
+            r#"{"d":18446744073709551615,"b":2,"c":{"z":1,"a":[1.5,"é\n"]},"x":1}"#
+        );
+    }
+
+    #[test]
     fn identify_merges_anonymous_person_into_identified_one() {
         let mut model = PersonModel::new(1);
         let anon = run(

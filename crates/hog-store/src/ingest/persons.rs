@@ -181,7 +181,7 @@ impl PersonModel {
         is_identified: bool,
         version: u64,
     ) {
-        let properties = self.properties_text(&properties);
+        let properties = properties_text(&self.empty_properties, &properties);
         self.persons.insert(
             id,
             Person {
@@ -266,10 +266,13 @@ impl PersonModel {
         let identify = event.event == "$identify";
         let person = self
             .persons
-            .get(&person_id)
+            .get_mut(&person_id)
             .ok_or_else(|| "internal: person vanished during processing".to_string())?;
-        let mut changed = identify && !person.is_identified;
-        let mut new_properties = None;
+        let mut changed = false;
+        if identify && !person.is_identified {
+            person.is_identified = true;
+            changed = true;
+        }
         if !(event.set_once.is_empty() && event.set.is_empty() && unset.is_empty()) {
             let mut properties = parse_properties(&person.properties)?;
             let mut properties_changed = false;
@@ -289,19 +292,9 @@ impl PersonModel {
                 properties_changed |= properties.remove(k).is_some();
             }
             if properties_changed {
-                new_properties = Some(self.properties_text(&properties));
+                person.properties = properties_text(&self.empty_properties, &properties);
                 changed = true;
             }
-        }
-        let person = self
-            .persons
-            .get_mut(&person_id)
-            .ok_or_else(|| "internal: person vanished during processing".to_string())?;
-        if identify {
-            person.is_identified = true;
-        }
-        if let Some(properties) = new_properties {
-            person.properties = properties;
         }
         if changed {
             self.dirty_persons.insert(person_id);
@@ -311,17 +304,6 @@ impl PersonModel {
             created_at: person.created_at,
             properties: person.properties.clone(),
         })
-    }
-
-    /// Properties as the rows carry them, sharing the text of no properties.
-    fn properties_text(&self, properties: &Map<String, Value>) -> Arc<str> {
-        if properties.is_empty() {
-            return self.empty_properties.clone();
-        }
-        // Writing a map of JSON values to a String cannot fail (string keys, finite numbers).
-        serde_json::to_string(properties)
-            .map(Arc::from)
-            .unwrap_or_else(|_| self.empty_properties.clone())
     }
 
     /// The person of a distinct id, creating both when the id is new.
@@ -469,7 +451,7 @@ impl PersonModel {
             for (k, v) in parse_properties(&target.properties)? {
                 merged.insert(k, v);
             }
-            let properties = self.properties_text(&merged);
+            let properties = properties_text(&self.empty_properties, &merged);
             if let Some(target) = self.persons.get_mut(&keep) {
                 target.properties = properties;
                 target.created_at = target.created_at.min(source_created);
@@ -544,6 +526,17 @@ impl PersonModel {
         self.dirty_overrides.clear();
         writes
     }
+}
+
+/// Properties as the rows carry them (`empty` is the model's shared text of no properties).
+fn properties_text(empty: &Arc<str>, properties: &Map<String, Value>) -> Arc<str> {
+    if properties.is_empty() {
+        return empty.clone();
+    }
+    // Writing a map of JSON values to a String cannot fail (string keys, finite numbers).
+    serde_json::to_string(properties)
+        .map(Arc::from)
+        .unwrap_or_else(|_| empty.clone())
 }
 
 /// Parses properties text this model wrote (see [`Person::properties`]).

@@ -8,6 +8,7 @@
 //! * `--file F`: import this JSONL file instead (e.g. a 1 GB file, to see memory stay flat).
 //! * `--store DIR`: the store directory (default: a new temporary directory, removed afterwards).
 //! * `--no-stages`: only the whole import.
+//! * `--no-import`: only the stages (e.g. the persons model's memory for a large file).
 //! * `--batch N`: events per insert (default: the importer's).
 //! * `--sessions-held N`: sessions held before they are written (default: the importer's).
 //! * `--events-per-move N`: events staged before they are moved into `events` (default: the
@@ -39,6 +40,7 @@ struct Args {
     file: Option<PathBuf>,
     store: Option<PathBuf>,
     stages: bool,
+    import: bool,
     batch: usize,
     sessions_held: usize,
     events_per_move: usize,
@@ -51,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
         file: None,
         store: None,
         stages: true,
+        import: true,
         batch: ImportOptions::default().batch_size,
         sessions_held: ImportOptions::default().sessions_held,
         events_per_move: ImportOptions::default().events_per_move,
@@ -68,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
             "--file" => args.file = Some(it.next().ok_or("--file needs a path")?.into()),
             "--store" => args.store = Some(it.next().ok_or("--store needs a path")?.into()),
             "--no-stages" => args.stages = false,
+            "--no-import" => args.import = false,
             "--batch" => {
                 args.batch = it
                     .next()
@@ -161,6 +165,7 @@ fn main() {
     if args.stages {
         let now = now_micros();
         for with_persons in [false, true] {
+            let rss_before_model = status_kb("VmRSS").unwrap_or(0);
             let started = Instant::now();
             let mut model = PersonModel::new(1);
             let mut events = 0u64;
@@ -172,6 +177,11 @@ fn main() {
                     }
                     std::hint::black_box(&event);
                     events += 1;
+                    // The importer takes the changed rows at every batch; so does this stage,
+                    // so the model holds what it holds during an import.
+                    if with_persons && events.is_multiple_of(args.batch as u64) {
+                        std::hint::black_box(model.take_writes());
+                    }
                 }
             }
             let stage = if with_persons {
@@ -186,15 +196,23 @@ fn main() {
             if with_persons {
                 // The persons model of the whole input is alive here (the engine is not
                 // loaded yet): what person processing holds by the end of an import.
+                let rss = status_kb("VmRSS").unwrap_or(0);
+                let persons = model.person_count();
+                let grown = rss.saturating_sub(rss_before_model) * 1024;
                 println!(
-                    "memory with the persons of the whole input: {:.0} MB resident ({} persons)",
-                    status_kb("VmRSS").unwrap_or(0) as f64 / 1024.0,
-                    model.person_count()
+                    "memory with the persons of the whole input: {:.0} MB resident ({persons} \
+                     persons; the stage grew it by {:.1} MB = {} bytes/person)",
+                    rss as f64 / 1024.0,
+                    grown as f64 / 1e6,
+                    grown / persons.max(1) as u64
                 );
             }
         }
     }
 
+    if !args.import {
+        return;
+    }
     let store_dir = args
         .store
         .clone()

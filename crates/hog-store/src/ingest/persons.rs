@@ -48,30 +48,44 @@ const ILLEGAL_MERGE_IDS: &[&str] = &[
     "0",
 ];
 
-/// One person's current state.
+/// Marks a person or distinct id that has no stored row yet (versions themselves never come
+/// near it: they count rows written).
+const NOT_STORED: u64 = u64::MAX;
+
+/// One person's current state. There is one per person of the input, alive for the whole import,
+/// so it is kept small: the properties only as the JSON text event rows carry (parsed again only
+/// when an event changes them, which few events do), distinct ids shared with the id map.
 #[derive(Debug, Clone)]
-pub struct Person {
-    pub id: Uuid,
+struct Person {
     /// Microseconds since the epoch.
-    pub created_at: i64,
-    pub properties: Map<String, Value>,
-    pub is_identified: bool,
-    /// Version of the last row written, if any.
-    pub stored_version: Option<u64>,
-    distinct_ids: Vec<String>,
+    created_at: i64,
+    /// The properties as `serde_json` writes a `Map` (insertion order, compact): exactly the text
+    /// of the rows, so parsing and writing it again gives the same text.
+    properties: Arc<str>,
+    /// Version of the last row written, or [`NOT_STORED`].
+    stored_version: u64,
+    distinct_ids: Box<[Arc<str>]>,
+    is_identified: bool,
     deleted: bool,
-    json: Option<Arc<str>>,
 }
 
 impl Person {
-    /// The properties as JSON text, cached until they change.
-    pub fn properties_json(&mut self) -> Arc<str> {
-        if let Some(json) = &self.json {
-            return json.clone();
+    fn stored_version(&self) -> Option<u64> {
+        (self.stored_version != NOT_STORED).then_some(self.stored_version)
+    }
+
+    fn add_distinct_id(&mut self, distinct_id: Arc<str>) {
+        let mut ids = std::mem::take(&mut self.distinct_ids).into_vec();
+        ids.push(distinct_id);
+        self.distinct_ids = ids.into_boxed_slice();
+    }
+
+    fn remove_distinct_id(&mut self, distinct_id: &str) {
+        if self.distinct_ids.iter().any(|d| &**d == distinct_id) {
+            let mut ids = std::mem::take(&mut self.distinct_ids).into_vec();
+            ids.retain(|d| &**d != distinct_id);
+            self.distinct_ids = ids.into_boxed_slice();
         }
-        let json: Arc<str> = Value::Object(self.properties.clone()).to_string().into();
-        self.json = Some(json.clone());
-        json
     }
 }
 
@@ -114,18 +128,25 @@ pub struct Writes {
 #[derive(Debug, Clone)]
 struct Mapping {
     person: Uuid,
-    stored_version: Option<i64>,
+    /// Version of the last row written, or [`NOT_STORED_ID`].
+    stored_version: i64,
 }
 
-/// Persons and distinct ids of one team.
+/// [`NOT_STORED`] for distinct id rows, whose versions are signed.
+const NOT_STORED_ID: i64 = i64::MIN;
+
+/// Persons and distinct ids of one team. Distinct id strings are allocated once and shared by
+/// the id map, the persons' id lists and the dirty sets.
 #[derive(Debug)]
 pub struct PersonModel {
     team_id: i64,
     persons: HashMap<Uuid, Person>,
-    distinct: HashMap<String, Mapping>,
+    distinct: HashMap<Arc<str>, Mapping>,
     dirty_persons: HashSet<Uuid>,
-    dirty_ids: HashSet<String>,
-    dirty_overrides: HashSet<String>,
+    dirty_ids: HashSet<Arc<str>>,
+    dirty_overrides: HashSet<Arc<str>>,
+    /// The text of no properties, shared by every person without any.
+    empty_properties: Arc<str>,
     pub groups: GroupModel,
 }
 
@@ -146,6 +167,7 @@ impl PersonModel {
             dirty_persons: HashSet::new(),
             dirty_ids: HashSet::new(),
             dirty_overrides: HashSet::new(),
+            empty_properties: Arc::from("{}"),
             groups: GroupModel::default(),
         }
     }
@@ -159,17 +181,16 @@ impl PersonModel {
         is_identified: bool,
         version: u64,
     ) {
+        let properties = properties_text(&self.empty_properties, &properties);
         self.persons.insert(
             id,
             Person {
-                id,
                 created_at,
                 properties,
                 is_identified,
-                stored_version: Some(version),
-                distinct_ids: Vec::new(),
+                stored_version: version,
+                distinct_ids: Box::default(),
                 deleted: false,
-                json: None,
             },
         );
     }
@@ -177,14 +198,15 @@ impl PersonModel {
     /// Adds a stored distinct id mapping (latest version, not deleted). Mappings to unknown
     /// persons are kept: events can still be attributed, and a later `$set` recreates the person.
     pub fn load_distinct_id(&mut self, distinct_id: String, person: Uuid, version: i64) {
+        let distinct_id: Arc<str> = Arc::from(distinct_id);
         if let Some(p) = self.persons.get_mut(&person) {
-            p.distinct_ids.push(distinct_id.clone());
+            p.add_distinct_id(distinct_id.clone());
         }
         self.distinct.insert(
             distinct_id,
             Mapping {
                 person,
-                stored_version: Some(version),
+                stored_version: version,
             },
         );
     }
@@ -200,7 +222,7 @@ impl PersonModel {
             "$identify" => {
                 if let Some(anon) = id_property(&event.properties, "$anon_distinct_id") {
                     let target = event.distinct_id.to_string();
-                    self.merge(&anon, &target, MergeKind::Identify, event.timestamp);
+                    self.merge(&anon, &target, MergeKind::Identify, event.timestamp)?;
                 }
             }
             "$create_alias" | "$merge_dangerously" => {
@@ -212,7 +234,7 @@ impl PersonModel {
                 match id_property(&event.properties, "alias") {
                     Some(alias) => {
                         let target = event.distinct_id.to_string();
-                        self.merge(&alias, &target, kind, event.timestamp)
+                        self.merge(&alias, &target, kind, event.timestamp)?
                     }
                     None => return Err(format!("`{}` needs an `alias` property", event.event)),
                 }
@@ -251,43 +273,51 @@ impl PersonModel {
             person.is_identified = true;
             changed = true;
         }
-        for (k, v) in &event.set_once {
-            if !person.properties.contains_key(k) {
-                person.properties.insert(k.clone(), v.clone());
+        if !(event.set_once.is_empty() && event.set.is_empty() && unset.is_empty()) {
+            let mut properties = parse_properties(&person.properties)?;
+            let mut properties_changed = false;
+            for (k, v) in &event.set_once {
+                if !properties.contains_key(k) {
+                    properties.insert(k.clone(), v.clone());
+                    properties_changed = true;
+                }
+            }
+            for (k, v) in &event.set {
+                if properties.get(k) != Some(v) {
+                    properties.insert(k.clone(), v.clone());
+                    properties_changed = true;
+                }
+            }
+            for k in &unset {
+                properties_changed |= properties.remove(k).is_some();
+            }
+            if properties_changed {
+                person.properties = properties_text(&self.empty_properties, &properties);
                 changed = true;
             }
-        }
-        for (k, v) in &event.set {
-            if person.properties.get(k) != Some(v) {
-                person.properties.insert(k.clone(), v.clone());
-                changed = true;
-            }
-        }
-        for k in &unset {
-            changed |= person.properties.remove(k).is_some();
         }
         if changed {
-            person.json = None;
             self.dirty_persons.insert(person_id);
         }
         Ok(EventPerson {
-            id: person.id,
+            id: person_id,
             created_at: person.created_at,
-            properties: person.properties_json(),
+            properties: person.properties.clone(),
         })
     }
 
     /// The person of a distinct id, creating both when the id is new.
     fn person_for(&mut self, distinct_id: &str, timestamp: i64) -> Uuid {
-        if let Some(mapping) = self.distinct.get(distinct_id) {
+        if let Some((key, mapping)) = self.distinct.get_key_value(distinct_id) {
             let id = mapping.person;
             if self.persons.get(&id).is_some_and(|p| !p.deleted) {
                 return id;
             }
             // A mapping whose person row is missing (or deleted): recreate that person.
+            let key = key.clone();
             self.create_person(id, timestamp, false);
             if let Some(p) = self.persons.get_mut(&id) {
-                p.distinct_ids.push(distinct_id.to_string());
+                p.add_distinct_id(key);
             }
             return id;
         }
@@ -301,18 +331,19 @@ impl PersonModel {
     }
 
     fn create_person(&mut self, id: Uuid, created_at: i64, is_identified: bool) {
-        let stored_version = self.persons.get(&id).and_then(|p| p.stored_version);
+        let stored_version = self
+            .persons
+            .get(&id)
+            .map_or(NOT_STORED, |p| p.stored_version);
         self.persons.insert(
             id,
             Person {
-                id,
                 created_at,
-                properties: Map::new(),
+                properties: self.empty_properties.clone(),
                 is_identified,
                 stored_version,
-                distinct_ids: Vec::new(),
+                distinct_ids: Box::default(),
                 deleted: false,
-                json: None,
             },
         );
         self.dirty_persons.insert(id);
@@ -320,36 +351,47 @@ impl PersonModel {
 
     /// Points `distinct_id` at `person`, recording an override when events already carry another.
     fn assign(&mut self, distinct_id: &str, person: Uuid) {
-        match self.distinct.get_mut(distinct_id) {
-            Some(mapping) if mapping.person == person => return,
-            Some(mapping) => {
-                let previous = mapping.person;
-                mapping.person = person;
-                if let Some(p) = self.persons.get_mut(&previous) {
-                    p.distinct_ids.retain(|d| d != distinct_id);
+        let (key, previous) = match self.distinct.get_key_value(distinct_id) {
+            Some((_, mapping)) if mapping.person == person => return,
+            Some((key, mapping)) => (key.clone(), Some(mapping.person)),
+            None => (Arc::<str>::from(distinct_id), None),
+        };
+        match previous {
+            Some(previous) => {
+                if let Some(mapping) = self.distinct.get_mut(distinct_id) {
+                    mapping.person = person;
                 }
-                self.dirty_overrides.insert(distinct_id.to_string());
+                if let Some(p) = self.persons.get_mut(&previous) {
+                    p.remove_distinct_id(distinct_id);
+                }
+                self.dirty_overrides.insert(key.clone());
             }
             None => {
                 self.distinct.insert(
-                    distinct_id.to_string(),
+                    key.clone(),
                     Mapping {
                         person,
-                        stored_version: None,
+                        stored_version: NOT_STORED_ID,
                     },
                 );
             }
         }
         if let Some(p) = self.persons.get_mut(&person) {
-            p.distinct_ids.push(distinct_id.to_string());
+            p.add_distinct_id(key.clone());
         }
-        self.dirty_ids.insert(distinct_id.to_string());
+        self.dirty_ids.insert(key);
     }
 
     /// Joins `other` into the person of `target` (see the module docs for the rules).
-    fn merge(&mut self, other: &str, target: &str, kind: MergeKind, timestamp: i64) {
+    fn merge(
+        &mut self,
+        other: &str,
+        target: &str,
+        kind: MergeKind,
+        timestamp: i64,
+    ) -> Result<(), String> {
         if other == target || is_illegal_merge_id(other) || is_illegal_merge_id(target) {
-            return;
+            return Ok(());
         }
         let other_person = self.live_person_of(other);
         let target_person = self.live_person_of(target);
@@ -371,9 +413,9 @@ impl PersonModel {
             (Some(source), Some(keep)) => {
                 let source_identified = self.persons.get(&source).is_some_and(|p| p.is_identified);
                 if source_identified && kind != MergeKind::Dangerous {
-                    return;
+                    return Ok(());
                 }
-                self.absorb(source, keep);
+                self.absorb(source, keep)?;
                 keep
             }
         };
@@ -381,20 +423,20 @@ impl PersonModel {
             && !p.is_identified
         {
             p.is_identified = true;
-            p.json = None;
             self.dirty_persons.insert(keep);
         }
+        Ok(())
     }
 
     fn live_person_of(&self, distinct_id: &str) -> Option<Uuid> {
         let id = self.distinct.get(distinct_id)?.person;
-        self.persons.get(&id).filter(|p| !p.deleted).map(|p| p.id)
+        self.persons.get(&id).filter(|p| !p.deleted).map(|_| id)
     }
 
     /// Moves everything of `source` into `keep` and deletes `source`.
-    fn absorb(&mut self, source: Uuid, keep: Uuid) {
+    fn absorb(&mut self, source: Uuid, keep: Uuid) -> Result<(), String> {
         let Some(source_person) = self.persons.get_mut(&source) else {
-            return;
+            return Ok(());
         };
         source_person.deleted = true;
         let moved_ids = std::mem::take(&mut source_person.distinct_ids);
@@ -402,20 +444,25 @@ impl PersonModel {
         let source_created = source_person.created_at;
         self.dirty_persons.insert(source);
 
-        if let Some(target) = self.persons.get_mut(&keep) {
-            let mut merged = source_properties;
-            for (k, v) in std::mem::take(&mut target.properties) {
+        if let Some(target) = self.persons.get(&keep) {
+            // The source's properties first, the kept person's over them (keeping the source's
+            // order for keys both have, as inserting into the source's map does).
+            let mut merged = parse_properties(&source_properties)?;
+            for (k, v) in parse_properties(&target.properties)? {
                 merged.insert(k, v);
             }
-            target.properties = merged;
-            target.created_at = target.created_at.min(source_created);
-            target.is_identified = true;
-            target.json = None;
+            let properties = properties_text(&self.empty_properties, &merged);
+            if let Some(target) = self.persons.get_mut(&keep) {
+                target.properties = properties;
+                target.created_at = target.created_at.min(source_created);
+                target.is_identified = true;
+            }
         }
         self.dirty_persons.insert(keep);
-        for distinct_id in moved_ids {
-            self.assign(&distinct_id, keep);
+        for distinct_id in moved_ids.iter() {
+            self.assign(distinct_id, keep);
         }
+        Ok(())
     }
 
     /// The rows describing every change since the last call.
@@ -430,11 +477,11 @@ impl PersonModel {
             if person.deleted {
                 // Never written: nothing to delete. Otherwise a deletion row well above any
                 // version the live person could have reached.
-                if let Some(version) = person.stored_version {
+                if let Some(version) = person.stored_version() {
                     writes.persons.push(PersonRow {
                         id,
                         created_at: person.created_at,
-                        properties: person.properties_json().to_string(),
+                        properties: person.properties.to_string(),
                         is_identified: person.is_identified,
                         is_deleted: true,
                         version: version + 100,
@@ -443,31 +490,35 @@ impl PersonModel {
                 self.persons.remove(&id);
                 continue;
             }
-            let version = person.stored_version.map_or(0, |v| v + 1);
-            person.stored_version = Some(version);
+            let version = person.stored_version().map_or(0, |v| v + 1);
+            person.stored_version = version;
             writes.persons.push(PersonRow {
                 id,
                 created_at: person.created_at,
-                properties: person.properties_json().to_string(),
+                properties: person.properties.to_string(),
                 is_identified: person.is_identified,
                 is_deleted: false,
                 version,
             });
         }
-        let mut ids: Vec<String> = self.dirty_ids.drain().collect();
+        let mut ids: Vec<Arc<str>> = self.dirty_ids.drain().collect();
         ids.sort();
         for distinct_id in ids {
-            let Some(mapping) = self.distinct.get_mut(&distinct_id) else {
+            let Some(mapping) = self.distinct.get_mut(&*distinct_id) else {
                 continue;
             };
-            let version = mapping.stored_version.map_or(0, |v| v + 1);
-            mapping.stored_version = Some(version);
+            let version = if mapping.stored_version == NOT_STORED_ID {
+                0
+            } else {
+                mapping.stored_version + 1
+            };
+            mapping.stored_version = version;
             let row = DistinctIdRow {
-                distinct_id: distinct_id.clone(),
+                distinct_id: distinct_id.to_string(),
                 person_id: mapping.person,
                 version,
             };
-            if self.dirty_overrides.remove(&distinct_id) {
+            if self.dirty_overrides.remove(&*distinct_id) {
                 writes.overrides.push(row.clone());
             }
             writes.distinct_ids.push(row);
@@ -475,6 +526,25 @@ impl PersonModel {
         self.dirty_overrides.clear();
         writes
     }
+}
+
+/// Properties as the rows carry them (`empty` is the model's shared text of no properties).
+fn properties_text(empty: &Arc<str>, properties: &Map<String, Value>) -> Arc<str> {
+    if properties.is_empty() {
+        return empty.clone();
+    }
+    // Writing a map of JSON values to a String cannot fail (string keys, finite numbers).
+    serde_json::to_string(properties)
+        .map(Arc::from)
+        .unwrap_or_else(|_| empty.clone())
+}
+
+/// Parses properties text this model wrote (see [`Person::properties`]).
+fn parse_properties(text: &str) -> Result<Map<String, Value>, String> {
+    if text == "{}" {
+        return Ok(Map::new());
+    }
+    serde_json::from_str(text).map_err(|e| format!("internal: stored person properties: {e}"))
 }
 
 /// A distinct-id-like property: a non-empty string, or a number as text.
@@ -540,6 +610,38 @@ mod tests {
             r#"{"event":"e","distinct_id":"u","properties":{"$unset":["a"]}}"#,
         );
         assert_eq!(&*p.properties, r#"{"b":2}"#);
+    }
+
+    #[test]
+    fn properties_text_keeps_serde_json_order_and_values_across_updates() {
+        let mut model = PersonModel::new(1);
+        run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","$set":{"a":1,"b":-0.0,"c":{"z":1,"a":[1.5,"é\n"]},"d":18446744073709551615}}"#,
+        );
+        // An equal nested object in another key order is no change; `$unset` removes as
+        // serde_json's ordered map does (the last key takes the removed one's place).
+        let p = run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"u","$set":{"c":{"a":[1.5,"é\n"],"z":1}},"properties":{"$unset":["a"]}}"#,
+        );
+        assert_eq!(
+            &*p.properties,
+            r#"{"d":18446744073709551615,"b":-0.0,"c":{"z":1,"a":[1.5,"é\n"]}}"#
+        );
+        // Merged: the absorbed person's keys first, the kept person's values over them.
+        run(
+            &mut model,
+            r#"{"event":"e","distinct_id":"v","$set":{"x":1,"b":2}}"#,
+        );
+        let p = run(
+            &mut model,
+            r#"{"event":"$identify","distinct_id":"v","properties":{"$anon_distinct_id":"u"}}"#,
+        );
+        assert_eq!(
+            &*p.properties,
+            r#"{"d":18446744073709551615,"b":2,"c":{"z":1,"a":[1.5,"é\n"]},"x":1}"#
+        );
     }
 
     #[test]

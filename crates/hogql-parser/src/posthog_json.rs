@@ -498,6 +498,12 @@ impl<'a> Writer<'a> {
                 self.finish(no, Span::default())
             })),
         );
+        if let Some(l) = &q.limit {
+            o.raw("limit", self.expr(l));
+        }
+        if let Some(off) = &q.offset {
+            o.raw("offset", self.expr(off));
+        }
         self.finish(o, q.span)
     }
 

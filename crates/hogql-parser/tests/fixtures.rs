@@ -243,6 +243,15 @@ struct SpanCheck {
 }
 
 impl SpanCheck {
+    /// Visits the parts of a query that lie outside its span (against its parent).
+    fn outside(&mut self, span: Span, parts: [&Option<Box<Expr>>; 2]) {
+        for e in parts.into_iter().flatten() {
+            if !span.contains(e.span) {
+                self.visit_expr(e);
+            }
+        }
+    }
+
     /// Checks `span` against the innermost parent, then visits the children inside it.
     fn enter(&mut self, what: &'static str, span: Span, children: impl FnOnce(&mut Self)) {
         if let Some(&(parent, outer)) = self.stack.last()
@@ -323,18 +332,16 @@ impl Visitor for SpanCheck {
                     lb.exprs.iter().for_each(|e| c.visit_expr(e));
                 });
             }
-            if let Some(e) = &q.limit {
-                c.visit_expr(e);
-            }
-            if let (None, Some(e)) = (&q.limit, &q.offset) {
-                c.visit_expr(e);
+            for e in [&q.limit, &q.offset].into_iter().flatten() {
+                if q.span.contains(e.span) {
+                    c.visit_expr(e);
+                }
             }
         });
-        // PostHog ends a query with `LIMIT n OFFSET m` at the end of `n` (the JSON export
-        // matches its positions), so that OFFSET is checked against the query's parent.
-        if let (Some(_), Some(e)) = (&q.limit, &q.offset) {
-            self.visit_expr(e);
-        }
+        // PostHog ends a query with `LIMIT n OFFSET m` at the end of `n`, and `(SELECT …)
+        // LIMIT n` keeps the span of the parenthesised SELECT (the JSON export matches its
+        // positions): a LIMIT/OFFSET outside the query is checked against the query's parent.
+        self.outside(q.span, [&q.limit, &q.offset]);
     }
     fn visit_select_set(&mut self, q: &SelectSetQuery) {
         self.enter("set query", q.span, |c| {
@@ -342,7 +349,13 @@ impl Visitor for SpanCheck {
             for n in &q.subsequent_select_queries {
                 c.enter("set member", n.span, |c| c.visit_query(&n.select_query));
             }
+            for e in [&q.limit, &q.offset].into_iter().flatten() {
+                if q.span.contains(e.span) {
+                    c.visit_expr(e);
+                }
+            }
         });
+        self.outside(q.span, [&q.limit, &q.offset]);
     }
     /// Each table of the chain is checked against the SELECT. A joined table's span covers
     /// the table and its alias, as PostHog's does; its ON/USING constraint has its own span

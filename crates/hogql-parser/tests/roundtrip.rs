@@ -623,6 +623,8 @@ fn expr() -> BoxedStrategy<Expr> {
                             select_query: Query::Select(Box::new(b)),
                             span: NO_SPAN,
                         }],
+                        limit: None,
+                        offset: None,
                         span: NO_SPAN,
                     }))
                 )),
@@ -906,17 +908,26 @@ fn query() -> impl Strategy<Value = Query> {
                     select_query: Query::Select(Box::new(b)),
                     span: NO_SPAN,
                 }],
+                limit: None,
+                offset: None,
                 span: NO_SPAN,
             }))
         }),
     ];
+    // The set's own `LIMIT n OFFSET m` (printed after a parenthesised last member).
+    let count = || {
+        proptest::option::of(0i64..1000)
+            .prop_map(|n| n.map(|n| bx(ex(ExprKind::Constant(Constant::Int(n))))))
+    };
     prop_oneof![
         2 => select().prop_map(|s| Query::Select(Box::new(s))),
         1 => (
             member.clone(),
-            proptest::collection::vec((set_operator(), member), 1..3)
+            proptest::collection::vec((set_operator(), member), 1..3),
+            count(),
+            count(),
         )
-            .prop_map(|(first, rest)| {
+            .prop_map(|(first, rest, limit, offset)| {
                 Query::SelectSet(Box::new(SelectSetQuery {
                     initial_select_query: first,
                     subsequent_select_queries: rest
@@ -927,6 +938,8 @@ fn query() -> impl Strategy<Value = Query> {
                             span: NO_SPAN,
                         })
                         .collect(),
+                    limit,
+                    offset,
                     span: NO_SPAN,
                 }))
             }),

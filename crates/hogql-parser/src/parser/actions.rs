@@ -954,6 +954,14 @@ impl<'s> Builder<'s> {
         let d = q.d;
         N::new(Box::new(q.v.into_expr()), d)
     }
+
+    /// `(SELECT …)` as an expression: its node excludes the parentheses, but a SELECT whose
+    /// clause ends with it ends at the `)` (`r`), as in PostHog's parser.
+    pub fn subquery_expr(&mut self, q: N<Query>, r: u32) -> X {
+        let mut x = self.subquery(q);
+        x.paren_end = r;
+        x
+    }
 }
 
 /// Arguments of a call: `(DISTINCT? args ORDER BY …)`.

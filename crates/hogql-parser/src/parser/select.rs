@@ -38,6 +38,16 @@ pub struct LimitParts {
     pub ties_end: Option<u32>,
     /// `OFFSET n` without `LIMIT`.
     pub offset_only: bool,
+    /// `LIMIT n, m`: its `m` always stays with the SELECT (unlike `LIMIT n OFFSET m`).
+    pub comma: bool,
+}
+
+impl LimitParts {
+    /// `LIMIT n [WITH TIES] OFFSET m`: PostHog's parser reads the OFFSET as the enclosing
+    /// set's (then, without a set, puts it back), so the query's text ends before it.
+    fn offset_outside(&self) -> bool {
+        self.limit.is_some() && self.offset.is_some() && !self.comma
+    }
 }
 
 pub struct SelectParts {
@@ -107,10 +117,10 @@ pub fn select(
     let mut limits = p.limits.unwrap_or_default();
     // The query ends where its last clause ends (lalrpop places the end of trailing empty
     // optional parts at the next token). PostHog's parser ends a query with
-    // `LIMIT n OFFSET m` at the end of `n`.
-    let r = match (&limits.limit, &limits.offset) {
+    // `LIMIT n OFFSET m` at the end of `n` (see `LimitParts::offset_outside`).
+    let r = match &limits.limit {
         _ if limits.ties_end.is_some() => limits.ties_end.unwrap_or(r),
-        (Some(lim), Some(_)) if limits.by.is_none() => lim.v.span.end,
+        Some(lim) if limits.offset_outside() => lim.v.span.end.max(lim.paren_end),
         _ => {
             let mut end = p
                 .columns
@@ -583,16 +593,72 @@ pub fn limit_by(
     )
 }
 
-/// Chains `first op q op q …` into one set query (left to right).
+/// The members of a set operation, collected left to right by the grammar.
+pub struct SetMembers {
+    pub first: N<Query>,
+    /// `(operator, member, start, end)` after the first member.
+    pub rest: Vec<(SetOperator, N<Query>, u32, u32)>,
+    /// For each member (the first, then `rest`): a SELECT written without parentheses.
+    pub bare: Vec<bool>,
+}
+
+impl SetMembers {
+    pub fn new(first: N<Query>, bare: bool) -> Box<Self> {
+        Box::new(SetMembers {
+            first,
+            rest: Vec::new(),
+            bare: vec![bare],
+        })
+    }
+
+    pub fn push(
+        mut self: Box<Self>,
+        op: SetOperator,
+        q: N<Query>,
+        l: u32,
+        r: u32,
+        bare: bool,
+    ) -> Box<Self> {
+        self.rest.push((op, q, l, r));
+        self.bare.push(bare);
+        self
+    }
+}
+
+/// A set operation (or a single member) with its optional `ORDER BY … LIMIT … OFFSET …`
+/// after a parenthesised last member. As PostHog's parser does:
+/// - that ORDER BY and WITH TIES are accepted and dropped;
+/// - a single member takes the LIMIT/OFFSET given (`(SELECT … LIMIT 5) LIMIT 1` has LIMIT 1);
+/// - a last member `SELECT … LIMIT n OFFSET m` without parentheses gives its OFFSET to the
+///   set, and other such members keep it (and their text ends after it).
 pub fn set(
     b: &mut Builder<'_>,
-    first: N<Query>,
-    rest: Vec<(SetOperator, N<Query>, u32, u32)>,
+    members: SetMembers,
+    end: Option<Box<LimitParts>>,
     l: u32,
     r: u32,
 ) -> N<Query> {
-    let mut d = first.d;
-    let mut nodes = Vec::with_capacity(rest.len());
+    let SetMembers {
+        mut first,
+        rest,
+        bare,
+    } = members;
+    let (mut limit, mut offset) = end.map_or((None, None), |e| (e.limit, e.offset));
+    let tail_d = opt_d(&limit).max(opt_d(&offset));
+    if rest.is_empty() {
+        let (ql, qo) = match &mut first.v {
+            Query::Select(s) => (&mut s.limit, &mut s.offset),
+            Query::SelectSet(s) => (&mut s.limit, &mut s.offset),
+        };
+        if let Some(x) = limit {
+            *ql = Some(x.v);
+        }
+        if let Some(x) = offset {
+            *qo = Some(x.v);
+        }
+        first.d = first.d.max(tail_d + 1);
+        return first;
+    }
     // Inside a set, a member `… LIMIT n OFFSET m` ends after `m` (PostHog).
     let widen = |q: &mut N<Query>| {
         if let Query::Select(s) = &mut q.v
@@ -601,10 +667,25 @@ pub fn set(
             s.span.end = s.span.end.max(off.span.end);
         }
     };
-    let mut first = first;
-    widen(&mut first);
-    for (op, mut q, ql, qr) in rest {
-        widen(&mut q);
+    let last = rest.len();
+    let mut d = first.d.max(tail_d);
+    if bare[0] {
+        widen(&mut first);
+    }
+    let mut nodes = Vec::with_capacity(rest.len());
+    for (i, (op, mut q, ql, qr)) in rest.into_iter().enumerate() {
+        if i + 1 < last && bare[i + 1] {
+            widen(&mut q);
+        } else if i + 1 == last
+            && bare[i + 1]
+            && offset.is_none()
+            && let Query::Select(s) = &mut q.v
+            && let Some(off) = &s.offset
+            && s.limit.is_some()
+            && s.span.end < off.span.start
+        {
+            offset = s.offset.take().map(|o| N::new(o, q.d));
+        }
         d = d.max(q.d);
         nodes.push(SelectSetNode {
             set_operator: op,
@@ -615,6 +696,8 @@ pub fn set(
     let s = SelectSetQuery {
         initial_select_query: first.v,
         subsequent_select_queries: nodes,
+        limit: limit.take().map(|x| x.v),
+        offset: offset.take().map(|x| x.v),
         span: span(l, r),
     };
     match b.node(s, l, r, d) {

@@ -122,7 +122,8 @@ impl<'s> Parser<'_, 's> {
         if matches!(self.peek(), Tok::Kw(Kw::Select | Kw::With)) {
             let q = self.select_set_expr()?;
             self.expect(Tok::RParen)?;
-            return Some(self.b.subquery(q));
+            let r = self.prev_end();
+            return Some(self.b.subquery_expr(q, r));
         }
         let e = self.expr(Ctx::Any)?;
         if self.eat(Tok::RParen) {

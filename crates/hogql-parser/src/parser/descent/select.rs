@@ -8,12 +8,13 @@ use crate::parser::select::{self as sel, FromClause, JoinPart, LimitParts, Selec
 use crate::token::{Kw, Tok};
 
 impl<'s> Parser<'_, 's> {
-    /// `SelectSet`: set members joined by `UNION ALL`, `EXCEPT`, ….
+    /// `SelectSet`: set members joined by `UNION ALL`, `EXCEPT`, …, and after a parenthesised
+    /// last member the set's own `ORDER BY … LIMIT … OFFSET …`.
     pub(super) fn select_set(&mut self) -> P<N<Query>> {
         self.nested(|p| {
             let l = p.start();
-            let first = p.set_member()?;
-            p.set_tail(first, l)
+            let (first, _, bare) = p.set_member()?;
+            p.set_tail(sel::SetMembers::new(first, bare), l)
         })
     }
 
@@ -23,26 +24,44 @@ impl<'s> Parser<'_, 's> {
         self.nested(|p| {
             let l = p.start();
             let first = p.select_q()?;
-            let end = p.select_end();
-            p.set_tail((first, end), l)
+            p.set_tail(sel::SetMembers::new(first, true), l)
         })
     }
 
-    /// The `op member` pairs after a set's first member (with the end of its text).
-    fn set_tail(&mut self, (first, _): (N<Query>, u32), l: u32) -> P<N<Query>> {
-        let mut rest = Vec::new();
+    /// The `op member` pairs after a set's first member, then the set's own clauses.
+    fn set_tail(&mut self, mut members: Box<sel::SetMembers>, l: u32) -> P<N<Query>> {
         let mut r = 0;
         while let Some((op, n)) = self.set_op() {
             let ql = self.start();
             self.advance(n);
-            let (q, end) = self.set_member()?;
+            let (q, end, bare) = self.set_member()?;
             r = end;
-            rest.push((op, q, ql, end));
+            members = members.push(op, q, ql, end, bare);
         }
-        if rest.is_empty() {
-            return Some(first);
+        let last_paren = members.bare.last() == Some(&false);
+        let end = if last_paren { self.set_end()? } else { None };
+        if end.is_some() {
+            r = self.prev_end();
+        } else if members.rest.is_empty() {
+            return Some(members.first);
         }
-        Some(sel::set(&mut self.b, first, rest, l, r))
+        Some(sel::set(&mut self.b, *members, end, l, r))
+    }
+
+    /// `SetEnd`: `ORDER BY …` (dropped) and/or a plain LIMIT/OFFSET, or nothing.
+    fn set_end(&mut self) -> P<Option<Box<LimitParts>>> {
+        let ordered = self.at_kw(Kw::Order);
+        if ordered {
+            self.bump();
+            self.expect_kw(Kw::By)?;
+            self.comma_list(no_trailing, |p| p.order_item())?;
+        }
+        match self.limits()? {
+            Some(parts) if parts.by.is_some() => None,
+            Some(parts) => Some(Some(Box::new(parts))),
+            None if ordered => Some(Some(Box::default())),
+            None => Some(None),
+        }
     }
 
     /// Where a SELECT without parentheses ends as a member of a set. The LR parser ends it
@@ -69,14 +88,15 @@ impl<'s> Parser<'_, 's> {
         }
     }
 
-    /// `SetMember`: a SELECT, `(set)`, or `WITH ctes (set)`; with where it ends.
-    fn set_member(&mut self) -> P<(N<Query>, u32)> {
+    /// A set member: a SELECT, `(set)`, or `WITH ctes (set)`; with where it ends and whether
+    /// it is a SELECT without parentheses.
+    fn set_member(&mut self) -> P<(N<Query>, u32, bool)> {
         let q = match self.peek() {
             Tok::LParen => {
                 self.bump();
                 let q = self.select_set()?;
                 self.expect(Tok::RParen)?;
-                return Some((q, self.prev_end()));
+                return Some((q, self.prev_end(), false));
             }
             Tok::Kw(Kw::Select) => self.select_q()?,
             Tok::Kw(Kw::With) => {
@@ -86,13 +106,13 @@ impl<'s> Parser<'_, 's> {
                 if !trailing && self.eat(Tok::LParen) {
                     let q = self.select_set()?;
                     self.expect(Tok::RParen)?;
-                    return Some((sel::with_ctes(ctes, q), self.prev_end()));
+                    return Some((sel::with_ctes(ctes, q), self.prev_end(), false));
                 }
                 self.select_stmt(Some(ctes), l)?
             }
             _ => return None,
         };
-        Some((q, self.select_end()))
+        Some((q, self.select_end(), true))
     }
 
     /// `SelectQ`: one SELECT (with its own WITH clause) as a query.
@@ -432,6 +452,7 @@ impl<'s> Parser<'_, 's> {
         }
         parts.limit = Some(a);
         parts.offset = b;
+        parts.comma = sep == Some(true);
         if sep != Some(false) && self.at_kw(Kw::With) && same(self.peek_at(1), Tok::Kw(Kw::Ties)) {
             self.advance(2);
             parts.with_ties = true;

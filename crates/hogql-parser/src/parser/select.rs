@@ -15,6 +15,8 @@ pub struct JoinPart {
     pub sample: Option<N<SampleExpr>>,
     pub constraint: Option<N<JoinConstraint>>,
     pub span: Span,
+    /// The end of the `)` of a parenthesised join this table ends; 0 otherwise.
+    pub paren_end: u32,
 }
 
 pub struct TableExpr {
@@ -130,6 +132,7 @@ pub fn select(
             if let Some(f) = &p.from {
                 f.joins.iter().for_each(|j| {
                     see(j.span);
+                    see(Span::new(j.paren_end, j.paren_end));
                     if let Some(c) = &j.constraint {
                         see(c.v.span);
                     }
@@ -318,7 +321,36 @@ pub fn table_item(
         sample,
         constraint: None,
         span: span(l, r),
+        paren_end: 0,
     }
+}
+
+/// `(a JOIN b …)`: its tables, the last one marked with the end of the `)` (where a query
+/// ending with it ends).
+pub fn paren_join(mut parts: Vec<JoinPart>, r: u32) -> Vec<JoinPart> {
+    if let Some(last) = parts.last_mut() {
+        last.paren_end = r;
+    }
+    parts
+}
+
+/// A table or parenthesised join joined to the previous tables: its first table takes the join
+/// kind and constraint (PostHog flattens `a JOIN (b JOIN c ON x) ON y` into `a, b ON y, c ON x`).
+pub fn joined_group(
+    b: &mut Builder<'_>,
+    mut parts: Vec<JoinPart>,
+    op: Result<(String, u32), ParseError>,
+    constraint: Option<N<JoinConstraint>>,
+    l: u32,
+    r: u32,
+) -> Result<Vec<JoinPart>, ParseError> {
+    let rest = parts.split_off(1.min(parts.len()));
+    let mut out = Vec::with_capacity(rest.len() + 1);
+    if let Some(first) = parts.pop() {
+        out.push(joined(b, first, op, constraint, l, r)?);
+    }
+    out.extend(rest);
+    Ok(out)
 }
 
 /// A table joined to the previous ones; the span starts at the join keywords.

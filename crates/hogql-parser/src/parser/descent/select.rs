@@ -466,24 +466,24 @@ impl<'s> Parser<'_, 's> {
 
     /// `FROM`'s tables and joins.
     fn join_chain(&mut self) -> P<Vec<JoinPart>> {
-        let mut joins = vec![self.table_item()?];
+        let mut joins = self.join_item()?;
         loop {
             let jl = self.start();
             match self.peek() {
                 Tok::Comma => {
                     self.bump();
-                    let t = self.table_item()?;
+                    let t = self.join_item()?;
                     let r = self.prev_end();
                     let op = Ok(("CROSS JOIN".to_string(), jl));
-                    joins.push(sel::joined(&mut self.b, t, op, None, jl, r).ok()?);
+                    joins.extend(sel::joined_group(&mut self.b, t, op, None, jl, r).ok()?);
                 }
                 Tok::Kw(Kw::Cross) => {
                     self.bump();
                     self.expect_kw(Kw::Join)?;
-                    let t = self.table_item()?;
+                    let t = self.join_item()?;
                     let r = self.prev_end();
                     let op = Ok(("CROSS JOIN".to_string(), jl));
-                    joins.push(sel::joined(&mut self.b, t, op, None, jl, r).ok()?);
+                    joins.extend(sel::joined_group(&mut self.b, t, op, None, jl, r).ok()?);
                 }
                 Tok::Kw(Kw::Left | Kw::Inner) if same(self.peek_at(1), Tok::Kw(Kw::Array)) => break,
                 Tok::Kw(
@@ -500,10 +500,10 @@ impl<'s> Parser<'_, 's> {
                 ) => {
                     let op = self.join_op();
                     self.expect_kw(Kw::Join)?;
-                    let t = self.table_item()?;
+                    let t = self.join_item()?;
                     let c = self.join_constraint()?;
                     let r = self.prev_end();
-                    joins.push(sel::joined(&mut self.b, t, op, Some(c), jl, r).ok()?);
+                    joins.extend(sel::joined_group(&mut self.b, t, op, Some(c), jl, r).ok()?);
                 }
                 _ => return Some(joins),
             }
@@ -566,6 +566,22 @@ impl<'s> Parser<'_, 's> {
         let e = self.comma_list(no_trailing, |p| p.expr(Ctx::Any))?;
         let r = self.prev_end();
         Some(sel::array_join(&mut self.b, kind, e, l, r))
+    }
+
+    /// `JoinItem`: a table, or a parenthesised join (flattened). The first token after the
+    /// opening parentheses tells them apart: SELECT or WITH starts a subquery.
+    fn join_item(&mut self) -> P<Vec<JoinPart>> {
+        let mut k = 0;
+        while same(self.peek_at(k), Tok::LParen) {
+            k += 1;
+        }
+        if k > 0 && !matches!(self.peek_at(k), Tok::Kw(Kw::Select | Kw::With)) {
+            self.bump();
+            let parts = self.join_chain()?;
+            self.expect(Tok::RParen)?;
+            return Some(sel::paren_join(parts, self.prev_end()));
+        }
+        Some(vec![self.table_item()?])
     }
 
     /// A table with its alias, `FINAL` and `SAMPLE`.

@@ -243,13 +243,19 @@ struct SpanCheck {
 }
 
 impl SpanCheck {
-    /// Visits the parts of a query that lie outside its span (against its parent).
+    /// Visits the parts of a query that lie outside its span against its parent (above the
+    /// expression node of a subquery, which has the query's span).
     fn outside(&mut self, span: Span, parts: [&Option<Box<Expr>>; 2]) {
+        let mut held = Vec::new();
+        while self.stack.len() > 1 && self.stack.last().is_some_and(|&(_, s)| s == span) {
+            held.extend(self.stack.pop());
+        }
         for e in parts.into_iter().flatten() {
             if !span.contains(e.span) {
                 self.visit_expr(e);
             }
         }
+        self.stack.extend(held.into_iter().rev());
     }
 
     /// Checks `span` against the innermost parent, then visits the children inside it.

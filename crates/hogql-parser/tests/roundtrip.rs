@@ -612,22 +612,32 @@ fn expr() -> BoxedStrategy<Expr> {
                 )),
                 tag(e.clone()),
                 small_select().prop_map(|q| ex(ExprKind::SelectQuery(Box::new(q)))),
-                // A set operation as a subquery. Its first member is a plain SELECT: with a
-                // parenthesised set first (`((SELECT 1 UNION ALL SELECT 2) UNION ALL …)`) the
-                // parser fails where PostHog's accepts (parser bug, reported).
-                (small_select(), set_operator(), small_select()).prop_map(|(a, op, b)| ex(
-                    ExprKind::SelectSetQuery(Box::new(SelectSetQuery {
-                        initial_select_query: Query::Select(Box::new(a)),
-                        subsequent_select_queries: vec![SelectSetNode {
-                            set_operator: op,
-                            select_query: Query::Select(Box::new(b)),
+                // A set operation as a subquery, its first member a SELECT or itself a set
+                // (printed in parentheses: `((SELECT 1 UNION ALL SELECT 2) EXCEPT …)`).
+                (
+                    small_select(),
+                    set_operator(),
+                    small_select(),
+                    proptest::option::of((set_operator(), small_select())),
+                )
+                    .prop_map(|(a, op, b, outer)| {
+                        let set = |first: Query, op, b: SelectQuery| SelectSetQuery {
+                            initial_select_query: first,
+                            subsequent_select_queries: vec![SelectSetNode {
+                                set_operator: op,
+                                select_query: Query::Select(Box::new(b)),
+                                span: NO_SPAN,
+                            }],
+                            limit: None,
+                            offset: None,
                             span: NO_SPAN,
-                        }],
-                        limit: None,
-                        offset: None,
-                        span: NO_SPAN,
-                    }))
-                )),
+                        };
+                        let inner = set(Query::Select(Box::new(a)), op, b);
+                        ex(ExprKind::SelectSetQuery(Box::new(match outer {
+                            Some((op2, c)) => set(Query::SelectSet(Box::new(inner)), op2, c),
+                            None => inner,
+                        })))
+                    }),
             ]
         })
         .boxed()

@@ -28,8 +28,14 @@ impl<'s> Parser<'_, 's> {
         })
     }
 
+    /// Whether a set operator or a set's own ORDER BY/LIMIT/OFFSET follows.
+    pub(super) fn set_continues(&self) -> bool {
+        self.set_op().is_some()
+            || matches!(self.peek(), Tok::Kw(Kw::Order | Kw::Limit | Kw::Offset))
+    }
+
     /// The `op member` pairs after a set's first member, then the set's own clauses.
-    fn set_tail(&mut self, mut members: Box<sel::SetMembers>, l: u32) -> P<N<Query>> {
+    pub(super) fn set_tail(&mut self, mut members: Box<sel::SetMembers>, l: u32) -> P<N<Query>> {
         let mut r = 0;
         while let Some((op, n)) = self.set_op() {
             let ql = self.start();

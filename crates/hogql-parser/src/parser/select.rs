@@ -777,6 +777,25 @@ pub fn statements(items: Vec<Item>) -> Vec<SN> {
     out
 }
 
+/// Whether `s` ends with an expression, which a following `(`, `[`, `-`, `+` or `*` would
+/// continue: the next statement cannot start with one (the grammar's `ListE`).
+pub fn ends_with_expr(s: &Stmt) -> bool {
+    let mut s = s;
+    loop {
+        match &s.kind {
+            StmtKind::Expr(e) => return e.is_some(),
+            StmtKind::VarDecl { expr, .. } => return expr.is_some(),
+            StmtKind::Return(e) => return e.is_some(),
+            StmtKind::Assign { .. } | StmtKind::Throw(_) => return true,
+            StmtKind::If { then, else_, .. } => s = else_.as_deref().unwrap_or(then),
+            StmtKind::While { body, .. }
+            | StmtKind::For { body, .. }
+            | StmtKind::ForIn { body, .. } => s = body,
+            _ => return false,
+        }
+    }
+}
+
 /// Extends `s` (and the statement it ends with) to `r` if it is one that owns a following `;`.
 /// Recursion follows nested `if`/`while`/`for` bodies, whose depth the parser bounds.
 fn extend_to_semi(s: &mut Stmt, r: u32) -> bool {

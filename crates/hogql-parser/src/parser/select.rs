@@ -395,6 +395,8 @@ pub fn join_op(
     }
     let m = pre.or(post);
     let s = match side {
+        // `SEMI JOIN`, `ANTI JOIN` (PostHog's parser takes them without a side).
+        None if matches!(m, Some("SEMI" | "ANTI")) => format!("{} JOIN", m.unwrap_or_default()),
         None | Some("INNER") => {
             if outer {
                 return bad();

@@ -613,7 +613,14 @@ impl<'a> Writer<'a> {
         for j in chain.into_iter().rev() {
             let mut o = Obj::new("JoinExpr");
             o.opt("alias", j.alias.as_ref().map(|a| json_string(a)));
-            o.raw("table", self.expr(&j.table));
+            if j.table_args.is_some() {
+                // PostHog gives a table function's name no position.
+                let mut name = (*j.table).clone();
+                name.span = Span::default();
+                o.raw("table", self.expr(&name));
+            } else {
+                o.raw("table", self.expr(&j.table));
+            }
             if let Some(args) = &j.table_args {
                 o.raw("table_args", self.exprs(args));
             }

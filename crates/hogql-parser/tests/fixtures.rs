@@ -369,22 +369,30 @@ impl Visitor for SpanCheck {
     fn visit_join(&mut self, first: &JoinExpr) {
         let mut current = Some(first);
         while let Some(j) = current {
+            let sample = |c: &mut Self, s: &SampleExpr| {
+                c.enter("sample", s.span, |c| {
+                    for r in std::iter::once(&s.sample_value).chain(&s.offset_value) {
+                        c.enter("ratio", r.span, |c| {
+                            c.visit_expr(&r.left);
+                            if let Some(right) = &r.right {
+                                c.visit_expr(right);
+                            }
+                        });
+                    }
+                })
+            };
             self.enter("table", j.span, |c| {
                 c.visit_expr(&j.table);
                 j.table_args.iter().flatten().for_each(|e| c.visit_expr(e));
-                if let Some(s) = &j.sample {
-                    c.enter("sample", s.span, |c| {
-                        for r in std::iter::once(&s.sample_value).chain(&s.offset_value) {
-                            c.enter("ratio", r.span, |c| {
-                                c.visit_expr(&r.left);
-                                if let Some(right) = &r.right {
-                                    c.visit_expr(right);
-                                }
-                            });
-                        }
-                    });
+                if let Some(s) = j.sample.as_ref().filter(|s| j.span.contains(s.span)) {
+                    sample(c, s);
                 }
             });
+            // PostHog ends a table with an alias at the alias, and a table function at its
+            // `)`: a SAMPLE after them is checked against the query.
+            if let Some(s) = j.sample.as_ref().filter(|s| !j.span.contains(s.span)) {
+                sample(self, s);
+            }
             if let Some(con) = &j.constraint {
                 self.enter("join constraint", con.span, |c| c.visit_expr(&con.expr));
             }

@@ -15,14 +15,18 @@ pub struct JoinPart {
     pub sample: Option<N<SampleExpr>>,
     pub constraint: Option<N<JoinConstraint>>,
     pub span: Span,
-    /// The end of the `)` of a parenthesised join this table ends; 0 otherwise.
-    pub paren_end: u32,
+    /// Where the table's text ends (after FINAL/SAMPLE, or the `)` of a parenthesised join it
+    /// ends), which may be past `span`: a query ending with it ends there.
+    pub text_end: u32,
 }
 
 pub struct TableExpr {
     pub table: X,
     pub args: Option<Vec<X>>,
     pub alias: Option<String>,
+    /// Where PostHog's JoinExpr node ends when not after FINAL/SAMPLE: after the `)` of a
+    /// table function (before its alias), or else after the alias.
+    pub node_end: Option<u32>,
 }
 
 pub struct FromClause {
@@ -132,7 +136,7 @@ pub fn select(
             if let Some(f) = &p.from {
                 f.joins.iter().for_each(|j| {
                     see(j.span);
-                    see(Span::new(j.paren_end, j.paren_end));
+                    see(Span::new(j.text_end, j.text_end));
                     if let Some(c) = &j.constraint {
                         see(c.v.span);
                     }
@@ -305,6 +309,23 @@ fn link(b: &mut Builder<'_>, parts: Vec<JoinPart>) -> Result<N<JoinExpr>, ParseE
     })
 }
 
+/// A table, and for a table function its arguments with the end of its `)`.
+pub type TableBase = (X, Option<(Vec<X>, u32)>);
+
+/// A table with its alias; `r` is where the alias (or the table) ends.
+pub fn table_expr((table, args): TableBase, alias: Option<String>, r: u32) -> TableExpr {
+    let (args, node_end) = match args {
+        Some((a, end)) => (Some(a), Some(end)),
+        None => (None, alias.is_some().then_some(r)),
+    };
+    TableExpr {
+        table,
+        args,
+        alias,
+        node_end,
+    }
+}
+
 pub fn table_item(
     t: TableExpr,
     table_final: bool,
@@ -320,8 +341,8 @@ pub fn table_item(
         table_final,
         sample,
         constraint: None,
-        span: span(l, r),
-        paren_end: 0,
+        span: span(l, t.node_end.unwrap_or(r)),
+        text_end: r,
     }
 }
 
@@ -329,7 +350,7 @@ pub fn table_item(
 /// ending with it ends).
 pub fn paren_join(mut parts: Vec<JoinPart>, r: u32) -> Vec<JoinPart> {
     if let Some(last) = parts.last_mut() {
-        last.paren_end = r;
+        last.text_end = r;
     }
     parts
 }

@@ -593,7 +593,7 @@ impl<'s> Parser<'_, 's> {
     /// A table with its alias, `FINAL` and `SAMPLE`.
     fn table_item(&mut self) -> P<JoinPart> {
         let l = self.start();
-        let (table, args) = self.table_base()?;
+        let base = self.table_base()?;
         let alias = match self.peek() {
             Tok::Kw(Kw::As) => {
                 self.bump();
@@ -605,6 +605,7 @@ impl<'s> Parser<'_, 's> {
             }
             _ => None,
         };
+        let t = sel::table_expr(base, alias, self.prev_end());
         let table_final = self.eat_kw(Kw::Final);
         let sample = if self.at_kw(Kw::Sample) {
             Some(self.sample()?)
@@ -612,12 +613,11 @@ impl<'s> Parser<'_, 's> {
             None
         };
         let r = self.prev_end();
-        let t = sel::TableExpr { table, args, alias };
         Some(sel::table_item(t, table_final, sample, l, r))
     }
 
     /// A table name (dotted), a table function, `(subquery)`, a tag or `{placeholder}`.
-    fn table_base(&mut self) -> P<(X, Option<Vec<X>>)> {
+    fn table_base(&mut self) -> P<sel::TableBase> {
         let l = self.start();
         match self.peek() {
             Tok::LParen => {
@@ -641,8 +641,9 @@ impl<'s> Parser<'_, 's> {
                 if self.eat(Tok::LParen) {
                     let args = self.exprs_before_rparen()?;
                     self.expect(Tok::RParen)?;
+                    let r = self.prev_end();
                     let t = self.b.x(ExprKind::Field(Field { chain }), l, nr, 0);
-                    return Some((t, Some(args)));
+                    return Some((t, Some((args, r))));
                 }
                 while self.eat(Tok::Dot) {
                     chain.push(ChainPart::Name(self.name()?));

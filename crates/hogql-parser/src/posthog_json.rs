@@ -456,6 +456,19 @@ impl<'a> Writer<'a> {
         }
         o.opt("frame_start", w.frame_start.as_ref().map(|f| self.frame(f)));
         o.opt("frame_end", w.frame_end.as_ref().map(|f| self.frame(f)));
+        if w.span.is_empty()
+            && let Some(src) = self.src
+        {
+            // An empty window `()`: PostHog's node starts at the `)` (where the parser puts our
+            // empty span) and ends after the `(` before it.
+            let open_end = src[..w.span.start as usize]
+                .trim_end_matches(|c: char| c.is_ascii_whitespace())
+                .len() as u32;
+            if let (Some(s), Some(e)) = (self.pos(w.span.start), self.pos(open_end)) {
+                o.raw("start", s);
+                o.raw("end", e);
+            }
+        }
         self.finish(o, w.span)
     }
 

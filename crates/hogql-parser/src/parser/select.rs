@@ -64,6 +64,8 @@ pub struct SelectParts {
     pub prewhere: Option<X>,
     pub where_: Option<X>,
     pub group_by: Option<(Vec<X>, Option<GroupByMode>)>,
+    /// Where GROUP BY and its `WITH TOTALS`/… modifiers end (0 without them).
+    pub group_by_end: u32,
     pub having: Option<X>,
     pub qualify: Option<X>,
     pub windows: Option<Vec<N<NamedWindow>>>,
@@ -159,6 +161,7 @@ pub fn select(
                 see(x.v.span);
                 see(Span::new(x.paren_end, x.paren_end));
             }
+            see(Span::new(p.group_by_end, p.group_by_end));
             if let Some((g, _)) = &p.group_by {
                 g.iter().for_each(|x| {
                     see(x.v.span);

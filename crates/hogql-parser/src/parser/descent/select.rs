@@ -184,9 +184,12 @@ impl<'s> Parser<'_, 's> {
         };
         let prewhere = self.clause(Kw::Prewhere)?;
         let where_ = self.clause(Kw::Where)?;
+        let mut group_by_end = 0;
         let group_by = if self.eat_kw(Kw::Group) {
             self.expect_kw(Kw::By)?;
-            Some(self.group_by()?)
+            let g = self.group_by()?;
+            group_by_end = self.prev_end();
+            Some(g)
         } else {
             None
         };
@@ -194,6 +197,7 @@ impl<'s> Parser<'_, 's> {
             && matches!(self.peek_at(1), Tok::Kw(Kw::Cube | Kw::Rollup | Kw::Totals))
         {
             self.advance(2);
+            group_by_end = self.prev_end();
         }
         let having = self.clause(Kw::Having)?;
         let qualify = self.clause(Kw::Qualify)?;
@@ -222,6 +226,7 @@ impl<'s> Parser<'_, 's> {
             prewhere,
             where_,
             group_by,
+            group_by_end,
             having,
             qualify,
             windows,

@@ -928,11 +928,13 @@ impl<'s> Builder<'s> {
     }
 
     pub fn attr(&mut self, name: String, value: Option<X>, l: u32, r: u32) -> N<HogQLXAttribute> {
+        // A bare attribute (`<Tag animated />`) is `true`, a value implied by the syntax: an
+        // empty span, so no position in the JSON (as PostHog gives it).
         let value = value.unwrap_or_else(|| {
             N::new(
                 Box::new(Expr::new(
                     ExprKind::Constant(Constant::Bool(true)),
-                    span(l, r),
+                    span(l, l),
                 )),
                 1,
             )

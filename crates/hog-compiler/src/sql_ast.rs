@@ -272,6 +272,12 @@ impl Compiler<'_> {
                 s.finish(sn);
             })
         });
+        if let Some(l) = &q.limit {
+            self.field(&mut n, "limit", |s| s.expr(l));
+        }
+        if let Some(o) = &q.offset {
+            self.field(&mut n, "offset", |s| s.expr(o));
+        }
         self.finish(n);
     }
 

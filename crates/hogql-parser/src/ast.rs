@@ -666,6 +666,12 @@ pub struct LimitByExpr {
 pub struct SelectSetQuery {
     pub initial_select_query: Query,
     pub subsequent_select_queries: Vec<SelectSetNode>,
+    /// `LIMIT n` of the whole set: written after a parenthesised last member,
+    /// `… UNION ALL (SELECT …) LIMIT n`.
+    pub limit: Option<Box<Expr>>,
+    /// `OFFSET m` of the whole set. PostHog's parser also gives the set the OFFSET of
+    /// `… UNION ALL SELECT … LIMIT n OFFSET m` (the last SELECT keeps `LIMIT n`).
+    pub offset: Option<Box<Expr>>,
     pub span: Span,
 }
 

@@ -110,6 +110,50 @@ impl Obj {
     }
 }
 
+/// Where the token ending at `end` starts: a quoted string or identifier (backwards over
+/// doubled and backslash-escaped quotes), a word, or the one character before `end`.
+fn last_token_start(src: &str, end: usize) -> usize {
+    let b = src.as_bytes();
+    let Some(&q) = end.checked_sub(1).and_then(|i| b.get(i)) else {
+        return end;
+    };
+    if matches!(q, b'\'' | b'"' | b'`') {
+        let mut i = end - 1;
+        while i > 0 {
+            i -= 1;
+            if b[i] != q {
+                continue;
+            }
+            let slashes = b[..i].iter().rev().take_while(|&&c| c == b'\\').count();
+            if slashes % 2 == 1 {
+                continue;
+            }
+            if i > 0 && b[i - 1] == q {
+                i -= 1;
+                continue;
+            }
+            // The end of a template string `f'…'` is a token of its own.
+            if q == b'\'' && i > 0 && matches!(b[i - 1], b'f' | b'F') {
+                return end - 1;
+            }
+            return i;
+        }
+        return end - 1;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let head = &src[..end];
+    match head.char_indices().next_back() {
+        Some((_, c)) if word(c) => head
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| word(c))
+            .last()
+            .map_or(end, |(i, _)| i),
+        Some((i, _)) => i,
+        None => end,
+    }
+}
+
 struct Writer<'a> {
     src: Option<&'a str>,
     index: Option<LineIndex>,
@@ -139,10 +183,31 @@ impl<'a> Writer<'a> {
         ))
     }
 
+    /// The end of a node as PostHog's parser gives it: the line and column where its last
+    /// token starts, plus that token's length in UTF-8 bytes (ANTLR's C++ runtime), so a
+    /// token with non-ASCII text (`'é'`) or a line break ends further right than it does in
+    /// characters.
+    fn end_pos(&self, off: u32) -> Option<String> {
+        let (src, idx) = (self.src?, self.index.as_ref()?);
+        let end = (off as usize).min(src.len());
+        let start = last_token_start(src, end);
+        let text = &src[start..end];
+        if text.is_ascii() && !text.contains('\n') {
+            return self.pos(off);
+        }
+        let lc = idx.line_col(src, start as u32);
+        Some(format!(
+            "{{\"column\":{},\"line\":{},\"offset\":{}}}",
+            lc.column as usize + text.len(),
+            lc.line,
+            idx.char_offset(src, off)
+        ))
+    }
+
     fn finish(&self, mut o: Obj, span: Span) -> String {
         // Nodes with an empty span are implied by the syntax, not written: no position.
         if span.is_empty() {
-        } else if let (Some(s), Some(e)) = (self.pos(span.start), self.pos(span.end)) {
+        } else if let (Some(s), Some(e)) = (self.pos(span.start), self.end_pos(span.end)) {
             o.raw("start", s);
             o.raw("end", e);
         }
@@ -456,6 +521,19 @@ impl<'a> Writer<'a> {
         }
         o.opt("frame_start", w.frame_start.as_ref().map(|f| self.frame(f)));
         o.opt("frame_end", w.frame_end.as_ref().map(|f| self.frame(f)));
+        if w.span.is_empty()
+            && let Some(src) = self.src
+        {
+            // An empty window `()`: PostHog's node starts at the `)` (where the parser puts our
+            // empty span) and ends after the `(` before it.
+            let open_end = src[..w.span.start as usize]
+                .trim_end_matches(|c: char| c.is_ascii_whitespace())
+                .len() as u32;
+            if let (Some(s), Some(e)) = (self.pos(w.span.start), self.pos(open_end)) {
+                o.raw("start", s);
+                o.raw("end", e);
+            }
+        }
         self.finish(o, w.span)
     }
 
@@ -498,6 +576,12 @@ impl<'a> Writer<'a> {
                 self.finish(no, Span::default())
             })),
         );
+        if let Some(l) = &q.limit {
+            o.raw("limit", self.expr(l));
+        }
+        if let Some(off) = &q.offset {
+            o.raw("offset", self.expr(off));
+        }
         self.finish(o, q.span)
     }
 
@@ -607,7 +691,14 @@ impl<'a> Writer<'a> {
         for j in chain.into_iter().rev() {
             let mut o = Obj::new("JoinExpr");
             o.opt("alias", j.alias.as_ref().map(|a| json_string(a)));
-            o.raw("table", self.expr(&j.table));
+            if j.table_args.is_some() {
+                // PostHog gives a table function's name no position.
+                let mut name = (*j.table).clone();
+                name.span = Span::default();
+                o.raw("table", self.expr(&name));
+            } else {
+                o.raw("table", self.expr(&j.table));
+            }
             if let Some(args) = &j.table_args {
                 o.raw("table_args", self.exprs(args));
             }

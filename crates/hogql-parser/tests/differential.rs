@@ -221,16 +221,9 @@ fn same_trees_as_posthog_parser() {
     for m in &mismatches {
         eprintln!("  {m}");
     }
-    // One known difference (10 of the 1,000 queries, none of the first 30): PostHog gives the
-    // OFFSET of `… UNION ALL SELECT … LIMIT n OFFSET m` to the set query, whose node has no
-    // `offset` field in our AST; we keep it on the last SELECT. Everything else must match.
-    let unexplained: Vec<&String> = mismatches
-        .iter()
-        .filter(|m| !m.contains(": $.offset: ours (absent) / peer {"))
-        .collect();
     assert!(
-        unexplained.is_empty(),
+        mismatches.is_empty(),
         "{} inputs parse differently from PostHog's parser",
-        unexplained.len()
+        mismatches.len()
     );
 }

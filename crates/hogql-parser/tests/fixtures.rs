@@ -243,6 +243,21 @@ struct SpanCheck {
 }
 
 impl SpanCheck {
+    /// Visits the parts of a query that lie outside its span against its parent (above the
+    /// expression node of a subquery, which has the query's span).
+    fn outside(&mut self, span: Span, parts: [&Option<Box<Expr>>; 2]) {
+        let mut held = Vec::new();
+        while self.stack.len() > 1 && self.stack.last().is_some_and(|&(_, s)| s == span) {
+            held.extend(self.stack.pop());
+        }
+        for e in parts.into_iter().flatten() {
+            if !span.contains(e.span) {
+                self.visit_expr(e);
+            }
+        }
+        self.stack.extend(held.into_iter().rev());
+    }
+
     /// Checks `span` against the innermost parent, then visits the children inside it.
     fn enter(&mut self, what: &'static str, span: Span, children: impl FnOnce(&mut Self)) {
         if let Some(&(parent, outer)) = self.stack.last()
@@ -323,18 +338,16 @@ impl Visitor for SpanCheck {
                     lb.exprs.iter().for_each(|e| c.visit_expr(e));
                 });
             }
-            if let Some(e) = &q.limit {
-                c.visit_expr(e);
-            }
-            if let (None, Some(e)) = (&q.limit, &q.offset) {
-                c.visit_expr(e);
+            for e in [&q.limit, &q.offset].into_iter().flatten() {
+                if q.span.contains(e.span) {
+                    c.visit_expr(e);
+                }
             }
         });
-        // PostHog ends a query with `LIMIT n OFFSET m` at the end of `n` (the JSON export
-        // matches its positions), so that OFFSET is checked against the query's parent.
-        if let (Some(_), Some(e)) = (&q.limit, &q.offset) {
-            self.visit_expr(e);
-        }
+        // PostHog ends a query with `LIMIT n OFFSET m` at the end of `n`, and `(SELECT …)
+        // LIMIT n` keeps the span of the parenthesised SELECT (the JSON export matches its
+        // positions): a LIMIT/OFFSET outside the query is checked against the query's parent.
+        self.outside(q.span, [&q.limit, &q.offset]);
     }
     fn visit_select_set(&mut self, q: &SelectSetQuery) {
         self.enter("set query", q.span, |c| {
@@ -342,7 +355,13 @@ impl Visitor for SpanCheck {
             for n in &q.subsequent_select_queries {
                 c.enter("set member", n.span, |c| c.visit_query(&n.select_query));
             }
+            for e in [&q.limit, &q.offset].into_iter().flatten() {
+                if q.span.contains(e.span) {
+                    c.visit_expr(e);
+                }
+            }
         });
+        self.outside(q.span, [&q.limit, &q.offset]);
     }
     /// Each table of the chain is checked against the SELECT. A joined table's span covers
     /// the table and its alias, as PostHog's does; its ON/USING constraint has its own span
@@ -350,22 +369,30 @@ impl Visitor for SpanCheck {
     fn visit_join(&mut self, first: &JoinExpr) {
         let mut current = Some(first);
         while let Some(j) = current {
+            let sample = |c: &mut Self, s: &SampleExpr| {
+                c.enter("sample", s.span, |c| {
+                    for r in std::iter::once(&s.sample_value).chain(&s.offset_value) {
+                        c.enter("ratio", r.span, |c| {
+                            c.visit_expr(&r.left);
+                            if let Some(right) = &r.right {
+                                c.visit_expr(right);
+                            }
+                        });
+                    }
+                })
+            };
             self.enter("table", j.span, |c| {
                 c.visit_expr(&j.table);
                 j.table_args.iter().flatten().for_each(|e| c.visit_expr(e));
-                if let Some(s) = &j.sample {
-                    c.enter("sample", s.span, |c| {
-                        for r in std::iter::once(&s.sample_value).chain(&s.offset_value) {
-                            c.enter("ratio", r.span, |c| {
-                                c.visit_expr(&r.left);
-                                if let Some(right) = &r.right {
-                                    c.visit_expr(right);
-                                }
-                            });
-                        }
-                    });
+                if let Some(s) = j.sample.as_ref().filter(|s| j.span.contains(s.span)) {
+                    sample(c, s);
                 }
             });
+            // PostHog ends a table with an alias at the alias, and a table function at its
+            // `)`: a SAMPLE after them is checked against the query.
+            if let Some(s) = j.sample.as_ref().filter(|s| !j.span.contains(s.span)) {
+                sample(self, s);
+            }
             if let Some(con) = &j.constraint {
                 self.enter("join constraint", con.span, |c| c.visit_expr(&con.expr));
             }

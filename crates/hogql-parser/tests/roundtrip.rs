@@ -615,20 +615,32 @@ fn expr() -> BoxedStrategy<Expr> {
                 )),
                 tag(e.clone()),
                 small_select().prop_map(|q| ex(ExprKind::SelectQuery(Box::new(q)))),
-                // A set operation as a subquery. Its first member is a plain SELECT: with a
-                // parenthesised set first (`((SELECT 1 UNION ALL SELECT 2) UNION ALL …)`) the
-                // parser fails where PostHog's accepts (parser bug, reported).
-                (small_select(), set_operator(), small_select()).prop_map(|(a, op, b)| ex(
-                    ExprKind::SelectSetQuery(Box::new(SelectSetQuery {
-                        initial_select_query: Query::Select(Box::new(a)),
-                        subsequent_select_queries: vec![SelectSetNode {
-                            set_operator: op,
-                            select_query: Query::Select(Box::new(b)),
+                // A set operation as a subquery, its first member a SELECT or itself a set
+                // (printed in parentheses: `((SELECT 1 UNION ALL SELECT 2) EXCEPT …)`).
+                (
+                    small_select(),
+                    set_operator(),
+                    small_select(),
+                    proptest::option::of((set_operator(), small_select())),
+                )
+                    .prop_map(|(a, op, b, outer)| {
+                        let set = |first: Query, op, b: SelectQuery| SelectSetQuery {
+                            initial_select_query: first,
+                            subsequent_select_queries: vec![SelectSetNode {
+                                set_operator: op,
+                                select_query: Query::Select(Box::new(b)),
+                                span: NO_SPAN,
+                            }],
+                            limit: None,
+                            offset: None,
                             span: NO_SPAN,
-                        }],
-                        span: NO_SPAN,
-                    }))
-                )),
+                        };
+                        let inner = set(Query::Select(Box::new(a)), op, b);
+                        ex(ExprKind::SelectSetQuery(Box::new(match outer {
+                            Some((op2, c)) => set(Query::SelectSet(Box::new(inner)), op2, c),
+                            None => inner,
+                        })))
+                    }),
             ]
         })
         .boxed()
@@ -909,17 +921,26 @@ fn query() -> impl Strategy<Value = Query> {
                     select_query: Query::Select(Box::new(b)),
                     span: NO_SPAN,
                 }],
+                limit: None,
+                offset: None,
                 span: NO_SPAN,
             }))
         }),
     ];
+    // The set's own `LIMIT n OFFSET m` (printed after a parenthesised last member).
+    let count = || {
+        proptest::option::of(0i64..1000)
+            .prop_map(|n| n.map(|n| bx(ex(ExprKind::Constant(Constant::Int(n))))))
+    };
     prop_oneof![
         2 => select().prop_map(|s| Query::Select(Box::new(s))),
         1 => (
             member.clone(),
-            proptest::collection::vec((set_operator(), member), 1..3)
+            proptest::collection::vec((set_operator(), member), 1..3),
+            count(),
+            count(),
         )
-            .prop_map(|(first, rest)| {
+            .prop_map(|(first, rest, limit, offset)| {
                 Query::SelectSet(Box::new(SelectSetQuery {
                     initial_select_query: first,
                     subsequent_select_queries: rest
@@ -930,6 +951,8 @@ fn query() -> impl Strategy<Value = Query> {
                             span: NO_SPAN,
                         })
                         .collect(),
+                    limit,
+                    offset,
                     span: NO_SPAN,
                 }))
             }),

@@ -246,6 +246,9 @@ pub fn walk_select_set<V: Visitor + ?Sized>(v: &mut V, q: &SelectSetQuery) {
     for node in &q.subsequent_select_queries {
         v.visit_query(&node.select_query);
     }
+    for e in [&q.limit, &q.offset].into_iter().flatten() {
+        v.visit_expr(e);
+    }
 }
 
 /// Visits this table and then, iteratively, every table joined after it (the `next_join`

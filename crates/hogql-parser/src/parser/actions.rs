@@ -937,11 +937,13 @@ impl<'s> Builder<'s> {
     }
 
     pub fn attr(&mut self, name: String, value: Option<X>, l: u32, r: u32) -> N<HogQLXAttribute> {
+        // A bare attribute (`<Tag animated />`) is `true`, a value implied by the syntax: an
+        // empty span, so no position in the JSON (as PostHog gives it).
         let value = value.unwrap_or_else(|| {
             N::new(
                 Box::new(Expr::new(
                     ExprKind::Constant(Constant::Bool(true)),
-                    span(l, r),
+                    span(l, l),
                 )),
                 1,
             )
@@ -962,6 +964,14 @@ impl<'s> Builder<'s> {
     pub fn subquery(&mut self, q: N<Query>) -> X {
         let d = q.d;
         N::new(Box::new(q.v.into_expr()), d)
+    }
+
+    /// `(SELECT …)` as an expression: its node excludes the parentheses, but a SELECT whose
+    /// clause ends with it ends at the `)` (`r`), as in PostHog's parser.
+    pub fn subquery_expr(&mut self, q: N<Query>, r: u32) -> X {
+        let mut x = self.subquery(q);
+        x.paren_end = r;
+        x
     }
 }
 

@@ -15,12 +15,18 @@ pub struct JoinPart {
     pub sample: Option<N<SampleExpr>>,
     pub constraint: Option<N<JoinConstraint>>,
     pub span: Span,
+    /// Where the table's text ends (after FINAL/SAMPLE, or the `)` of a parenthesised join it
+    /// ends), which may be past `span`: a query ending with it ends there.
+    pub text_end: u32,
 }
 
 pub struct TableExpr {
     pub table: X,
     pub args: Option<Vec<X>>,
     pub alias: Option<String>,
+    /// Where PostHog's JoinExpr node ends when not after FINAL/SAMPLE: after the `)` of a
+    /// table function (before its alias), or else after the alias.
+    pub node_end: Option<u32>,
 }
 
 pub struct FromClause {
@@ -38,6 +44,16 @@ pub struct LimitParts {
     pub ties_end: Option<u32>,
     /// `OFFSET n` without `LIMIT`.
     pub offset_only: bool,
+    /// `LIMIT n, m`: its `m` always stays with the SELECT (unlike `LIMIT n OFFSET m`).
+    pub comma: bool,
+}
+
+impl LimitParts {
+    /// `LIMIT n [WITH TIES] OFFSET m`: PostHog's parser reads the OFFSET as the enclosing
+    /// set's (then, without a set, puts it back), so the query's text ends before it.
+    fn offset_outside(&self) -> bool {
+        self.limit.is_some() && self.offset.is_some() && !self.comma
+    }
 }
 
 pub struct SelectParts {
@@ -48,6 +64,8 @@ pub struct SelectParts {
     pub prewhere: Option<X>,
     pub where_: Option<X>,
     pub group_by: Option<(Vec<X>, Option<GroupByMode>)>,
+    /// Where GROUP BY and its `WITH TOTALS`/… modifiers end (0 without them).
+    pub group_by_end: u32,
     pub having: Option<X>,
     pub qualify: Option<X>,
     pub windows: Option<Vec<N<NamedWindow>>>,
@@ -107,10 +125,10 @@ pub fn select(
     let mut limits = p.limits.unwrap_or_default();
     // The query ends where its last clause ends (lalrpop places the end of trailing empty
     // optional parts at the next token). PostHog's parser ends a query with
-    // `LIMIT n OFFSET m` at the end of `n`.
-    let r = match (&limits.limit, &limits.offset) {
+    // `LIMIT n OFFSET m` at the end of `n` (see `LimitParts::offset_outside`).
+    let r = match &limits.limit {
         _ if limits.ties_end.is_some() => limits.ties_end.unwrap_or(r),
-        (Some(lim), Some(_)) if limits.by.is_none() => lim.v.span.end,
+        Some(lim) if limits.offset_outside() => lim.v.span.end.max(lim.paren_end),
         _ => {
             let mut end = p
                 .columns
@@ -120,6 +138,7 @@ pub fn select(
             if let Some(f) = &p.from {
                 f.joins.iter().for_each(|j| {
                     see(j.span);
+                    see(Span::new(j.text_end, j.text_end));
                     if let Some(c) = &j.constraint {
                         see(c.v.span);
                     }
@@ -142,6 +161,7 @@ pub fn select(
                 see(x.v.span);
                 see(Span::new(x.paren_end, x.paren_end));
             }
+            see(Span::new(p.group_by_end, p.group_by_end));
             if let Some((g, _)) = &p.group_by {
                 g.iter().for_each(|x| {
                     see(x.v.span);
@@ -292,6 +312,23 @@ fn link(b: &mut Builder<'_>, parts: Vec<JoinPart>) -> Result<N<JoinExpr>, ParseE
     })
 }
 
+/// A table, and for a table function its arguments with the end of its `)`.
+pub type TableBase = (X, Option<(Vec<X>, u32)>);
+
+/// A table with its alias; `r` is where the alias (or the table) ends.
+pub fn table_expr((table, args): TableBase, alias: Option<String>, r: u32) -> TableExpr {
+    let (args, node_end) = match args {
+        Some((a, end)) => (Some(a), Some(end)),
+        None => (None, alias.is_some().then_some(r)),
+    };
+    TableExpr {
+        table,
+        args,
+        alias,
+        node_end,
+    }
+}
+
 pub fn table_item(
     t: TableExpr,
     table_final: bool,
@@ -307,8 +344,37 @@ pub fn table_item(
         table_final,
         sample,
         constraint: None,
-        span: span(l, r),
+        span: span(l, t.node_end.unwrap_or(r)),
+        text_end: r,
     }
+}
+
+/// `(a JOIN b …)`: its tables, the last one marked with the end of the `)` (where a query
+/// ending with it ends).
+pub fn paren_join(mut parts: Vec<JoinPart>, r: u32) -> Vec<JoinPart> {
+    if let Some(last) = parts.last_mut() {
+        last.text_end = r;
+    }
+    parts
+}
+
+/// A table or parenthesised join joined to the previous tables: its first table takes the join
+/// kind and constraint (PostHog flattens `a JOIN (b JOIN c ON x) ON y` into `a, b ON y, c ON x`).
+pub fn joined_group(
+    b: &mut Builder<'_>,
+    mut parts: Vec<JoinPart>,
+    op: Result<(String, u32), ParseError>,
+    constraint: Option<N<JoinConstraint>>,
+    l: u32,
+    r: u32,
+) -> Result<Vec<JoinPart>, ParseError> {
+    let rest = parts.split_off(1.min(parts.len()));
+    let mut out = Vec::with_capacity(rest.len() + 1);
+    if let Some(first) = parts.pop() {
+        out.push(joined(b, first, op, constraint, l, r)?);
+    }
+    out.extend(rest);
+    Ok(out)
 }
 
 /// A table joined to the previous ones; the span starts at the join keywords.
@@ -353,6 +419,8 @@ pub fn join_op(
     }
     let m = pre.or(post);
     let s = match side {
+        // `SEMI JOIN`, `ANTI JOIN` (PostHog's parser takes them without a side).
+        None if matches!(m, Some("SEMI" | "ANTI")) => format!("{} JOIN", m.unwrap_or_default()),
         None | Some("INNER") => {
             if outer {
                 return bad();
@@ -585,16 +653,72 @@ pub fn limit_by(
     )
 }
 
-/// Chains `first op q op q …` into one set query (left to right).
+/// The members of a set operation, collected left to right by the grammar.
+pub struct SetMembers {
+    pub first: N<Query>,
+    /// `(operator, member, start, end)` after the first member.
+    pub rest: Vec<(SetOperator, N<Query>, u32, u32)>,
+    /// For each member (the first, then `rest`): a SELECT written without parentheses.
+    pub bare: Vec<bool>,
+}
+
+impl SetMembers {
+    pub fn new(first: N<Query>, bare: bool) -> Box<Self> {
+        Box::new(SetMembers {
+            first,
+            rest: Vec::new(),
+            bare: vec![bare],
+        })
+    }
+
+    pub fn push(
+        mut self: Box<Self>,
+        op: SetOperator,
+        q: N<Query>,
+        l: u32,
+        r: u32,
+        bare: bool,
+    ) -> Box<Self> {
+        self.rest.push((op, q, l, r));
+        self.bare.push(bare);
+        self
+    }
+}
+
+/// A set operation (or a single member) with its optional `ORDER BY … LIMIT … OFFSET …`
+/// after a parenthesised last member. As PostHog's parser does:
+/// - that ORDER BY and WITH TIES are accepted and dropped;
+/// - a single member takes the LIMIT/OFFSET given (`(SELECT … LIMIT 5) LIMIT 1` has LIMIT 1);
+/// - a last member `SELECT … LIMIT n OFFSET m` without parentheses gives its OFFSET to the
+///   set, and other such members keep it (and their text ends after it).
 pub fn set(
     b: &mut Builder<'_>,
-    first: N<Query>,
-    rest: Vec<(SetOperator, N<Query>, u32, u32)>,
+    members: SetMembers,
+    end: Option<Box<LimitParts>>,
     l: u32,
     r: u32,
 ) -> N<Query> {
-    let mut d = first.d;
-    let mut nodes = Vec::with_capacity(rest.len());
+    let SetMembers {
+        mut first,
+        rest,
+        bare,
+    } = members;
+    let (mut limit, mut offset) = end.map_or((None, None), |e| (e.limit, e.offset));
+    let tail_d = opt_d(&limit).max(opt_d(&offset));
+    if rest.is_empty() {
+        let (ql, qo) = match &mut first.v {
+            Query::Select(s) => (&mut s.limit, &mut s.offset),
+            Query::SelectSet(s) => (&mut s.limit, &mut s.offset),
+        };
+        if let Some(x) = limit {
+            *ql = Some(x.v);
+        }
+        if let Some(x) = offset {
+            *qo = Some(x.v);
+        }
+        first.d = first.d.max(tail_d + 1);
+        return first;
+    }
     // Inside a set, a member `… LIMIT n OFFSET m` ends after `m` (PostHog).
     let widen = |q: &mut N<Query>| {
         if let Query::Select(s) = &mut q.v
@@ -603,10 +727,25 @@ pub fn set(
             s.span.end = s.span.end.max(off.span.end);
         }
     };
-    let mut first = first;
-    widen(&mut first);
-    for (op, mut q, ql, qr) in rest {
-        widen(&mut q);
+    let last = rest.len();
+    let mut d = first.d.max(tail_d);
+    if bare[0] {
+        widen(&mut first);
+    }
+    let mut nodes = Vec::with_capacity(rest.len());
+    for (i, (op, mut q, ql, qr)) in rest.into_iter().enumerate() {
+        if i + 1 < last && bare[i + 1] {
+            widen(&mut q);
+        } else if i + 1 == last
+            && bare[i + 1]
+            && offset.is_none()
+            && let Query::Select(s) = &mut q.v
+            && let Some(off) = &s.offset
+            && s.limit.is_some()
+            && s.span.end < off.span.start
+        {
+            offset = s.offset.take().map(|o| N::new(o, q.d));
+        }
         d = d.max(q.d);
         nodes.push(SelectSetNode {
             set_operator: op,
@@ -617,6 +756,8 @@ pub fn set(
     let s = SelectSetQuery {
         initial_select_query: first.v,
         subsequent_select_queries: nodes,
+        limit: limit.take().map(|x| x.v),
+        offset: offset.take().map(|x| x.v),
         span: span(l, r),
     };
     match b.node(s, l, r, d) {
@@ -662,6 +803,25 @@ pub fn statements(items: Vec<Item>) -> Vec<SN> {
         }
     }
     out
+}
+
+/// Whether `s` ends with an expression, which a following `(`, `[`, `-`, `+` or `*` would
+/// continue: the next statement cannot start with one (the grammar's `ListE`).
+pub fn ends_with_expr(s: &Stmt) -> bool {
+    let mut s = s;
+    loop {
+        match &s.kind {
+            StmtKind::Expr(e) => return e.is_some(),
+            StmtKind::VarDecl { expr, .. } => return expr.is_some(),
+            StmtKind::Return(e) => return e.is_some(),
+            StmtKind::Assign { .. } | StmtKind::Throw(_) => return true,
+            StmtKind::If { then, else_, .. } => s = else_.as_deref().unwrap_or(then),
+            StmtKind::While { body, .. }
+            | StmtKind::For { body, .. }
+            | StmtKind::ForIn { body, .. } => s = body,
+            _ => return false,
+        }
+    }
 }
 
 /// Extends `s` (and the statement it ends with) to `r` if it is one that owns a following `;`.

@@ -30,19 +30,28 @@ impl Printer {
     }
 
     pub(super) fn select_set(&mut self, q: &SelectSetQuery) {
-        self.set_member(&q.initial_select_query);
-        for node in &q.subsequent_select_queries {
+        let has_tail = q.limit.is_some() || q.offset.is_some();
+        let last = q.subsequent_select_queries.len();
+        self.set_member(&q.initial_select_query, last == 0, has_tail);
+        for (i, node) in q.subsequent_select_queries.iter().enumerate() {
             self.newline();
             self.kw(node.set_operator.keyword());
             self.newline();
-            self.set_member(&node.select_query);
+            self.set_member(&node.select_query, i + 1 == last, has_tail);
         }
+        self.limit_offset(q.limit.as_deref(), false, q.offset.as_deref());
     }
 
     /// A member of a set operation: a plain SELECT as is, a nested set in parentheses (the
-    /// parser keeps `a UNION ALL (b UNION ALL c)` nested, so the parentheses matter).
-    fn set_member(&mut self, q: &Query) {
+    /// parser keeps `a UNION ALL (b UNION ALL c)` nested, so the parentheses matter). The last
+    /// member is parenthesised before the set's own LIMIT/OFFSET (without, the SELECT would
+    /// take them), and so is a last SELECT ending in `LIMIT n OFFSET m` (the parser gives
+    /// that OFFSET to the set).
+    fn set_member(&mut self, q: &Query, last: bool, has_tail: bool) {
         match q {
+            Query::Select(s) if last && (has_tail || (s.limit.is_some() && s.offset.is_some())) => {
+                self.nested_query(q)
+            }
             Query::Select(s) => self.select(s),
             Query::SelectSet(_) => self.nested_query(q),
         }
@@ -155,18 +164,23 @@ impl Printer {
             self.expr_list(&lb.exprs);
         }
         // `limit_percent` has no syntax the parser accepts and is never set by it.
-        if let Some(limit) = &q.limit {
+        self.limit_offset(q.limit.as_deref(), q.limit_with_ties, q.offset.as_deref());
+    }
+
+    /// `LIMIT n [WITH TIES] [OFFSET m]` or `OFFSET m`, of a SELECT or of a whole set.
+    fn limit_offset(&mut self, limit: Option<&Expr>, with_ties: bool, offset: Option<&Expr>) {
+        if let Some(limit) = limit {
             self.newline();
             self.kw("LIMIT");
             self.push(" ");
             self.expr(limit, Prec::Alias);
-            if q.limit_with_ties {
+            if with_ties {
                 self.push(" ");
                 self.kw("WITH TIES");
             }
         }
-        if let Some(offset) = &q.offset {
-            if q.limit.is_some() {
+        if let Some(offset) = offset {
+            if limit.is_some() {
                 self.push(" ");
             } else {
                 self.newline();

@@ -350,6 +350,8 @@ impl Tree {
             for n in &q.subsequent_select_queries {
                 t.query(Some(n.set_operator.keyword()), &n.select_query);
             }
+            t.opt("limit", q.limit.as_deref());
+            t.opt("offset", q.offset.as_deref());
         });
     }
 

@@ -128,6 +128,13 @@ impl<'a> Resolver<'a> {
         match q {
             QueryRef::Select(s) => Ok(Query::Select(Box::new(self.select(s, top)?))),
             QueryRef::Set(set) => {
+                if let Some(e) = set.limit.as_ref().or(set.offset.as_ref()) {
+                    return Err(TranslateError::unsupported(
+                        "LIMIT/OFFSET of a whole set operation is not supported: \
+                         select from the set as a subquery and limit that",
+                    )
+                    .at(e.span));
+                }
                 let initial = self.set_member(&set.initial_select_query, top)?;
                 let mut rest = Vec::with_capacity(set.subsequent_select_queries.len());
                 for node in &set.subsequent_select_queries {

@@ -3,8 +3,9 @@
 
 use super::expr::is_number;
 use super::{Ctx, P, Parser, before_rparen, ident_kw, same};
-use crate::ast::{ChainPart, Constant, ExprKind, Field};
-use crate::parser::actions::{X, unescape, unquote_ident};
+use crate::ast::{ChainPart, Constant, ExprKind, Field, Query};
+use crate::parser::actions::{N, X, unescape, unquote_ident};
+use crate::parser::select::SetMembers;
 use crate::token::{Kw, Tok};
 
 impl<'s> Parser<'_, 's> {
@@ -122,12 +123,28 @@ impl<'s> Parser<'_, 's> {
         if matches!(self.peek(), Tok::Kw(Kw::Select | Kw::With)) {
             let q = self.select_set_expr()?;
             self.expect(Tok::RParen)?;
-            return Some(self.b.subquery(q));
+            let r = self.prev_end();
+            return Some(self.b.subquery_expr(q, r));
         }
+        let il = self.start();
         let e = self.expr(Ctx::Any)?;
         if self.eat(Tok::RParen) {
             let r = self.prev_end();
             return Some(self.b.paren(e, l, r));
+        }
+        if self.set_continues() && !e.paren && e.paren_end == self.prev_end() {
+            // `((SELECT …) UNION ALL …)`, `((SELECT …) LIMIT n)`: the subquery was a member.
+            let d = e.d;
+            let first = match e.v.kind {
+                ExprKind::SelectQuery(q) => Query::Select(q),
+                ExprKind::SelectSetQuery(q) => Query::SelectSet(q),
+                _ => return None,
+            };
+            let members = SetMembers::new(N::new(first, d), false);
+            let q = self.nested(|p| p.set_tail(members, il))?;
+            self.expect(Tok::RParen)?;
+            let r = self.prev_end();
+            return Some(self.b.subquery_expr(q, r));
         }
         self.expect(Tok::Comma)?;
         let mut items = vec![e];

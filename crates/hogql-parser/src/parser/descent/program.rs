@@ -11,18 +11,23 @@ impl<'s> Parser<'_, 's> {
     /// The whole input as a program.
     pub(super) fn program(&mut self) -> P<Vec<Stmt>> {
         let mut items = Vec::new();
+        let mut free = true;
         while !self.at_end() {
-            items.push(self.item()?);
+            items.push(self.item(&mut free)?);
         }
         Some(sel::statements(items).into_iter().map(|s| s.v).collect())
     }
 
-    /// `Item`: a statement or a `;`.
-    fn item(&mut self) -> P<Item> {
+    /// `Item`: a statement or a `;`. `free` says whether the statement may start with `(`,
+    /// `[`, `-`, `+` or `*` (the grammar's `ListC`), and is updated for the next one.
+    fn item(&mut self, free: &mut bool) -> P<Item> {
         if self.eat(Tok::Semi) {
+            *free = true;
             return Some(Item::Semi(self.prev_end()));
         }
-        Some(Item::Stmt(self.stmt()?))
+        let s = self.stmt_at(*free)?;
+        *free = !sel::ends_with_expr(&s.v);
+        Some(Item::Stmt(s))
     }
 
     /// `{ items }`.
@@ -31,20 +36,26 @@ impl<'s> Parser<'_, 's> {
             let l = p.start();
             p.expect(Tok::LBrace)?;
             let mut items = Vec::new();
+            let mut free = true;
             while !p.eat(Tok::RBrace) {
-                items.push(p.item()?);
+                items.push(p.item(&mut free)?);
             }
             let r = p.prev_end();
             Some(sel::block(&mut p.b, items, l, r))
         })
     }
 
-    /// `Stmt`.
+    /// A statement where any may start (a body, after `)`).
     fn stmt(&mut self) -> P<SN> {
-        self.nested(Self::stmt_inner)
+        self.stmt_at(true)
     }
 
-    fn stmt_inner(&mut self) -> P<SN> {
+    /// `StmtE`/`StmtC`: `free` is false right after a statement ending with an expression.
+    fn stmt_at(&mut self, free: bool) -> P<SN> {
+        self.nested(|p| p.stmt_inner(free))
+    }
+
+    fn stmt_inner(&mut self, free: bool) -> P<SN> {
         let l = self.start();
         match self.peek() {
             Tok::IfStmt => self.if_stmt(l),
@@ -105,7 +116,7 @@ impl<'s> Parser<'_, 's> {
             }
             Tok::Kw(Kw::Try) => self.try_stmt(l),
             _ => {
-                let t = self.expr(Ctx::St)?;
+                let t = self.expr(if free { Ctx::Nb } else { Ctx::St })?;
                 self.assign_or_expr(l, t)
             }
         }

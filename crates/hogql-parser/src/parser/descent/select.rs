@@ -8,12 +8,13 @@ use crate::parser::select::{self as sel, FromClause, JoinPart, LimitParts, Selec
 use crate::token::{Kw, Tok};
 
 impl<'s> Parser<'_, 's> {
-    /// `SelectSet`: set members joined by `UNION ALL`, `EXCEPT`, ….
+    /// `SelectSet`: set members joined by `UNION ALL`, `EXCEPT`, …, and after a parenthesised
+    /// last member the set's own `ORDER BY … LIMIT … OFFSET …`.
     pub(super) fn select_set(&mut self) -> P<N<Query>> {
         self.nested(|p| {
             let l = p.start();
-            let first = p.set_member()?;
-            p.set_tail(first, l)
+            let (first, _, bare) = p.set_member()?;
+            p.set_tail(sel::SetMembers::new(first, bare), l)
         })
     }
 
@@ -23,26 +24,50 @@ impl<'s> Parser<'_, 's> {
         self.nested(|p| {
             let l = p.start();
             let first = p.select_q()?;
-            let end = p.select_end();
-            p.set_tail((first, end), l)
+            p.set_tail(sel::SetMembers::new(first, true), l)
         })
     }
 
-    /// The `op member` pairs after a set's first member (with the end of its text).
-    fn set_tail(&mut self, (first, _): (N<Query>, u32), l: u32) -> P<N<Query>> {
-        let mut rest = Vec::new();
+    /// Whether a set operator or a set's own ORDER BY/LIMIT/OFFSET follows.
+    pub(super) fn set_continues(&self) -> bool {
+        self.set_op().is_some()
+            || matches!(self.peek(), Tok::Kw(Kw::Order | Kw::Limit | Kw::Offset))
+    }
+
+    /// The `op member` pairs after a set's first member, then the set's own clauses.
+    pub(super) fn set_tail(&mut self, mut members: Box<sel::SetMembers>, l: u32) -> P<N<Query>> {
         let mut r = 0;
         while let Some((op, n)) = self.set_op() {
             let ql = self.start();
             self.advance(n);
-            let (q, end) = self.set_member()?;
+            let (q, end, bare) = self.set_member()?;
             r = end;
-            rest.push((op, q, ql, end));
+            members = members.push(op, q, ql, end, bare);
         }
-        if rest.is_empty() {
-            return Some(first);
+        let last_paren = members.bare.last() == Some(&false);
+        let end = if last_paren { self.set_end()? } else { None };
+        if end.is_some() {
+            r = self.prev_end();
+        } else if members.rest.is_empty() {
+            return Some(members.first);
         }
-        Some(sel::set(&mut self.b, first, rest, l, r))
+        Some(sel::set(&mut self.b, *members, end, l, r))
+    }
+
+    /// `SetEnd`: `ORDER BY …` (dropped) and/or a plain LIMIT/OFFSET, or nothing.
+    fn set_end(&mut self) -> P<Option<Box<LimitParts>>> {
+        let ordered = self.at_kw(Kw::Order);
+        if ordered {
+            self.bump();
+            self.expect_kw(Kw::By)?;
+            self.comma_list(no_trailing, |p| p.order_item())?;
+        }
+        match self.limits()? {
+            Some(parts) if parts.by.is_some() => None,
+            Some(parts) => Some(Some(Box::new(parts))),
+            None if ordered => Some(Some(Box::default())),
+            None => Some(None),
+        }
     }
 
     /// Where a SELECT without parentheses ends as a member of a set. The LR parser ends it
@@ -69,14 +94,15 @@ impl<'s> Parser<'_, 's> {
         }
     }
 
-    /// `SetMember`: a SELECT, `(set)`, or `WITH ctes (set)`; with where it ends.
-    fn set_member(&mut self) -> P<(N<Query>, u32)> {
+    /// A set member: a SELECT, `(set)`, or `WITH ctes (set)`; with where it ends and whether
+    /// it is a SELECT without parentheses.
+    fn set_member(&mut self) -> P<(N<Query>, u32, bool)> {
         let q = match self.peek() {
             Tok::LParen => {
                 self.bump();
                 let q = self.select_set()?;
                 self.expect(Tok::RParen)?;
-                return Some((q, self.prev_end()));
+                return Some((q, self.prev_end(), false));
             }
             Tok::Kw(Kw::Select) => self.select_q()?,
             Tok::Kw(Kw::With) => {
@@ -86,13 +112,13 @@ impl<'s> Parser<'_, 's> {
                 if !trailing && self.eat(Tok::LParen) {
                     let q = self.select_set()?;
                     self.expect(Tok::RParen)?;
-                    return Some((sel::with_ctes(ctes, q), self.prev_end()));
+                    return Some((sel::with_ctes(ctes, q), self.prev_end(), false));
                 }
                 self.select_stmt(Some(ctes), l)?
             }
             _ => return None,
         };
-        Some((q, self.select_end()))
+        Some((q, self.select_end(), true))
     }
 
     /// `SelectQ`: one SELECT (with its own WITH clause) as a query.
@@ -158,9 +184,12 @@ impl<'s> Parser<'_, 's> {
         };
         let prewhere = self.clause(Kw::Prewhere)?;
         let where_ = self.clause(Kw::Where)?;
+        let mut group_by_end = 0;
         let group_by = if self.eat_kw(Kw::Group) {
             self.expect_kw(Kw::By)?;
-            Some(self.group_by()?)
+            let g = self.group_by()?;
+            group_by_end = self.prev_end();
+            Some(g)
         } else {
             None
         };
@@ -168,6 +197,7 @@ impl<'s> Parser<'_, 's> {
             && matches!(self.peek_at(1), Tok::Kw(Kw::Cube | Kw::Rollup | Kw::Totals))
         {
             self.advance(2);
+            group_by_end = self.prev_end();
         }
         let having = self.clause(Kw::Having)?;
         let qualify = self.clause(Kw::Qualify)?;
@@ -196,6 +226,7 @@ impl<'s> Parser<'_, 's> {
             prewhere,
             where_,
             group_by,
+            group_by_end,
             having,
             qualify,
             windows,
@@ -432,6 +463,7 @@ impl<'s> Parser<'_, 's> {
         }
         parts.limit = Some(a);
         parts.offset = b;
+        parts.comma = sep == Some(true);
         if sep != Some(false) && self.at_kw(Kw::With) && same(self.peek_at(1), Tok::Kw(Kw::Ties)) {
             self.advance(2);
             parts.with_ties = true;
@@ -445,24 +477,24 @@ impl<'s> Parser<'_, 's> {
 
     /// `FROM`'s tables and joins.
     fn join_chain(&mut self) -> P<Vec<JoinPart>> {
-        let mut joins = vec![self.table_item()?];
+        let mut joins = self.join_item()?;
         loop {
             let jl = self.start();
             match self.peek() {
                 Tok::Comma => {
                     self.bump();
-                    let t = self.table_item()?;
+                    let t = self.join_item()?;
                     let r = self.prev_end();
                     let op = Ok(("CROSS JOIN".to_string(), jl));
-                    joins.push(sel::joined(&mut self.b, t, op, None, jl, r).ok()?);
+                    joins.extend(sel::joined_group(&mut self.b, t, op, None, jl, r).ok()?);
                 }
                 Tok::Kw(Kw::Cross) => {
                     self.bump();
                     self.expect_kw(Kw::Join)?;
-                    let t = self.table_item()?;
+                    let t = self.join_item()?;
                     let r = self.prev_end();
                     let op = Ok(("CROSS JOIN".to_string(), jl));
-                    joins.push(sel::joined(&mut self.b, t, op, None, jl, r).ok()?);
+                    joins.extend(sel::joined_group(&mut self.b, t, op, None, jl, r).ok()?);
                 }
                 Tok::Kw(Kw::Left | Kw::Inner) if same(self.peek_at(1), Tok::Kw(Kw::Array)) => break,
                 Tok::Kw(
@@ -479,10 +511,10 @@ impl<'s> Parser<'_, 's> {
                 ) => {
                     let op = self.join_op();
                     self.expect_kw(Kw::Join)?;
-                    let t = self.table_item()?;
+                    let t = self.join_item()?;
                     let c = self.join_constraint()?;
                     let r = self.prev_end();
-                    joins.push(sel::joined(&mut self.b, t, op, Some(c), jl, r).ok()?);
+                    joins.extend(sel::joined_group(&mut self.b, t, op, Some(c), jl, r).ok()?);
                 }
                 _ => return Some(joins),
             }
@@ -547,10 +579,26 @@ impl<'s> Parser<'_, 's> {
         Some(sel::array_join(&mut self.b, kind, e, l, r))
     }
 
+    /// `JoinItem`: a table, or a parenthesised join (flattened). The first token after the
+    /// opening parentheses tells them apart: SELECT or WITH starts a subquery.
+    fn join_item(&mut self) -> P<Vec<JoinPart>> {
+        let mut k = 0;
+        while same(self.peek_at(k), Tok::LParen) {
+            k += 1;
+        }
+        if k > 0 && !matches!(self.peek_at(k), Tok::Kw(Kw::Select | Kw::With)) {
+            self.bump();
+            let parts = self.join_chain()?;
+            self.expect(Tok::RParen)?;
+            return Some(sel::paren_join(parts, self.prev_end()));
+        }
+        Some(vec![self.table_item()?])
+    }
+
     /// A table with its alias, `FINAL` and `SAMPLE`.
     fn table_item(&mut self) -> P<JoinPart> {
         let l = self.start();
-        let (table, args) = self.table_base()?;
+        let base = self.table_base()?;
         let alias = match self.peek() {
             Tok::Kw(Kw::As) => {
                 self.bump();
@@ -562,6 +610,7 @@ impl<'s> Parser<'_, 's> {
             }
             _ => None,
         };
+        let t = sel::table_expr(base, alias, self.prev_end());
         let table_final = self.eat_kw(Kw::Final);
         let sample = if self.at_kw(Kw::Sample) {
             Some(self.sample()?)
@@ -569,12 +618,11 @@ impl<'s> Parser<'_, 's> {
             None
         };
         let r = self.prev_end();
-        let t = sel::TableExpr { table, args, alias };
         Some(sel::table_item(t, table_final, sample, l, r))
     }
 
     /// A table name (dotted), a table function, `(subquery)`, a tag or `{placeholder}`.
-    fn table_base(&mut self) -> P<(X, Option<Vec<X>>)> {
+    fn table_base(&mut self) -> P<sel::TableBase> {
         let l = self.start();
         match self.peek() {
             Tok::LParen => {
@@ -598,8 +646,9 @@ impl<'s> Parser<'_, 's> {
                 if self.eat(Tok::LParen) {
                     let args = self.exprs_before_rparen()?;
                     self.expect(Tok::RParen)?;
+                    let r = self.prev_end();
                     let t = self.b.x(ExprKind::Field(Field { chain }), l, nr, 0);
-                    return Some((t, Some(args)));
+                    return Some((t, Some((args, r))));
                 }
                 while self.eat(Tok::Dot) {
                     chain.push(ChainPart::Name(self.name()?));

@@ -40,6 +40,16 @@ fn import_batched(
     (summary, bad.0.iter().map(|e| e.to_string()).collect())
 }
 
+/// [`scenario`] with a line whose timestamp does not parse at index `at`.
+fn scenario_with_bad_line_at(at: usize) -> Vec<String> {
+    let mut lines = scenario();
+    lines.insert(
+        at,
+        r#"{"event": "e", "distinct_id": "d", "timestamp": "never"}"#.into(),
+    );
+    lines
+}
+
 fn scenario() -> Vec<String> {
     [
         json!({"event": "$pageview", "distinct_id": "anon1", "timestamp": "2024-01-01T10:00:00Z", "properties": {"$browser": "Chrome"}}),
@@ -319,11 +329,7 @@ fn imports_remove_staging_tables_left_behind() {
 fn strict_mode_stops_at_the_first_bad_line() {
     let _hold = store();
     let team = fresh_team();
-    let mut lines = scenario();
-    lines.insert(
-        1,
-        r#"{"event": "e", "distinct_id": "d", "timestamp": "never"}"#.into(),
-    );
+    let lines = scenario_with_bad_line_at(1);
     let mut bad = CollectBadLines::default();
     let options = ImportOptions {
         team_id: team,
@@ -413,11 +419,7 @@ fn duplicate_events_fold() {
 fn strict_mode_writes_the_staged_events_before_it_stops() {
     let _hold = store();
     let team = fresh_team();
-    let mut lines = scenario();
-    lines.insert(
-        7,
-        r#"{"event": "e", "distinct_id": "d", "timestamp": "never"}"#.into(),
-    );
+    let lines = scenario_with_bad_line_at(7);
     let mut bad = CollectBadLines::default();
     let options = ImportOptions {
         team_id: team,

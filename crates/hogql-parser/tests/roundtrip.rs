@@ -624,17 +624,7 @@ fn expr() -> BoxedStrategy<Expr> {
                     proptest::option::of((set_operator(), small_select())),
                 )
                     .prop_map(|(a, op, b, outer)| {
-                        let set = |first: Query, op, b: SelectQuery| SelectSetQuery {
-                            initial_select_query: first,
-                            subsequent_select_queries: vec![SelectSetNode {
-                                set_operator: op,
-                                select_query: Query::Select(Box::new(b)),
-                                span: NO_SPAN,
-                            }],
-                            limit: None,
-                            offset: None,
-                            span: NO_SPAN,
-                        };
+                        let set = two_member_set;
                         let inner = set(Query::Select(Box::new(a)), op, b);
                         ex(ExprKind::SelectSetQuery(Box::new(match outer {
                             Some((op2, c)) => set(Query::SelectSet(Box::new(inner)), op2, c),
@@ -909,22 +899,27 @@ fn set_operator() -> impl Strategy<Value = SetOperator> {
     ])
 }
 
+/// `first <op> b`, without a LIMIT/OFFSET of its own.
+fn two_member_set(first: Query, op: SetOperator, b: SelectQuery) -> SelectSetQuery {
+    SelectSetQuery {
+        initial_select_query: first,
+        subsequent_select_queries: vec![SelectSetNode {
+            set_operator: op,
+            select_query: Query::Select(Box::new(b)),
+            span: NO_SPAN,
+        }],
+        limit: None,
+        offset: None,
+        span: NO_SPAN,
+    }
+}
+
 /// A query: a SELECT or a set operation whose members may themselves be (parenthesised) sets.
 fn query() -> impl Strategy<Value = Query> {
     let member = prop_oneof![
         3 => select().prop_map(|s| Query::Select(Box::new(s))),
         1 => (small_select(), set_operator(), small_select()).prop_map(|(a, op, b)| {
-            Query::SelectSet(Box::new(SelectSetQuery {
-                initial_select_query: Query::Select(Box::new(a)),
-                subsequent_select_queries: vec![SelectSetNode {
-                    set_operator: op,
-                    select_query: Query::Select(Box::new(b)),
-                    span: NO_SPAN,
-                }],
-                limit: None,
-                offset: None,
-                span: NO_SPAN,
-            }))
+            Query::SelectSet(Box::new(two_member_set(Query::Select(Box::new(a)), op, b)))
         }),
     ];
     // The set's own `LIMIT n OFFSET m` (printed after a parenthesised last member).

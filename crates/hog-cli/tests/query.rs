@@ -64,6 +64,19 @@ fn formats_and_errors() {
         "{stderr}"
     );
 
+    // A set's own OFFSET skips rows of the whole set, not of its last member (which has 3).
+    let out = query(
+        &store,
+        &[
+            "select count() as n from ((select number from numbers(3)) union all \
+             (select number from numbers(3)) limit 10 offset 4)",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "n\r\n2\r\n");
+
     let out = query(&store, &["select * from system.tables"], None);
     assert_eq!(
         out.status.code(),

@@ -128,21 +128,51 @@ impl<'a> Resolver<'a> {
         match q {
             QueryRef::Select(s) => Ok(Query::Select(Box::new(self.select(s, top)?))),
             QueryRef::Set(set) => {
-                if let Some(e) = set.limit.as_ref().or(set.offset.as_ref()) {
-                    return Err(TranslateError::unsupported(
-                        "LIMIT/OFFSET of a whole set operation is not supported: \
-                         select from the set as a subquery and limit that",
-                    )
-                    .at(e.span));
-                }
-                let initial = self.set_member(&set.initial_select_query, top)?;
+                let own_limit = set.limit.is_some() || set.offset.is_some();
+                // With a LIMIT of its own the set is a subquery, and that LIMIT is the capped one.
+                let members_top = top && !own_limit;
+                let initial = self.set_member(&set.initial_select_query, members_top)?;
                 let mut rest = Vec::with_capacity(set.subsequent_select_queries.len());
                 for node in &set.subsequent_select_queries {
-                    rest.push((node.set_operator, self.set_member(&node.select_query, top)?));
+                    let member = self.set_member(&node.select_query, members_top)?;
+                    rest.push((node.set_operator, member));
                 }
-                Ok(Query::Set(Box::new(SetQuery { initial, rest })))
+                let query = Query::Set(Box::new(SetQuery { initial, rest }));
+                if !own_limit {
+                    return Ok(query);
+                }
+                Ok(Query::Select(Box::new(self.limited_set(query, set, top)?)))
             }
         }
+    }
+
+    /// `SELECT * FROM (<set>) LIMIT n OFFSET m` for a set's own LIMIT/OFFSET
+    /// (`… UNION ALL (SELECT …) LIMIT 10`): ClickHouse would read a LIMIT after the last member
+    /// as that member's, and PostHog's printer drops the set's values altogether.
+    fn limited_set(
+        &mut self,
+        set_query: Query,
+        set: &'a ast::SelectSetQuery,
+        top: bool,
+    ) -> Result<Select> {
+        let mut scope = Scope::default();
+        let mut out = Select {
+            columns: vec![Expr::Star],
+            from: vec![ir::FromItem {
+                join_type: None,
+                source: ir::Source::Subquery(set_query),
+                alias: None,
+                sample: None,
+                constraint: None,
+            }],
+            ..Select::default()
+        };
+        out.limit = self.opt_expr(&set.limit, &mut scope)?;
+        out.offset = self.opt_expr(&set.offset, &mut scope)?;
+        if top {
+            self.apply_limits(&mut out);
+        }
+        Ok(out)
     }
 
     fn set_member(&mut self, q: &'a ast::Query, top: bool) -> Result<Query> {
@@ -858,6 +888,17 @@ fn kind_name(kind: &ast::ExprKind) -> &'static str {
 /// aliases and alias references. An unaliased expression has no usable name.
 fn output_columns(q: &Query) -> Vec<SubColumn> {
     match q {
+        // A set with a LIMIT of its own (`Resolver::limited_set`) has the set's columns.
+        Query::Select(s) if matches!(s.columns.as_slice(), [Expr::Star]) => match s.from.as_slice()
+        {
+            [
+                ir::FromItem {
+                    source: ir::Source::Subquery(inner),
+                    ..
+                },
+            ] => output_columns(inner),
+            _ => Vec::new(),
+        },
         Query::Select(s) => {
             let mut out: Vec<SubColumn> = Vec::with_capacity(s.columns.len());
             for c in &s.columns {

@@ -76,6 +76,21 @@ fn formats_and_errors() {
         None,
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "n\r\n2\r\n");
+    // ... and its own ORDER BY orders the whole set.
+    let out = query(
+        &store,
+        &[
+            "(select number from numbers(3)) union all \
+             (select number + 10 as number from numbers(3)) order by number desc limit 2",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "number\r\n12\r\n11\r\n"
+    );
 
     let out = query(&store, &["select * from system.tables"], None);
     assert_eq!(

@@ -672,6 +672,10 @@ pub struct SelectSetQuery {
     /// `OFFSET m` of the whole set. PostHog's parser also gives the set the OFFSET of
     /// `… UNION ALL SELECT … LIMIT n OFFSET m` (the last SELECT keeps `LIMIT n`).
     pub offset: Option<Box<Expr>>,
+    /// `ORDER BY …` of the whole set, after a parenthesised last member. PostHog's parser
+    /// accepts and drops it (so its JSON AST has no such field and ours leaves it out); kept
+    /// here so that the translator orders the set's rows as the query asks.
+    pub order_by: Option<Vec<OrderExpr>>,
     pub span: Span,
 }
 

@@ -910,6 +910,7 @@ fn two_member_set(first: Query, op: SetOperator, b: SelectQuery) -> SelectSetQue
         }],
         limit: None,
         offset: None,
+        order_by: None,
         span: NO_SPAN,
     }
 }
@@ -934,8 +935,9 @@ fn query() -> impl Strategy<Value = Query> {
             proptest::collection::vec((set_operator(), member), 1..3),
             count(),
             count(),
+            proptest::option::of(proptest::collection::vec(order_expr(leaf()), 1..3)),
         )
-            .prop_map(|(first, rest, limit, offset)| {
+            .prop_map(|(first, rest, limit, offset, order_by)| {
                 Query::SelectSet(Box::new(SelectSetQuery {
                     initial_select_query: first,
                     subsequent_select_queries: rest
@@ -948,6 +950,7 @@ fn query() -> impl Strategy<Value = Query> {
                         .collect(),
                     limit,
                     offset,
+                    order_by,
                     span: NO_SPAN,
                 }))
             }),

@@ -236,6 +236,7 @@ pub fn walk_select<V: Visitor + ?Sized>(v: &mut V, q: &SelectQuery) {
         }
         lb.exprs.iter().for_each(|e| v.visit_expr(e));
     }
+    q.order_by.iter().flatten().for_each(|o| v.visit_order(o));
     for e in [&q.limit, &q.offset].into_iter().flatten() {
         v.visit_expr(e);
     }

@@ -46,6 +46,8 @@ pub struct LimitParts {
     pub offset_only: bool,
     /// `LIMIT n, m`: its `m` always stays with the SELECT (unlike `LIMIT n OFFSET m`).
     pub comma: bool,
+    /// A set's own `ORDER BY` (`SetEnd` only).
+    pub order_by: Option<Vec<N<OrderExpr>>>,
 }
 
 impl LimitParts {
@@ -687,7 +689,9 @@ impl SetMembers {
 
 /// A set operation (or a single member) with its optional `ORDER BY … LIMIT … OFFSET …`
 /// after a parenthesised last member. As PostHog's parser does:
-/// - that ORDER BY and WITH TIES are accepted and dropped;
+/// - that ORDER BY and WITH TIES are accepted and left out of the JSON AST (a set keeps its
+///   ORDER BY in `SelectSetQuery::order_by` for the translator; a single parenthesised SELECT
+///   does not: it has no place for a second ORDER BY);
 /// - a single member takes the LIMIT/OFFSET given (`(SELECT … LIMIT 5) LIMIT 1` has LIMIT 1);
 /// - a last member `SELECT … LIMIT n OFFSET m` without parentheses gives its OFFSET to the
 ///   set, and other such members keep it (and their text ends after it).
@@ -703,12 +707,21 @@ pub fn set(
         rest,
         bare,
     } = members;
-    let (mut limit, mut offset) = end.map_or((None, None), |e| (e.limit, e.offset));
-    let tail_d = opt_d(&limit).max(opt_d(&offset));
+    let (mut limit, mut offset, order_by) =
+        end.map_or((None, None, None), |e| (e.limit, e.offset, e.order_by));
+    let tail_d = opt_d(&limit)
+        .max(opt_d(&offset))
+        .max(order_by.as_deref().map_or(0, dmax));
+    let order_by = order_by.map(vals);
     if rest.is_empty() {
         let (ql, qo) = match &mut first.v {
             Query::Select(s) => (&mut s.limit, &mut s.offset),
-            Query::SelectSet(s) => (&mut s.limit, &mut s.offset),
+            Query::SelectSet(s) => {
+                if order_by.is_some() {
+                    s.order_by = order_by;
+                }
+                (&mut s.limit, &mut s.offset)
+            }
         };
         if let Some(x) = limit {
             *ql = Some(x.v);
@@ -758,6 +771,7 @@ pub fn set(
         subsequent_select_queries: nodes,
         limit: limit.take().map(|x| x.v),
         offset: offset.take().map(|x| x.v),
+        order_by,
         span: span(l, r),
     };
     match b.node(s, l, r, d) {

@@ -30,7 +30,7 @@ impl Printer {
     }
 
     pub(super) fn select_set(&mut self, q: &SelectSetQuery) {
-        let has_tail = q.limit.is_some() || q.offset.is_some();
+        let has_tail = q.limit.is_some() || q.offset.is_some() || q.order_by.is_some();
         let last = q.subsequent_select_queries.len();
         self.set_member(&q.initial_select_query, last == 0, has_tail);
         for (i, node) in q.subsequent_select_queries.iter().enumerate() {
@@ -38,6 +38,12 @@ impl Printer {
             self.kw(node.set_operator.keyword());
             self.newline();
             self.set_member(&node.select_query, i + 1 == last, has_tail);
+        }
+        if let Some(order) = &q.order_by {
+            self.newline();
+            self.kw("ORDER BY");
+            self.push(" ");
+            self.order_list(order);
         }
         self.limit_offset(q.limit.as_deref(), false, q.offset.as_deref());
     }

@@ -350,6 +350,9 @@ impl Tree {
             for n in &q.subsequent_select_queries {
                 t.query(Some(n.set_operator.keyword()), &n.select_query);
             }
+            if let Some(o) = &q.order_by {
+                t.orders("order_by", o);
+            }
             t.opt("limit", q.limit.as_deref());
             t.opt("offset", q.offset.as_deref());
         });

@@ -128,7 +128,8 @@ impl<'a> Resolver<'a> {
         match q {
             QueryRef::Select(s) => Ok(Query::Select(Box::new(self.select(s, top)?))),
             QueryRef::Set(set) => {
-                let own_limit = set.limit.is_some() || set.offset.is_some();
+                let own_limit =
+                    set.limit.is_some() || set.offset.is_some() || set.order_by.is_some();
                 // With a LIMIT of its own the set is a subquery, and that LIMIT is the capped one.
                 let members_top = top && !own_limit;
                 let initial = self.set_member(&set.initial_select_query, members_top)?;
@@ -146,17 +147,30 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// `SELECT * FROM (<set>) LIMIT n OFFSET m` for a set's own LIMIT/OFFSET
-    /// (`… UNION ALL (SELECT …) LIMIT 10`): ClickHouse would read a LIMIT after the last member
-    /// as that member's, and PostHog's printer drops the set's values altogether.
+    /// `SELECT * FROM (<set>) ORDER BY … LIMIT n OFFSET m` for a set's own ORDER BY and
+    /// LIMIT/OFFSET (`… UNION ALL (SELECT …) ORDER BY a LIMIT 10`): ClickHouse would read them
+    /// after the last member as that member's, and PostHog's parser and printer drop them.
     fn limited_set(
         &mut self,
         set_query: Query,
         set: &'a ast::SelectSetQuery,
         top: bool,
     ) -> Result<Select> {
+        // The ORDER BY names the set's columns.
         let mut scope = Scope::default();
+        scope.tables.push(ScopeTable {
+            name: String::new(),
+            kind: ScopeTableKind::Subquery {
+                columns: output_columns(&set_query),
+                qualifier: None,
+            },
+        });
+        let order_by = match &set.order_by {
+            Some(order) => self.order_list(order, &mut scope)?,
+            None => Vec::new(),
+        };
         let mut out = Select {
+            order_by,
             columns: vec![Expr::Star],
             from: vec![ir::FromItem {
                 join_type: None,

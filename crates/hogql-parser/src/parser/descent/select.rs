@@ -54,18 +54,21 @@ impl<'s> Parser<'_, 's> {
         Some(sel::set(&mut self.b, *members, end, l, r))
     }
 
-    /// `SetEnd`: `ORDER BY …` (dropped) and/or a plain LIMIT/OFFSET, or nothing.
+    /// `SetEnd`: `ORDER BY …` and/or a plain LIMIT/OFFSET, or nothing.
     fn set_end(&mut self) -> P<Option<Box<LimitParts>>> {
-        let ordered = self.at_kw(Kw::Order);
-        if ordered {
+        let mut order_by = None;
+        if self.at_kw(Kw::Order) {
             self.bump();
             self.expect_kw(Kw::By)?;
-            self.comma_list(no_trailing, |p| p.order_item())?;
+            order_by = Some(self.comma_list(no_trailing, |p| p.order_item())?);
         }
         match self.limits()? {
             Some(parts) if parts.by.is_some() => None,
-            Some(parts) => Some(Some(Box::new(parts))),
-            None if ordered => Some(Some(Box::default())),
+            Some(parts) => Some(Some(Box::new(LimitParts { order_by, ..parts }))),
+            None if order_by.is_some() => Some(Some(Box::new(LimitParts {
+                order_by,
+                ..LimitParts::default()
+            }))),
             None => Some(None),
         }
     }

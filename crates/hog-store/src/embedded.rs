@@ -542,8 +542,6 @@ fn adbc_error(e: adbc_core::error::Error) -> StoreError {
     StoreError::from_clickhouse(&e.message)
 }
 
-/// Connecting fails mostly when another engine owns the directory despite our lock (e.g. a
-/// process that does not use it); say so instead of passing the engine's wording on.
 /// The name of the engine's configuration file inside a store directory.
 const ENGINE_CONFIG: &str = "engine-config.xml";
 
@@ -566,6 +564,8 @@ fn engine_config(dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Connecting fails mostly when another engine owns the directory despite our lock (e.g. a
+/// process that does not use it); say so instead of passing the engine's wording on.
 fn open_error(dir: &Path, e: adbc_core::error::Error) -> StoreError {
     if e.message.contains("chdb_connect failed") {
         StoreError::Query {

@@ -185,6 +185,15 @@ fn write(
         };
         let mut slot = 0;
         let mut staged = 0u64;
+        // Hands the filling table (if it holds anything) to the mover and fills the next one.
+        let move_filled = |slot: &mut usize, staged: &mut u64| {
+            if *staged > 0 {
+                hand_over(Move::Events(*slot))?;
+                *slot = (*slot + 1) % staging::STAGES;
+                *staged = 0;
+            }
+            Ok::<(), StoreError>(())
+        };
         let written = (|| {
             for inserts in receiver {
                 for (table, batch) in inserts {
@@ -192,18 +201,12 @@ fn write(
                         "events" => {
                             staged += staging.stage(slot, batch)?;
                             if staged >= events_per_move {
-                                hand_over(Move::Events(slot))?;
-                                slot = (slot + 1) % staging::STAGES;
-                                staged = 0;
+                                move_filled(&mut slot, &mut staged)?;
                             }
                         }
                         "raw_sessions" => {
                             // Sessions are written only after their events.
-                            if staged > 0 {
-                                hand_over(Move::Events(slot))?;
-                                slot = (slot + 1) % staging::STAGES;
-                                staged = 0;
-                            }
+                            move_filled(&mut slot, &mut staged)?;
                             hand_over(Move::Sessions(batch))?;
                         }
                         _ => {
@@ -213,10 +216,7 @@ fn write(
                 }
             }
             // Whatever was sent is written, also when the reading side stopped early.
-            if staged > 0 {
-                hand_over(Move::Events(slot))?;
-            }
-            Ok(())
+            move_filled(&mut slot, &mut staged)
         })();
         drop(to_mover);
         let moved = mover
